@@ -30,6 +30,14 @@ public interface Sink extends AutoCloseable {
      */
     Optional<Cursor> open() throws SinkException;
 
+    /**
+     * Whether this sink stores a cursor that {@link #open()} can return. A sink that keeps none
+     * (the console) resumes wherever the daemon's own state store ended.
+     */
+    default boolean keepsCursor() {
+        return true;
+    }
+
     /** Buffers one message for the next {@link #flush}. */
     void send(CdcMessage message) throws SinkException;
 

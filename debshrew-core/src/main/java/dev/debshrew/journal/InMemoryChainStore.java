@@ -1,0 +1,130 @@
+package dev.debshrew.journal;
+
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.transform.StateChanges;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link ChainStore} held in memory: correct reorg handling and state rollback while the
+ * process lives, nothing across restarts. Used by tests and by {@code --state memory}.
+ */
+public final class InMemoryChainStore implements ChainStore {
+
+    private final int windowSize;
+    private final Map<ByteBuffer, byte[]> state = new HashMap<>();
+    private final ArrayDeque<JournalEntry> window = new ArrayDeque<>();
+
+    public InMemoryChainStore(int windowSize) {
+        if (windowSize < 1) {
+            throw new IllegalArgumentException("window size must be >= 1, got " + windowSize);
+        }
+        this.windowSize = windowSize;
+    }
+
+    @Override
+    public synchronized byte[] get(byte[] key) {
+        byte[] v = state.get(ByteBuffer.wrap(key));
+        return v == null ? null : v.clone();
+    }
+
+    @Override
+    public int windowSize() {
+        return windowSize;
+    }
+
+    @Override
+    public synchronized List<JournalEntry> window() {
+        return new ArrayList<>(window);
+    }
+
+    @Override
+    public synchronized Optional<JournalEntry> tip() {
+        return Optional.ofNullable(window.peekLast());
+    }
+
+    @Override
+    public synchronized Optional<JournalEntry> entry(long height) {
+        for (JournalEntry e : window) {
+            if (e.height() == height) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
+            StateChanges changes) {
+        JournalEntry tip = window.peekLast();
+        if (tip != null && (height != tip.height() + 1 || !tip.hash().equals(parentHash))) {
+            throw new IllegalStateException("block " + height + " (parent " + parentHash + ") does not extend the tip "
+                    + tip.height() + " (" + tip.hash() + ")");
+        }
+        List<StateUndo> undo = new ArrayList<>(changes.size());
+        for (StateChanges.Entry c : changes.entries()) {
+            ByteBuffer k = ByteBuffer.wrap(c.key().clone());
+            byte[] previous = c.value() == null ? state.remove(k) : state.put(k, c.value().clone());
+            undo.add(new StateUndo(c.key().clone(), previous));
+        }
+        JournalEntry entry = new JournalEntry(height, hash, parentHash, messages, undo);
+        window.addLast(entry);
+        while (window.size() > windowSize) {
+            window.removeFirst();
+        }
+        return entry;
+    }
+
+    @Override
+    public synchronized JournalEntry revertTip() {
+        JournalEntry tip = window.pollLast();
+        if (tip == null) {
+            throw new IllegalStateException("cannot revert: the journal is empty");
+        }
+        List<StateUndo> undo = tip.undo();
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            StateUndo u = undo.get(i);
+            ByteBuffer k = ByteBuffer.wrap(u.key());
+            if (u.previousValue() == null) {
+                state.remove(k);
+            } else {
+                state.put(k, u.previousValue());
+            }
+        }
+        return tip;
+    }
+
+    @Override
+    public boolean durable() {
+        return false;
+    }
+
+    /** Number of keys in the state (tests). */
+    public synchronized int stateSize() {
+        return state.size();
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("InMemoryChainStore[");
+        for (Iterator<JournalEntry> it = window.iterator(); it.hasNext(); ) {
+            JournalEntry e = it.next();
+            sb.append(e.height()).append(':').append(e.hash(), 0, Math.min(8, e.hash().length()));
+            if (it.hasNext()) {
+                sb.append(", ");
+            }
+        }
+        return sb.append(']').toString();
+    }
+}

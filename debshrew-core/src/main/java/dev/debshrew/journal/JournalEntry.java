@@ -1,0 +1,22 @@
+package dev.debshrew.journal;
+
+import dev.debshrew.cdc.CdcMessage;
+import java.util.List;
+
+/**
+ * One processed block kept in the reorg window: enough to recognise it on the node (hash and
+ * parent link) and to undo it exactly (its messages, to be inverted, and the state undo records).
+ *
+ * @param height     block height
+ * @param hash       block hash (lowercase hex, display order)
+ * @param parentHash hash of the block at {@code height - 1} on the same branch
+ * @param messages   the block's CDC messages in emission order
+ * @param undo       the block's state undo records, in write order
+ */
+public record JournalEntry(long height, String hash, String parentHash, List<CdcMessage> messages, List<StateUndo> undo) {
+
+    public JournalEntry {
+        messages = List.copyOf(messages);
+        undo = List.copyOf(undo);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.debshrew.sink;
+
+import dev.debshrew.sink.console.ConsoleSink;
+import dev.debshrew.sink.file.FileSink;
+import dev.debshrew.sink.file.FileSinkConfig;
+import java.util.List;
+import java.util.Map;
+
+/** Creates a sink from its type name and its JSON options (the keys of the config's {@code sink} object). */
+public final class SinkFactory {
+
+    /** The sink types this build knows. */
+    public static final List<String> TYPES = List.of("console", "file");
+
+    private SinkFactory() {
+    }
+
+    /**
+     * @throws IllegalArgumentException for an unknown type or invalid options, naming them
+     */
+    public static Sink create(String type, Map<String, Object> options) {
+        if (type == null) {
+            throw new IllegalArgumentException("sink type is missing (one of " + TYPES + ")");
+        }
+        return switch (type) {
+            case "console" -> new ConsoleSink(System.out, bool(options, "pretty") || bool(options, "pretty_print"));
+            case "file" -> new FileSink(FileSinkConfig.fromMap(options));
+            default -> throw new IllegalArgumentException("unknown sink type '" + type + "' (one of " + TYPES + ")");
+        };
+    }
+
+    private static boolean bool(Map<String, Object> options, String key) {
+        Object v = options.get(key);
+        if (v == null) {
+            return false;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new IllegalArgumentException("sink option '" + key + "' must be true or false, got " + v);
+    }
+}
