@@ -1,0 +1,32 @@
+package dev.debshrew.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code bin/debshrew}: dispatches to the sub-commands. */
+@Command(name = "debshrew",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Change-data-capture for Bitcoin metaprotocols: follows a metashrew node, runs a WebAssembly"
+                + " transform per block and streams create/update/delete events to sinks, undoing reorgs.",
+        subcommands = {RunCommand.class, ConfigDocCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status (tests call this). */
+    public static int execute(String... args) {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.debshrew.daemon;
+
+import dev.debshrew.config.DebshrewConfig;
+import dev.debshrew.follow.BlockFollower;
+import dev.debshrew.follow.FollowerSettings;
+import dev.debshrew.follow.PipelineException;
+import dev.debshrew.journal.ChainStore;
+import dev.debshrew.journal.InMemoryChainStore;
+import dev.debshrew.metashrew.MetashrewClient;
+import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkFactory;
+import dev.debshrew.transform.Transform;
+import dev.debshrew.transform.TransformLimits;
+import dev.debshrew.transform.TransformLoadException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running pipeline: wires the metashrew client, the transform, the chain store and the sink
+ * from a {@link DebshrewConfig}, runs the {@link BlockFollower}, and on stop (SIGTERM, Ctrl-C, or
+ * {@link #stop()}) finishes the block in progress, then closes the sink and the store.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final MetashrewClient client;
+    private final Transform transform;
+    private final ChainStore store;
+    private final Sink sink;
+    private final BlockFollower follower;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private Daemon(MetashrewClient client, Transform transform, ChainStore store, Sink sink, BlockFollower follower) {
+        this.client = client;
+        this.transform = transform;
+        this.store = store;
+        this.sink = sink;
+        this.follower = follower;
+    }
+
+    /**
+     * Builds every component. Fails fast (before touching the node) on a bad module or sink options.
+     *
+     * @throws TransformLoadException   when the module cannot be loaded
+     * @throws IllegalArgumentException for invalid sink options
+     */
+    public static Daemon create(DebshrewConfig config) throws TransformLoadException {
+        Transform transform = Transform.load(config.transformPath(), TransformLimits.builder().build());
+        Sink sink = SinkFactory.create(config.sinkType(), config.sinkOptions());
+        MetashrewClient client = MetashrewClient.builder(config.metashrewUrl())
+                .readTimeout(config.metashrewTimeout())
+                .build();
+        ChainStore store = new InMemoryChainStore(config.cacheSize());
+        FollowerSettings settings = FollowerSettings.defaults()
+                .withStartHeight(config.startHeight())
+                .withPollInterval(config.pollInterval());
+        BlockFollower follower = new BlockFollower(client, transform, store, sink, settings);
+        return new Daemon(client, transform, store, sink, follower);
+    }
+
+    /** The follower (tests look at its progress). */
+    public BlockFollower follower() {
+        return follower;
+    }
+
+    /** Runs until stopped or a fatal error; closes everything before returning. */
+    public void run() throws PipelineException {
+        log.info("debshrew following {} with transform '{}' into sink {} (window {} blocks)", client, transform.name(),
+                sink.name(), store.windowSize());
+        try {
+            follower.run();
+        } finally {
+            close();
+            finished.countDown();
+        }
+    }
+
+    /** Asks the daemon to stop after the block in progress and waits up to {@code timeoutMillis}. */
+    public boolean stop(long timeoutMillis) throws InterruptedException {
+        follower.stop();
+        return finished.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        sink.close();
+        store.close();
+        transform.close();
+        client.close();
+    }
+}
