@@ -180,7 +180,7 @@ public final class CdcCodec {
     private static JsonNode parse(byte[] utf8Json) throws CdcFormatException {
         try {
             JsonNode root = MAPPER.readTree(utf8Json);
-            if (root == null) {
+            if (root == null || root.isMissingNode()) {
                 throw new CdcFormatException("invalid JSON: empty input");
             }
             return root;
