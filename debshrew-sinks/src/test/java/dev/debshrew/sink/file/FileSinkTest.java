@@ -1,0 +1,113 @@
+package dev.debshrew.sink.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+import dev.debshrew.cdc.CdcHeader;
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.cdc.CdcPayload;
+import dev.debshrew.cdc.Operation;
+import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSinkTest {
+
+    @TempDir
+    Path dir;
+
+    private static CdcMessage msg(long h, String key) {
+        return new CdcMessage(CdcHeader.of("t", 1, h, "h" + h, null),
+                new CdcPayload(Operation.CREATE, "tbl", key, null, IntNode.valueOf((int) h)));
+    }
+
+    private FileSink sink(boolean append) {
+        return new FileSink(new FileSinkConfig(dir.resolve("out.jsonl"), append, true));
+    }
+
+    @Test
+    void commitsLinesAndCursorAndResumesAfterIt() throws Exception {
+        try (FileSink s = sink(true)) {
+            assertThat(s.open()).isEmpty();
+            s.send(msg(1, "a"));
+            s.send(msg(1, "b"));
+            s.flush(new Cursor(1, "h1"));
+            s.flush(new Cursor(2, "h2")); // empty block still advances the cursor
+        }
+        try (FileSink s = sink(true)) {
+            assertThat(s.open()).contains(new Cursor(2, "h2"));
+            s.send(msg(3, "c"));
+            s.flush(new Cursor(3, "h3"));
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("out.jsonl"));
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(2)).contains("\"key\":\"c\"").startsWith("{\"header\":");
+    }
+
+    @Test
+    void uncommittedBytesAfterTheCursorAreTruncatedOnOpen() throws Exception {
+        try (FileSink s = sink(true)) {
+            s.open();
+            s.send(msg(1, "a"));
+            s.flush(new Cursor(1, "h1"));
+        }
+        long committed = Files.size(dir.resolve("out.jsonl"));
+        // a crash after writing part of block 2 but before its cursor was replaced
+        Files.writeString(dir.resolve("out.jsonl"), "{\"header\":{\"source\":\"t\",\"timest", StandardOpenOption.APPEND);
+        try (FileSink s = sink(true)) {
+            assertThat(s.open()).contains(new Cursor(1, "h1"));
+        }
+        assertThat(Files.size(dir.resolve("out.jsonl"))).isEqualTo(committed);
+    }
+
+    @Test
+    void unsentMessagesAreNotWrittenOnClose() throws Exception {
+        try (FileSink s = sink(true)) {
+            s.open();
+            s.send(msg(1, "a"));
+        }
+        assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
+    }
+
+    @Test
+    void appendFalseStartsOver() throws Exception {
+        try (FileSink s = sink(true)) {
+            s.open();
+            s.send(msg(1, "a"));
+            s.flush(new Cursor(1, "h1"));
+        }
+        try (FileSink s = sink(false)) {
+            assertThat(s.open()).isEmpty();
+        }
+        assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
+    }
+
+    @Test
+    void refusesAFileWithoutCursorAndAShortenedFile() throws Exception {
+        Files.writeString(dir.resolve("out.jsonl"), "something\n");
+        assertThatThrownBy(() -> sink(true).open()).isInstanceOf(SinkException.class)
+                .hasMessageContaining("no cursor file");
+        Files.writeString(dir.resolve("out.jsonl.cursor"), "{\"height\":5,\"hash\":\"x\",\"length\":1000}");
+        assertThatThrownBy(() -> sink(true).open()).isInstanceOf(SinkException.class)
+                .hasMessageContaining("1000 bytes were committed");
+        Files.writeString(dir.resolve("out.jsonl.cursor"), "{\"height\":5}", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> sink(true).open()).isInstanceOf(SinkException.class)
+                .hasMessageContaining("must hold");
+    }
+
+    @Test
+    void configRequiresPathAndBooleans() {
+        assertThatThrownBy(() -> FileSinkConfig.fromMap(Map.of())).hasMessageContaining("'path' is required");
+        assertThatThrownBy(() -> FileSinkConfig.fromMap(Map.of("path", "x", "append", "yes")))
+                .hasMessageContaining("'append' must be true or false");
+        assertThat(FileSinkConfig.fromMap(Map.of("path", "x")).append()).isTrue();
+    }
+}
