@@ -146,7 +146,8 @@ public final class BlockSession {
                 throw new ChicoryInterruptedException("interrupted during view '" + viewName + "'", e);
             }
             LOG.warn("transform '{}' block {}: view '{}' failed, returning -1 to the guest: {}",
-                    name, height, viewName, e.toString(), e);
+                    name, height, viewName, e.toString());
+            LOG.debug("view failure detail", e);
             staged = EMPTY;
             return -1;
         }
