@@ -1,7 +1,76 @@
 package dev.debshrew.transform;
 
-/** PLACEHOLDER until the host branch lands. */
-public class TransformExecutionException extends TransformException {
+/**
+ * Processing one block failed. Nothing of that block may be used: no messages, no state changes.
+ * The message names the transform, the block height, the {@link Kind} and (when relevant) the
+ * limit that was hit, followed by the tail of the guest's stderr.
+ *
+ * <p>The {@link Transform} stays usable after any of these; the next block runs in a fresh
+ * instance.
+ */
+public final class TransformExecutionException extends TransformException {
+
     private static final long serialVersionUID = 1L;
-    public TransformExecutionException(String m) { super(m); }
+
+    /** What went wrong. */
+    public enum Kind {
+        /** The guest trapped (e.g. {@code unreachable}, out-of-bounds access, stack exhaustion). */
+        TRAP,
+        /** The block exceeded {@link TransformLimits#blockTimeout()}. */
+        TIMEOUT,
+        /** {@code process_block} returned a negative value (ABI v1) or -1 (legacy ABI). */
+        NEGATIVE_RETURN,
+        /** The guest passed a pointer or length outside its memory to a host function or as its result. */
+        BAD_POINTER,
+        /** The guest's output is not a valid CDC message array (or, legacy ABI, not a valid message). */
+        INVALID_OUTPUT,
+        /** The guest's output exceeded {@link TransformLimits#maxOutputBytes()}. */
+        OUTPUT_TOO_LARGE,
+        /** The guest called {@code __view} more than {@link TransformLimits#maxViewCallsPerBlock()} times. */
+        VIEW_LIMIT,
+        /** The guest tried to grow its memory beyond {@link TransformLimits#maxMemoryPages()}, or the host ran out of heap. */
+        MEMORY_LIMIT,
+        /** Instantiation failed (e.g. the start function trapped, or a data segment does not fit). */
+        INSTANTIATION,
+        /** A host-side component failed (e.g. the {@link StateReader} threw). */
+        HOST_ERROR
+    }
+
+    private final Kind kind;
+    private final String stderrTail;
+
+    /**
+     * @param moduleName the transform's name
+     * @param blockHeight the block height
+     * @param kind what went wrong
+     * @param detail description of the failure (without module, height or stderr; they are added)
+     * @param stderrTail the last lines the guest wrote to stderr (may be empty)
+     * @param cause the underlying cause, or {@code null}
+     */
+    public TransformExecutionException(String moduleName, long blockHeight, Kind kind, String detail,
+            String stderrTail, Throwable cause) {
+        super(moduleName, blockHeight, format(moduleName, blockHeight, kind, detail, stderrTail), cause);
+        this.kind = kind;
+        this.stderrTail = stderrTail == null ? "" : stderrTail;
+    }
+
+    private static String format(String moduleName, long blockHeight, Kind kind, String detail, String stderrTail) {
+        StringBuilder sb = new StringBuilder()
+                .append("transform '").append(moduleName).append("' failed at block ").append(blockHeight)
+                .append(" [").append(kind).append("]: ").append(detail);
+        if (stderrTail != null && !stderrTail.isEmpty()) {
+            sb.append("\nguest stderr (tail):\n").append(stderrTail);
+        }
+        return sb.toString();
+    }
+
+    /** What went wrong. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The last lines the guest wrote to stderr during the block (possibly empty, never null). */
+    public String stderrTail() {
+        return stderrTail;
+    }
 }

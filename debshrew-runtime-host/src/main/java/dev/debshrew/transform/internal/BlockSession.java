@@ -1,0 +1,210 @@
+package dev.debshrew.transform.internal;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.cdc.CdcFormatException;
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.transform.BlockContext;
+import dev.debshrew.transform.StateChanges;
+import dev.debshrew.transform.StateReader;
+import dev.debshrew.transform.TransformExecutionException.Kind;
+import dev.debshrew.transform.TransformLimits;
+import dev.debshrew.transform.ViewSource;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Host-side state of one block's guest instance and the implementation of the {@code env}
+ * imports. One session per block; discarded with the instance.
+ *
+ * <p>{@code __get_state} returns the value's length after staging it, or {@code -1} when the key
+ * is absent (an empty value is a present key of length 0). Reads see this block's own writes
+ * first ({@link StateChanges}), then the committed state ({@link StateReader}).
+ */
+public final class BlockSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlockSession.class);
+    private static final byte[] EMPTY = new byte[0];
+    private static final long[] NO_RESULT = null;
+
+    private final String name;
+    private final long height;
+    private final byte[] blockHash;
+    private final ViewSource views;
+    private final StateReader state;
+    private final TransformLimits limits;
+    private final CdcCodec codec;
+    private final StateChanges changes = new StateChanges();
+    private final GuestLog log;
+    private final List<CdcMessage> pushed = new ArrayList<>();
+    private long pushedBytes;
+    private byte[] staged = EMPTY;
+    private int viewCalls;
+
+    public BlockSession(String name, BlockContext block, ViewSource views, StateReader state,
+            TransformLimits limits, CdcCodec codec) {
+        this.name = name;
+        this.height = block.height();
+        this.blockHash = block.blockHash();
+        this.views = views;
+        this.state = state;
+        this.limits = limits;
+        this.codec = codec;
+        this.log = new GuestLog(name, height, limits.maxLogBytesPerBlock());
+    }
+
+    public long height() {
+        return height;
+    }
+
+    public GuestLog log() {
+        return log;
+    }
+
+    public StateChanges changes() {
+        return changes;
+    }
+
+    /** Messages pushed through {@code __push_cdc_message} (legacy ABI), validated, in order. */
+    public List<CdcMessage> pushed() {
+        return pushed;
+    }
+
+    public int viewCalls() {
+        return viewCalls;
+    }
+
+    /** Import values for exactly the {@code env} functions the module imports. */
+    public ImportValues imports(Set<String> imported) {
+        List<ImportFunction> fns = new ArrayList<>(imported.size());
+        for (String fn : imported) {
+            fns.add(new HostFunction(Abi.MODULE, fn, Abi.IMPORTS.get(fn), handle(fn)));
+        }
+        return ImportValues.builder().withFunctions(fns).build();
+    }
+
+    private WasmFunctionHandle handle(String fn) {
+        return switch (fn) {
+            case Abi.HEIGHT -> (inst, args) -> new long[] {height};
+            case Abi.BLOCK_HASH -> (inst, args) -> {
+                staged = blockHash;
+                return new long[] {blockHash.length};
+            };
+            case Abi.VIEW -> (inst, args) -> new long[] {view(inst.memory(), args[0], args[1])};
+            case Abi.LOAD -> (inst, args) -> {
+                GuestMemory.write(inst.memory(), GuestMemory.u32(args[0]), staged, Abi.LOAD);
+                return NO_RESULT;
+            };
+            case Abi.STDOUT -> (inst, args) -> {
+                log.stdout(GuestMemory.readLp(inst.memory(), GuestMemory.u32(args[0]), Abi.STDOUT));
+                return NO_RESULT;
+            };
+            case Abi.STDERR -> (inst, args) -> {
+                log.stderr(GuestMemory.readLp(inst.memory(), GuestMemory.u32(args[0]), Abi.STDERR));
+                return NO_RESULT;
+            };
+            case Abi.GET_STATE -> (inst, args) -> new long[] {getState(inst.memory(), args[0])};
+            case Abi.SET_STATE -> (inst, args) -> {
+                Memory m = inst.memory();
+                byte[] key = GuestMemory.readLp(m, GuestMemory.u32(args[0]), Abi.SET_STATE + " key");
+                byte[] value = GuestMemory.readLp(m, GuestMemory.u32(args[1]), Abi.SET_STATE + " value");
+                changes.put(key, value);
+                return new long[] {0};
+            };
+            case Abi.DELETE_STATE -> (inst, args) -> new long[] {deleteState(inst.memory(), args[0])};
+            case Abi.PUSH_CDC_MESSAGE -> (inst, args) -> new long[] {push(inst.memory(), args[0])};
+            default -> throw new IllegalArgumentException("unknown import " + fn);
+        };
+    }
+
+    private int view(Memory m, long namePtr, long inputPtr) {
+        byte[] nameBytes = GuestMemory.readLp(m, GuestMemory.u32(namePtr), Abi.VIEW + " name");
+        byte[] input = GuestMemory.readLp(m, GuestMemory.u32(inputPtr), Abi.VIEW + " input");
+        if (++viewCalls > limits.maxViewCallsPerBlock()) {
+            throw new HostAbort(Kind.VIEW_LIMIT, "more than maxViewCallsPerBlock = "
+                    + limits.maxViewCallsPerBlock() + " __view calls in one block");
+        }
+        String viewName = new String(nameBytes, StandardCharsets.UTF_8);
+        byte[] result;
+        try {
+            result = views.view(viewName, input, height);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChicoryInterruptedException("interrupted during view '" + viewName + "'", e);
+        } catch (Exception e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ChicoryInterruptedException("interrupted during view '" + viewName + "'", e);
+            }
+            LOG.warn("transform '{}' block {}: view '{}' failed, returning -1 to the guest: {}",
+                    name, height, viewName, e.toString());
+            LOG.debug("view failure detail", e);
+            staged = EMPTY;
+            return -1;
+        }
+        if (result == null) {
+            LOG.warn("transform '{}' block {}: view '{}' returned no result, returning -1 to the guest",
+                    name, height, viewName);
+            staged = EMPTY;
+            return -1;
+        }
+        staged = result;
+        return result.length;
+    }
+
+    private int getState(Memory m, long keyPtr) {
+        byte[] key = GuestMemory.readLp(m, GuestMemory.u32(keyPtr), Abi.GET_STATE + " key");
+        byte[] value = lookup(key);
+        if (value == null) {
+            staged = EMPTY;
+            return -1;
+        }
+        staged = value;
+        return value.length;
+    }
+
+    private int deleteState(Memory m, long keyPtr) {
+        byte[] key = GuestMemory.readLp(m, GuestMemory.u32(keyPtr), Abi.DELETE_STATE + " key");
+        boolean existed = lookup(key) != null;
+        changes.delete(key);
+        return existed ? 1 : 0;
+    }
+
+    private byte[] lookup(byte[] key) {
+        if (changes.contains(key)) {
+            return changes.get(key);
+        }
+        try {
+            return state.get(key);
+        } catch (RuntimeException e) {
+            throw new HostAbort(Kind.HOST_ERROR, "state store read failed: " + e, e);
+        }
+    }
+
+    private int push(Memory m, long ptr) {
+        long p = GuestMemory.u32(ptr);
+        long len = GuestMemory.lpLength(m, p, Abi.PUSH_CDC_MESSAGE);
+        if (pushedBytes + len > limits.maxOutputBytes()) {
+            throw new HostAbort(Kind.OUTPUT_TOO_LARGE, "pushed messages total " + (pushedBytes + len)
+                    + " bytes, more than maxOutputBytes = " + limits.maxOutputBytes());
+        }
+        byte[] json = GuestMemory.readLpData(m, p, len, Abi.PUSH_CDC_MESSAGE);
+        pushedBytes += len;
+        try {
+            pushed.add(codec.decode(json));
+        } catch (CdcFormatException e) {
+            throw new HostAbort(Kind.INVALID_OUTPUT, "pushed message #" + pushed.size() + " is invalid: "
+                    + e.getMessage(), e);
+        }
+        return 0;
+    }
+}

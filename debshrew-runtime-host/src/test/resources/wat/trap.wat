@@ -1,0 +1,17 @@
+;; Traps: 0 unreachable, 1 out-of-bounds load, 2 integer divide by zero, 3 unbounded recursion.
+(module
+  (import "env" "__height" (func $height (result i32)))
+  (import "env" "__stderr" (func $stderr (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\0e\00\00\00about to trap\n")
+  (func $recurse (param $n i32) (result i32)
+    (i32.add (call $recurse (i32.add (local.get $n) (i32.const 1))) (i32.const 1)))
+  (func (export "process_block") (result i32)
+    (local $h i32)
+    (local.set $h (call $height))
+    (call $stderr (i32.const 0))
+    (if (i32.eq (local.get $h) (i32.const 1)) (then (return (i32.load (i32.const -8)))))
+    (if (i32.eq (local.get $h) (i32.const 2)) (then (return (i32.div_u (i32.const 1) (i32.sub (local.get $h) (i32.const 2))))))
+    (if (i32.eq (local.get $h) (i32.const 3)) (then (return (call $recurse (i32.const 0)))))
+    unreachable)
+)

@@ -1,0 +1,26 @@
+;; ABI v1 __view: one successful view (result recorded in state "v1"), one failing view.
+;; Both return values are recorded in state "results" (2 i32s).
+(module
+  (import "env" "__view" (func $view (param i32 i32) (result i32)))
+  (import "env" "__load" (func $load (param i32)))
+  (import "env" "__set_state" (func $set_state (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\0a\00\00\00getbalance")
+  (data (i32.const 32) "\02\00\00\00\01\02")
+  (data (i32.const 48) "\04\00\00\00fail")
+  (data (i32.const 64) "\02\00\00\00v1")
+  (data (i32.const 72) "\07\00\00\00results")
+  (func (export "process_block") (result i32)
+    (local $r i32)
+    (local.set $r (call $view (i32.const 0) (i32.const 32)))
+    (i32.store (i32.const 1028) (local.get $r))
+    (if (i32.ge_s (local.get $r) (i32.const 0))
+      (then
+        (i32.store (i32.const 2048) (local.get $r))
+        (call $load (i32.const 2052))
+        (drop (call $set_state (i32.const 64) (i32.const 2048)))))
+    (i32.store (i32.const 1032) (call $view (i32.const 48) (i32.const 32)))
+    (i32.store (i32.const 1024) (i32.const 8))
+    (drop (call $set_state (i32.const 72) (i32.const 1024)))
+    (i32.const 0))
+)

@@ -1,0 +1,4 @@
+(module
+  (memory (export "memory") 1)
+  (func (export "process_block") (param i32) (result i32) (local.get 0))
+)
