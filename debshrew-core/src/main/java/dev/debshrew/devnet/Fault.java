@@ -1,0 +1,165 @@
+package dev.debshrew.devnet;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A fault to inject into a {@link DevnetServer}'s responses. Immutable: {@link #forMethod},
+ * {@link #times} and {@link #withProbability} return modified copies. By default a fault applies to
+ * the next matching request only.
+ *
+ * <pre>{@code
+ * server.inject(Fault.http500().times(2));
+ * server.inject(Fault.latency(Duration.ofMillis(50)).withProbability(0.3).forMethod("metashrew_view"));
+ * }</pre>
+ */
+public final class Fault {
+
+    /** What the fault does. */
+    public enum Type {
+        /** Delays the response, then answers normally (combines with other faults). */
+        LATENCY,
+        /** Holds the request for the given duration without answering (then answers, to nobody). */
+        TIMEOUT,
+        /** Answers HTTP 500 with a text body. */
+        HTTP_500,
+        /** Answers HTTP 200 with a truncated JSON body. */
+        MALFORMED_JSON,
+        /** Closes the connection without any response. */
+        DROP_CONNECTION,
+        /** {@code metashrew_height} reports the height minus {@code by} (state unchanged). */
+        HEIGHT_BACKWARDS;
+
+        /** Parses a snake_case or upper-case name such as {@code http_500}. */
+        public static Type parse(String name) {
+            for (Type t : values()) {
+                if (t.name().equalsIgnoreCase(name == null ? "" : name.trim())) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown fault type '" + name
+                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, height_backwards)");
+        }
+
+        /** The snake_case name. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Type type;
+    private final String method;
+    private final int times;
+    private final double probability;
+    private final Duration delay;
+    private final long by;
+
+    private Fault(Type type, String method, int times, double probability, Duration delay, long by) {
+        this.type = type;
+        this.method = method;
+        this.times = times;
+        this.probability = probability;
+        this.delay = delay;
+        this.by = by;
+    }
+
+    /** Delays matching responses by {@code delay}. */
+    public static Fault latency(Duration delay) {
+        return new Fault(Type.LATENCY, null, 1, 0, nonNegative(delay), 0);
+    }
+
+    /** Holds matching requests for {@code hold} (longer than the client's read timeout to cause one). */
+    public static Fault timeout(Duration hold) {
+        return new Fault(Type.TIMEOUT, null, 1, 0, nonNegative(hold), 0);
+    }
+
+    /** Answers HTTP 500. */
+    public static Fault http500() {
+        return new Fault(Type.HTTP_500, null, 1, 0, Duration.ZERO, 0);
+    }
+
+    /** Answers a truncated JSON body. */
+    public static Fault malformedJson() {
+        return new Fault(Type.MALFORMED_JSON, null, 1, 0, Duration.ZERO, 0);
+    }
+
+    /** Closes the connection without answering. */
+    public static Fault dropConnection() {
+        return new Fault(Type.DROP_CONNECTION, null, 1, 0, Duration.ZERO, 0);
+    }
+
+    /** {@code metashrew_height} answers {@code by} less than the real height (never below 0). */
+    public static Fault heightBackwards(long by) {
+        if (by < 1) {
+            throw new IllegalArgumentException("height_backwards 'by' must be >= 1, got " + by);
+        }
+        return new Fault(Type.HEIGHT_BACKWARDS, "metashrew_height", 1, 0, Duration.ZERO, by);
+    }
+
+    /** Restricts the fault to JSON-RPC method {@code method} (null = any request). */
+    public Fault forMethod(String method) {
+        return new Fault(type, method, times, probability, delay, by);
+    }
+
+    /** Applies to the next {@code n} matching requests. */
+    public Fault times(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("fault times must be >= 1, got " + n);
+        }
+        return new Fault(type, method, n, 0, delay, by);
+    }
+
+    /** Applies to each matching request with probability {@code p} (seeded RNG) until cleared. */
+    public Fault withProbability(double p) {
+        if (!(p > 0 && p <= 1)) {
+            throw new IllegalArgumentException("fault probability must be in (0, 1], got " + p);
+        }
+        return new Fault(type, method, 0, p, delay, by);
+    }
+
+    /** The fault type. */
+    public Type type() {
+        return type;
+    }
+
+    /** The JSON-RPC method it is restricted to, or null. */
+    public String method() {
+        return method;
+    }
+
+    /** Remaining count for a counted fault; 0 for a probabilistic one. */
+    public int times() {
+        return times;
+    }
+
+    /** Probability for a probabilistic fault; 0 for a counted one. */
+    public double probability() {
+        return probability;
+    }
+
+    /** Delay of a latency fault, hold time of a timeout fault. */
+    public Duration delay() {
+        return delay;
+    }
+
+    /** Height decrease of a height-backwards fault. */
+    public long by() {
+        return by;
+    }
+
+    private static Duration nonNegative(Duration d) {
+        Objects.requireNonNull(d, "delay");
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("fault delay must not be negative: " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "Fault{" + type.id() + (method == null ? "" : " " + method)
+                + (probability > 0 ? " p=" + probability : " x" + times)
+                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by) + "}";
+    }
+}

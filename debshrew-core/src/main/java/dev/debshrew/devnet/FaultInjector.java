@@ -1,0 +1,90 @@
+package dev.debshrew.devnet;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+
+/** Active faults and their remaining counts; decides which faults hit a request. Thread-safe. */
+final class FaultInjector {
+
+    private static final class Active {
+        final Fault fault;
+        int remaining;
+
+        Active(Fault fault) {
+            this.fault = fault;
+            this.remaining = fault.times();
+        }
+    }
+
+    /** The faults hitting one request: accumulated latency plus at most one other fault. */
+    record Hit(long latencyMillis, Fault terminal, long heightBackwards) {
+        static final Hit NONE = new Hit(0, null, 0);
+    }
+
+    private final List<Active> active = new ArrayList<>();
+    private final Random rng;
+
+    FaultInjector(long seed) {
+        this.rng = new Random(seed ^ 0x5DEECE66DL);
+    }
+
+    synchronized void add(Fault f) {
+        active.add(new Active(f));
+    }
+
+    synchronized void clear() {
+        active.clear();
+    }
+
+    synchronized List<Fault> active() {
+        List<Fault> r = new ArrayList<>();
+        for (Active a : active) {
+            r.add(a.fault);
+        }
+        return r;
+    }
+
+    synchronized Hit match(String method) {
+        if (active.isEmpty()) {
+            return Hit.NONE;
+        }
+        long latency = 0;
+        long backwards = 0;
+        Fault terminal = null;
+        Iterator<Active> it = active.iterator();
+        while (it.hasNext()) {
+            Active a = it.next();
+            Fault f = a.fault;
+            if (f.method() != null && !f.method().equals(method)) {
+                continue;
+            }
+            boolean isTerminal = f.type() != Fault.Type.LATENCY && f.type() != Fault.Type.HEIGHT_BACKWARDS;
+            if (isTerminal && terminal != null) {
+                continue; // one terminal fault per request; others wait for later requests
+            }
+            if (f.type() == Fault.Type.HEIGHT_BACKWARDS && backwards != 0) {
+                continue;
+            }
+            boolean hit;
+            if (f.probability() > 0) {
+                hit = rng.nextDouble() < f.probability();
+            } else {
+                hit = true;
+                if (--a.remaining <= 0) {
+                    it.remove();
+                }
+            }
+            if (!hit) {
+                continue;
+            }
+            switch (f.type()) {
+                case LATENCY -> latency += f.delay().toMillis();
+                case HEIGHT_BACKWARDS -> backwards = f.by();
+                default -> terminal = f;
+            }
+        }
+        return new Hit(latency, terminal, backwards);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.debshrew.metashrew.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Exponential backoff with multiplicative jitter. Not part of the public API. */
+public final class Backoff {
+
+    private final long initialNanos;
+    private final long maxNanos;
+    private final double multiplier;
+    private final double jitter;
+
+    /** A schedule starting at {@code initial}, growing by {@code multiplier}, capped at {@code max}. */
+    public Backoff(Duration initial, Duration max, double multiplier, double jitter) {
+        this.initialNanos = initial.toNanos();
+        this.maxNanos = max.toNanos();
+        this.multiplier = multiplier;
+        this.jitter = jitter;
+    }
+
+    /** Delay before retry number {@code retry} (1 = first retry). */
+    public Duration delay(int retry) {
+        double base = initialNanos * Math.pow(multiplier, Math.max(0, retry - 1));
+        double capped = Math.min(base, (double) maxNanos);
+        double factor = jitter == 0 ? 1.0 : 1.0 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+        return Duration.ofNanos(Math.max(0L, (long) (capped * factor)));
+    }
+}

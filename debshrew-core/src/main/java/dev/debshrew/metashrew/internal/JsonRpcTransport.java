@@ -1,0 +1,227 @@
+package dev.debshrew.metashrew.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.debshrew.metashrew.MetashrewClientConfig;
+import dev.debshrew.metashrew.MetashrewClientListener;
+import dev.debshrew.metashrew.MetashrewException;
+import dev.debshrew.metashrew.MetashrewException.Kind;
+import dev.debshrew.metashrew.MethodStats;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON-RPC 2.0 over HTTP POST with bounded retries, exponential backoff and per-method counters.
+ * Not part of the public API.
+ */
+public final class JsonRpcTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.debshrew.metashrew.MetashrewClient");
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final int SNIPPET = 200;
+
+    private final MetashrewClientConfig config;
+    private final OkHttpClient http;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Backoff backoff;
+    private final AtomicLong ids = new AtomicLong();
+    private final String authorization;
+    private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+
+    private static final class Counters {
+        final LongAdder calls = new LongAdder();
+        final LongAdder failures = new LongAdder();
+        final LongAdder attempts = new LongAdder();
+        final LongAdder retries = new LongAdder();
+        final LongAdder totalNanos = new LongAdder();
+        final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
+    }
+
+    /** A transport for {@code config}. */
+    public JsonRpcTransport(MetashrewClientConfig config) {
+        this.config = config;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .retryOnConnectionFailure(false) // retries are ours, counted and logged
+                .followRedirects(false)
+                .build();
+        this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), config.backoffMultiplier(), config.backoffJitter());
+        this.authorization = config.basicAuthUser() == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString(
+                        (config.basicAuthUser() + ":" + config.basicAuthPassword()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Calls {@code method} with {@code params} (always the full list), retrying retriable failures.
+     *
+     * @return the {@code result} member of the response (never null; may be a JSON null node)
+     */
+    public JsonNode call(String method, List<?> params) throws MetashrewException {
+        Counters c = counters.computeIfAbsent(method, m -> new Counters());
+        MetashrewClientListener listener = config.listener();
+        long start = System.nanoTime();
+        int attempt = 0;
+        MetashrewException failure = null;
+        try {
+            while (true) {
+                attempt++;
+                c.attempts.increment();
+                try {
+                    return once(method, params);
+                } catch (MetashrewException e) {
+                    if (!e.isRetriable() || attempt > config.maxRetries()) {
+                        failure = attempt > 1 ? withAttempts(e, attempt) : e;
+                        throw failure;
+                    }
+                    Duration delay = backoff.delay(attempt);
+                    c.retries.increment();
+                    LOG.warn("metashrew {} attempt {}/{} failed ({}: {}); retrying in {} ms", method, attempt,
+                            config.maxRetries() + 1, e.kind(), e.getMessage(), delay.toMillis());
+                    if (listener != null) {
+                        listener.onRetry(method, attempt, delay, e);
+                    }
+                    try {
+                        Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        failure = new MetashrewException(Kind.TRANSPORT, method + ": interrupted while waiting to retry after: "
+                                + e.getMessage(), false, e);
+                        throw failure;
+                    }
+                }
+            }
+        } finally {
+            long nanos = System.nanoTime() - start;
+            c.calls.increment();
+            c.totalNanos.add(nanos);
+            c.maxNanos.accumulate(nanos);
+            if (failure != null) {
+                c.failures.increment();
+            }
+            if (listener != null) {
+                listener.onCallCompleted(method, Duration.ofNanos(nanos), attempt, failure);
+            }
+        }
+    }
+
+    private static MetashrewException withAttempts(MetashrewException e, int attempts) {
+        return new MetashrewException(e.kind(), e.getMessage() + " (after " + attempts + " attempts)", e.isRetriable(),
+                e.getCause() != null ? e.getCause() : e, e.rpcErrorCode().isPresent() ? e.rpcErrorCode().getAsInt() : null,
+                e.httpStatus());
+    }
+
+    private JsonNode once(String method, List<?> params) throws MetashrewException {
+        long id = ids.incrementAndGet();
+        ObjectNode req = mapper.createObjectNode();
+        req.put("jsonrpc", "2.0");
+        req.put("id", id);
+        req.put("method", method);
+        ArrayNode p = req.putArray("params");
+        for (Object o : params) {
+            p.add(mapper.valueToTree(o));
+        }
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(req);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise request", e);
+        }
+        Request.Builder rb = new Request.Builder().url(config.url()).post(RequestBody.create(body, JSON));
+        config.headers().forEach(rb::header);
+        if (authorization != null) {
+            rb.header("Authorization", authorization);
+        }
+        String text;
+        int status;
+        try (Response resp = http.newCall(rb.build()).execute()) {
+            status = resp.code();
+            ResponseBody rbody = resp.body();
+            text = rbody == null ? "" : rbody.string();
+        } catch (SocketTimeoutException e) {
+            throw new MetashrewException(Kind.TIMEOUT, method + ": timed out (" + e.getMessage() + ")", true, e);
+        } catch (InterruptedIOException e) {
+            throw new MetashrewException(Kind.TIMEOUT, method + ": interrupted I/O (" + e.getMessage() + ")", true, e);
+        } catch (IOException e) {
+            throw new MetashrewException(Kind.TRANSPORT, method + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+        }
+        if (status < 200 || status > 299) {
+            boolean retriable = status >= 500 || status == 408 || status == 429;
+            throw new MetashrewException(Kind.HTTP_STATUS, method + ": HTTP " + status + snippet(text), retriable, null, null, status);
+        }
+        JsonNode resp;
+        try {
+            resp = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MetashrewException(Kind.MALFORMED_RESPONSE, method + ": response is not valid JSON" + snippet(text), true, e);
+        }
+        if (resp == null || !resp.isObject()) {
+            throw new MetashrewException(Kind.MALFORMED_RESPONSE, method + ": response is not a JSON object" + snippet(text), true, null);
+        }
+        JsonNode rid = resp.get("id");
+        if (rid == null || !rid.canConvertToLong() || rid.asLong() != id) {
+            throw new MetashrewException(Kind.MALFORMED_RESPONSE, method + ": response id " + rid + " does not match request id " + id,
+                    true, null);
+        }
+        JsonNode error = resp.get("error");
+        if (error != null && !error.isNull()) {
+            JsonNode code = error.get("code");
+            JsonNode msg = error.get("message");
+            Integer c = code != null && code.canConvertToInt() ? code.asInt() : null;
+            String m = msg != null && msg.isTextual() ? msg.asText() : String.valueOf(error);
+            throw new MetashrewException(Kind.RPC_ERROR, method + ": RPC error " + c + ": " + m, false, null, c, 0);
+        }
+        JsonNode result = resp.get("result");
+        if (result == null) {
+            throw new MetashrewException(Kind.MALFORMED_RESPONSE, method + ": response has neither result nor error" + snippet(text),
+                    true, null);
+        }
+        return result;
+    }
+
+    private static String snippet(String text) {
+        if (text == null || text.isEmpty()) {
+            return "";
+        }
+        String t = text.length() > SNIPPET ? text.substring(0, SNIPPET) + "..." : text;
+        return ": " + t.replaceAll("\\s+", " ");
+    }
+
+    /** Snapshot of the counters, by method name. */
+    public Map<String, MethodStats> stats() {
+        Map<String, MethodStats> r = new TreeMap<>();
+        counters.forEach((m, c) -> r.put(m, new MethodStats(m, c.calls.sum(), c.failures.sum(), c.attempts.sum(), c.retries.sum(),
+                Duration.ofNanos(c.totalNanos.sum()), Duration.ofNanos(c.maxNanos.get()))));
+        return r;
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}
