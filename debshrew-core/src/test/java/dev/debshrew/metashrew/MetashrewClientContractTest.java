@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.RecordedRequest;
+import dev.debshrew.devnet.ReorgPhase;
 import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.devnet.ReorgTiming;
 import dev.debshrew.metashrew.MetashrewException.Kind;
@@ -173,6 +174,11 @@ class MetashrewClientContractTest {
         MetashrewClient c = client(s.url(), VersionLine.CURRENT);
         String old9 = c.blockHash(9);
         s.reorg(3, 4, ReorgStyle.PHASED, new ReorgTiming(Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(400)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (s.reorgPhase() != ReorgPhase.ROLLING_BACK && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertThat(s.reorgPhase()).isEqualTo(ReorgPhase.ROLLING_BACK);
         // height blocks during the rollback, then drops to the ancestor (generous read timeout)
         assertThat(c.height()).isEqualTo(7);
         // above the tip the node still has stale old-branch hashes; the client reports what the node says
