@@ -49,6 +49,15 @@ public final class DevnetServer implements AutoCloseable {
     private static final int MAX_RECORDED = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(DevnetServer.class);
 
+    static {
+        // The JDK server writes response headers and body separately; without TCP_NODELAY, Nagle's
+        // algorithm and the client's delayed ACK add ~40 ms to every response. The property is read
+        // once, when the JDK creates its first HttpServer; an explicit setting is respected.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final VersionLine versionLine;
     private final DevnetChain chain;
     private final DevnetNode node;
