@@ -252,8 +252,11 @@ public final class BlockFollower {
             return true;
         }
 
+        CrashPoint.BEFORE_STATE_COMMIT.reached(height);
         store.commit(height, hash, parentHash, out.messages(), out.stateChanges());
+        CrashPoint.AFTER_STATE_COMMIT.reached(height);
         deliver(out.messages(), new Cursor(height, hash), "block " + height);
+        CrashPoint.AFTER_SINK_COMMIT.reached(height);
         next = height + 1;
         processedBlocks++;
         if (log.isDebugEnabled()) {
@@ -308,6 +311,7 @@ public final class BlockFollower {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), clock.getAsLong());
             deliver(inverse, new Cursor(e.height() - 1, e.parentHash()), "undo of block " + e.height());
+            CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
             store.revertTip();
         }
         next = ancestorHeight + 1;
