@@ -119,34 +119,53 @@ public final class Transform implements AutoCloseable {
         boolean fromCache = false;
         Function<Instance, Machine> machineFactory;
         long start = System.nanoTime();
+        CdcCodec codec = new CdcCodec();
+        BlockRunner runner;
         if (limits.useInterpreter()) {
             machineFactory = InterpreterMachine::new;
+            runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
         } else {
-            FileCompileCache cache = null;
-            if (limits.compileCacheDir() != null) {
-                if ("unknown".equals(FileCompileCache.CHICORY_VERSION)) {
-                    LOG.warn("Chicory version unknown; compile cache disabled");
-                } else if (module.digest() != null) {
-                    cache = new FileCompileCache(limits.compileCacheDir());
+            Path cacheDir = limits.compileCacheDir();
+            if (cacheDir != null && ("unknown".equals(FileCompileCache.CHICORY_VERSION) || module.digest() == null)) {
+                LOG.warn("{}: Chicory version or module digest unknown; compile cache disabled", what);
+                cacheDir = null;
+            }
+            Compiled compiled = compile(module, cacheDir, what, name);
+            machineFactory = compiled.factory();
+            fromCache = compiled.fromCache();
+            runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
+            if (fromCache) {
+                try {
+                    runner.smokeTest();
+                } catch (RuntimeException | LinkageError e) {
+                    FileCompileCache cache = new FileCompileCache(cacheDir);
+                    LOG.warn("{}: compiled code from cache entry {} does not load ({}); recompiling", what,
+                            cache.file(module.digest()), e.toString());
+                    cache.invalidate(module.digest());
+                    compiled = compile(module, cacheDir, what, name);
+                    machineFactory = compiled.factory();
+                    runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
+                    fromCache = false;
                 }
             }
-            machineFactory = compile(module, cache, what, name);
-            fromCache = cache != null && cache.hits() > 0;
         }
         LOG.info("{} loaded: abi={}, sha256={}, imports={}, memory={}..{} pages (cap {}), {} in {} ms{}",
                 what, shape.abi(), sha256, shape.imports(), shape.initialPages(), shape.declaredMaxPages(), cap,
                 limits.useInterpreter() ? "interpreter" : "compiled",
                 (System.nanoTime() - start) / 1_000_000, fromCache ? " (compile cache hit)" : "");
-        CdcCodec codec = new CdcCodec();
-        BlockRunner runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
         return new Transform(name, sha256, shape, limits, runner, fromCache);
     }
 
-    private static Function<Instance, Machine> compile(WasmModule module, FileCompileCache cache, String what, String name)
+    private record Compiled(Function<Instance, Machine> factory, boolean fromCache) {
+    }
+
+    private static Compiled compile(WasmModule module, Path cacheDir, String what, String name)
             throws TransformLoadException {
-        if (cache != null) {
+        if (cacheDir != null) {
+            FileCompileCache cache = new FileCompileCache(cacheDir);
             try {
-                return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+                Function<Instance, Machine> factory = MachineFactoryCompiler.builder(module).withCache(cache).compile();
+                return new Compiled(factory, cache.hits() > 0);
             } catch (RuntimeException | LinkageError e) {
                 // A corrupt or incompatible cache entry: drop it and compile from scratch.
                 LOG.warn("{}: compile cache entry {} unusable ({}); recompiling", what,
@@ -155,7 +174,11 @@ public final class Transform implements AutoCloseable {
             }
         }
         try {
-            return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+            MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(module);
+            if (cacheDir != null) {
+                builder.withCache(new FileCompileCache(cacheDir));
+            }
+            return new Compiled(builder.compile(), false);
         } catch (RuntimeException | LinkageError e) {
             throw new TransformLoadException(name, what + ": compilation failed: " + e, e);
         }

@@ -72,6 +72,22 @@ public final class BlockRunner {
         }
     }
 
+    /**
+     * Builds one instance without running the start function or data initialisation, to check
+     * that the machine factory works (used after loading compiled code from the disk cache).
+     */
+    public void smokeTest() {
+        BlockSession session = new BlockSession(name, new dev.debshrew.transform.BlockContext(0, new byte[32]),
+                (n, i, h) -> null, dev.debshrew.transform.StateReader.EMPTY, limits, codec);
+        Instance.builder(module)
+                .withImportValues(session.imports(shape.imports()))
+                .withMemoryFactory(this::newMemory)
+                .withMachineFactory(machineFactory)
+                .withInitialize(false)
+                .withStart(false)
+                .build();
+    }
+
     /** Calls an export {@code () -> i32} of {@code instance}. */
     public int call(BlockSession session, Instance instance, String export) throws TransformExecutionException {
         try {
