@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.transform.TransformExecutionException.Kind;
+import dev.debshrew.transform.internal.Abi;
 import dev.debshrew.transform.internal.BlockRunner;
 import dev.debshrew.transform.internal.BlockSession;
 import dev.debshrew.transform.internal.FileCompileCache;
@@ -239,6 +240,29 @@ public final class Transform implements AutoCloseable {
      * @throws IllegalStateException if the transform is closed
      */
     public BlockOutput process(BlockContext block, ViewSource views, StateReader state) throws TransformExecutionException {
+        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state);
+    }
+
+    /**
+     * Module-driven rollback (optional; the host's own inversion of journaled messages remains the
+     * source of truth, so only call this when configured to). Runs the module's {@code rollback}
+     * export in a fresh instance for {@code block} (the block being undone), with the same imports
+     * and limits as {@link #process}, and interprets its return value like {@code process_block}'s
+     * (ABI v1: negative = error, 0 = no messages, positive = pointer to an LP buffer of a JSON
+     * message array; legacy ABI: pushed messages).
+     *
+     * @throws IllegalStateException if the module does not export {@code rollback: () -> i32}, or the transform is closed
+     * @throws TransformExecutionException on any guest failure or limit violation
+     */
+    public BlockOutput rollback(BlockContext block, ViewSource views, StateReader state) throws TransformExecutionException {
+        if (!shape.hasRollback()) {
+            throw new IllegalStateException("transform '" + name + "' does not export rollback: () -> i32");
+        }
+        return execute(Abi.EXPORT_ROLLBACK, block, views, state);
+    }
+
+    private BlockOutput execute(String export, BlockContext block, ViewSource views, StateReader state)
+            throws TransformExecutionException {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(views, "views");
         Objects.requireNonNull(state, "state");
@@ -246,7 +270,7 @@ public final class Transform implements AutoCloseable {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
         BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
-        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session), limits.blockTimeout());
+        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session, export), limits.blockTimeout());
         if (outcome instanceof Worker.Completed<BlockOutput> c) {
             if (c.failure() == null) {
                 return c.value();
@@ -254,14 +278,14 @@ public final class Transform implements AutoCloseable {
             if (c.failure() instanceof TransformExecutionException e) {
                 throw e;
             }
-            throw runner.failure(session, c.failure(), Kind.HOST_ERROR, "block failed");
+            throw runner.failure(session, c.failure(), Kind.HOST_ERROR, export + " failed");
         }
         if (outcome instanceof Worker.TimedOut<BlockOutput> t) {
-            throw runner.error(session, Kind.TIMEOUT, "block exceeded blockTimeout = " + limits.blockTimeout()
+            throw runner.error(session, Kind.TIMEOUT, export + " exceeded blockTimeout = " + limits.blockTimeout()
                     + (t.stopped() ? "; guest interrupted and its instance discarded"
                             : "; worker thread did not stop and was abandoned"), null);
         }
-        throw runner.error(session, Kind.HOST_ERROR, "interrupted while waiting for the block to finish", null);
+        throw runner.error(session, Kind.HOST_ERROR, "interrupted while waiting for " + export + " to finish", null);
     }
 
     /** Stops the worker thread. Idempotent. */
