@@ -270,7 +270,8 @@ public final class Transform implements AutoCloseable {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
         BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
-        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session, export), limits.blockTimeout());
+        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session, export), limits.blockTimeout(),
+                session::cancel);
         if (outcome instanceof Worker.Completed<BlockOutput> c) {
             if (c.failure() == null) {
                 return c.value();
