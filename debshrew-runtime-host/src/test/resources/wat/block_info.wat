@@ -20,5 +20,10 @@
     (i32.store (i32.const 204) (call $height))
     (drop (call $set_state (i32.const 16) (i32.const 200)))
     (i32.const 0))
-  (func (export "rollback") (result i32) (i32.const 0))
+  ;; rollback only records the height, so the test can tell which export ran
+  (func (export "rollback") (result i32)
+    (i32.store (i32.const 200) (i32.const 4))
+    (i32.store (i32.const 204) (call $height))
+    (drop (call $set_state (i32.const 16) (i32.const 200)))
+    (i32.const 0))
 )

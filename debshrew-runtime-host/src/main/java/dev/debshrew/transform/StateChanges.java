@@ -73,6 +73,17 @@ public final class StateChanges {
         return changes.size();
     }
 
+    /** Equal when both hold the same writes in the same order. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StateChanges other && entries().equals(other.entries());
+    }
+
+    @Override
+    public int hashCode() {
+        return entries().hashCode();
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("StateChanges[");

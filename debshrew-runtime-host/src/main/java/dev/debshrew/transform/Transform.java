@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.transform.TransformExecutionException.Kind;
+import dev.debshrew.transform.internal.Abi;
 import dev.debshrew.transform.internal.BlockRunner;
 import dev.debshrew.transform.internal.BlockSession;
 import dev.debshrew.transform.internal.FileCompileCache;
@@ -119,34 +120,53 @@ public final class Transform implements AutoCloseable {
         boolean fromCache = false;
         Function<Instance, Machine> machineFactory;
         long start = System.nanoTime();
+        CdcCodec codec = new CdcCodec();
+        BlockRunner runner;
         if (limits.useInterpreter()) {
             machineFactory = InterpreterMachine::new;
+            runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
         } else {
-            FileCompileCache cache = null;
-            if (limits.compileCacheDir() != null) {
-                if ("unknown".equals(FileCompileCache.CHICORY_VERSION)) {
-                    LOG.warn("Chicory version unknown; compile cache disabled");
-                } else if (module.digest() != null) {
-                    cache = new FileCompileCache(limits.compileCacheDir());
+            Path cacheDir = limits.compileCacheDir();
+            if (cacheDir != null && ("unknown".equals(FileCompileCache.CHICORY_VERSION) || module.digest() == null)) {
+                LOG.warn("{}: Chicory version or module digest unknown; compile cache disabled", what);
+                cacheDir = null;
+            }
+            Compiled compiled = compile(module, cacheDir, what, name);
+            machineFactory = compiled.factory();
+            fromCache = compiled.fromCache();
+            runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
+            if (fromCache) {
+                try {
+                    runner.smokeTest();
+                } catch (RuntimeException | LinkageError e) {
+                    FileCompileCache cache = new FileCompileCache(cacheDir);
+                    LOG.warn("{}: compiled code from cache entry {} does not load ({}); recompiling", what,
+                            cache.file(module.digest()), e.toString());
+                    cache.invalidate(module.digest());
+                    compiled = compile(module, cacheDir, what, name);
+                    machineFactory = compiled.factory();
+                    runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
+                    fromCache = false;
                 }
             }
-            machineFactory = compile(module, cache, what, name);
-            fromCache = cache != null && cache.hits() > 0;
         }
         LOG.info("{} loaded: abi={}, sha256={}, imports={}, memory={}..{} pages (cap {}), {} in {} ms{}",
                 what, shape.abi(), sha256, shape.imports(), shape.initialPages(), shape.declaredMaxPages(), cap,
                 limits.useInterpreter() ? "interpreter" : "compiled",
                 (System.nanoTime() - start) / 1_000_000, fromCache ? " (compile cache hit)" : "");
-        CdcCodec codec = new CdcCodec();
-        BlockRunner runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
         return new Transform(name, sha256, shape, limits, runner, fromCache);
     }
 
-    private static Function<Instance, Machine> compile(WasmModule module, FileCompileCache cache, String what, String name)
+    private record Compiled(Function<Instance, Machine> factory, boolean fromCache) {
+    }
+
+    private static Compiled compile(WasmModule module, Path cacheDir, String what, String name)
             throws TransformLoadException {
-        if (cache != null) {
+        if (cacheDir != null) {
+            FileCompileCache cache = new FileCompileCache(cacheDir);
             try {
-                return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+                Function<Instance, Machine> factory = MachineFactoryCompiler.builder(module).withCache(cache).compile();
+                return new Compiled(factory, cache.hits() > 0);
             } catch (RuntimeException | LinkageError e) {
                 // A corrupt or incompatible cache entry: drop it and compile from scratch.
                 LOG.warn("{}: compile cache entry {} unusable ({}); recompiling", what,
@@ -155,7 +175,11 @@ public final class Transform implements AutoCloseable {
             }
         }
         try {
-            return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+            MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(module);
+            if (cacheDir != null) {
+                builder.withCache(new FileCompileCache(cacheDir));
+            }
+            return new Compiled(builder.compile(), false);
         } catch (RuntimeException | LinkageError e) {
             throw new TransformLoadException(name, what + ": compilation failed: " + e, e);
         }
@@ -216,6 +240,29 @@ public final class Transform implements AutoCloseable {
      * @throws IllegalStateException if the transform is closed
      */
     public BlockOutput process(BlockContext block, ViewSource views, StateReader state) throws TransformExecutionException {
+        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state);
+    }
+
+    /**
+     * Module-driven rollback (optional; the host's own inversion of journaled messages remains the
+     * source of truth, so only call this when configured to). Runs the module's {@code rollback}
+     * export in a fresh instance for {@code block} (the block being undone), with the same imports
+     * and limits as {@link #process}, and interprets its return value like {@code process_block}'s
+     * (ABI v1: negative = error, 0 = no messages, positive = pointer to an LP buffer of a JSON
+     * message array; legacy ABI: pushed messages).
+     *
+     * @throws IllegalStateException if the module does not export {@code rollback: () -> i32}, or the transform is closed
+     * @throws TransformExecutionException on any guest failure or limit violation
+     */
+    public BlockOutput rollback(BlockContext block, ViewSource views, StateReader state) throws TransformExecutionException {
+        if (!shape.hasRollback()) {
+            throw new IllegalStateException("transform '" + name + "' does not export rollback: () -> i32");
+        }
+        return execute(Abi.EXPORT_ROLLBACK, block, views, state);
+    }
+
+    private BlockOutput execute(String export, BlockContext block, ViewSource views, StateReader state)
+            throws TransformExecutionException {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(views, "views");
         Objects.requireNonNull(state, "state");
@@ -223,7 +270,8 @@ public final class Transform implements AutoCloseable {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
         BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
-        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session), limits.blockTimeout());
+        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session, export), limits.blockTimeout(),
+                session::cancel);
         if (outcome instanceof Worker.Completed<BlockOutput> c) {
             if (c.failure() == null) {
                 return c.value();
@@ -231,14 +279,14 @@ public final class Transform implements AutoCloseable {
             if (c.failure() instanceof TransformExecutionException e) {
                 throw e;
             }
-            throw runner.failure(session, c.failure(), Kind.HOST_ERROR, "block failed");
+            throw runner.failure(session, c.failure(), Kind.HOST_ERROR, export + " failed");
         }
         if (outcome instanceof Worker.TimedOut<BlockOutput> t) {
-            throw runner.error(session, Kind.TIMEOUT, "block exceeded blockTimeout = " + limits.blockTimeout()
+            throw runner.error(session, Kind.TIMEOUT, export + " exceeded blockTimeout = " + limits.blockTimeout()
                     + (t.stopped() ? "; guest interrupted and its instance discarded"
                             : "; worker thread did not stop and was abandoned"), null);
         }
-        throw runner.error(session, Kind.HOST_ERROR, "interrupted while waiting for the block to finish", null);
+        throw runner.error(session, Kind.HOST_ERROR, "interrupted while waiting for " + export + " to finish", null);
     }
 
     /** Stops the worker thread. Idempotent. */

@@ -43,8 +43,11 @@ public final class TransformLimits {
     public static final int DEFAULT_MAX_VIEW_CALLS_PER_BLOCK = 10_000;
     /** Default cap on logged guest output per block (1 MiB). */
     public static final int DEFAULT_MAX_LOG_BYTES_PER_BLOCK = 1024 * 1024;
-    /** Largest memory a 32-bit WebAssembly module can have, in pages. */
-    public static final int MAX_WASM_PAGES = 65536;
+    /**
+     * Largest accepted memory cap, in pages (32767 pages, just under 2 GiB): the limit of Chicory's
+     * {@code ByteArrayMemory}, which the host uses for guest memory.
+     */
+    public static final int MAX_MEMORY_PAGES_LIMIT = 32767;
     /** Largest accepted output cap (Java arrays are int-indexed). */
     public static final int MAX_OUTPUT_BYTES_LIMIT = Integer.MAX_VALUE - 16;
 
@@ -149,11 +152,11 @@ public final class TransformLimits {
         /**
          * Memory cap in 64 KiB pages.
          *
-         * @throws IllegalArgumentException unless 1 .. 65536
+         * @throws IllegalArgumentException unless 1 .. {@link #MAX_MEMORY_PAGES_LIMIT}
          */
         public Builder maxMemoryPages(int pages) {
-            if (pages < 1 || pages > MAX_WASM_PAGES) {
-                throw new IllegalArgumentException("maxMemoryPages must be in 1.." + MAX_WASM_PAGES + ", got " + pages);
+            if (pages < 1 || pages > MAX_MEMORY_PAGES_LIMIT) {
+                throw new IllegalArgumentException("maxMemoryPages must be in 1.." + MAX_MEMORY_PAGES_LIMIT + ", got " + pages);
             }
             this.maxMemoryPages = pages;
             return this;

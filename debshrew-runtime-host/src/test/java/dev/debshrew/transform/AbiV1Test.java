@@ -218,6 +218,23 @@ class AbiV1Test {
         }
     }
 
+    @ParameterizedTest(name = "interpreter={0}")
+    @ValueSource(booleans = {false, true})
+    void rollbackExportRunsOnlyWhenAsked(boolean interpreter) throws Exception {
+        try (Transform t = Fixtures.load("block_info", interpreter)) {
+            BlockOutput out = t.rollback(block(9), NO_VIEWS, StateReader.EMPTY);
+            assertThat(out.messages()).isEmpty();
+            assertThat(out.stateChanges().size()).isEqualTo(1);
+            assertThat(ints(out.stateChanges().get(utf8("height")))).containsExactly(9);
+        }
+        try (Transform t = Fixtures.load("output", interpreter)) {
+            assertThat(t.hasRollbackExport()).isFalse();
+            assertThatThrownBy(() -> t.rollback(block(9), NO_VIEWS, StateReader.EMPTY))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("does not export rollback");
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void freshInstancePerBlock() throws Exception {
         // memory_grow grows by <height> pages each block; sizes are per block, not cumulative

@@ -72,6 +72,22 @@ public final class BlockRunner {
         }
     }
 
+    /**
+     * Builds one instance without running the start function or data initialisation, to check
+     * that the machine factory works (used after loading compiled code from the disk cache).
+     */
+    public void smokeTest() {
+        BlockSession session = new BlockSession(name, new dev.debshrew.transform.BlockContext(0, new byte[32]),
+                (n, i, h) -> null, dev.debshrew.transform.StateReader.EMPTY, limits, codec);
+        Instance.builder(module)
+                .withImportValues(session.imports(shape.imports()))
+                .withMemoryFactory(this::newMemory)
+                .withMachineFactory(machineFactory)
+                .withInitialize(false)
+                .withStart(false)
+                .build();
+    }
+
     /** Calls an export {@code () -> i32} of {@code instance}. */
     public int call(BlockSession session, Instance instance, String export) throws TransformExecutionException {
         try {
@@ -84,39 +100,48 @@ public final class BlockRunner {
         }
     }
 
-    /** Processes one block. */
+    /** Processes one block: runs {@code process_block}. */
     public BlockOutput run(BlockSession session) throws TransformExecutionException {
+        return run(session, Abi.EXPORT_PROCESS_BLOCK);
+    }
+
+    /**
+     * Runs {@code export} ({@code process_block} or {@code rollback}, both {@code () -> i32}) in a
+     * fresh instance and interprets its result per the module's ABI.
+     */
+    public BlockOutput run(BlockSession session, String export) throws TransformExecutionException {
         Instance instance = instantiate(session);
-        int ret = call(session, instance, Abi.EXPORT_PROCESS_BLOCK);
+        int ret = call(session, instance, export);
         List<CdcMessage> messages;
         if (shape.abi() == AbiVersion.LEGACY) {
             if (ret < 0) {
-                throw error(session, Kind.NEGATIVE_RETURN, "process_block returned " + ret + " (legacy ABI error)", null);
+                throw error(session, Kind.NEGATIVE_RETURN, export + " returned " + ret + " (legacy ABI error)", null);
             }
             if (ret > 0) {
                 throw error(session, Kind.INVALID_OUTPUT,
-                        "process_block returned " + ret + "; the legacy push ABI expects 0 (success) or -1 (error)", null);
+                        export + " returned " + ret + "; the legacy push ABI expects 0 (success) or -1 (error)", null);
             }
             messages = session.pushed();
         } else if (ret < 0) {
-            throw error(session, Kind.NEGATIVE_RETURN, "process_block returned " + ret, null);
+            throw error(session, Kind.NEGATIVE_RETURN, export + " returned " + ret, null);
         } else if (ret == 0) {
             messages = List.of();
         } else {
-            messages = readOutput(session, instance.memory(), GuestMemory.u32(ret));
+            messages = readOutput(session, instance.memory(), GuestMemory.u32(ret), export + " result");
         }
         return new BlockOutput(messages, session.changes());
     }
 
-    private List<CdcMessage> readOutput(BlockSession session, Memory memory, long ptr) throws TransformExecutionException {
+    private List<CdcMessage> readOutput(BlockSession session, Memory memory, long ptr, String what)
+            throws TransformExecutionException {
         byte[] json;
         try {
-            long len = GuestMemory.lpLength(memory, ptr, "process_block result");
+            long len = GuestMemory.lpLength(memory, ptr, what);
             if (len > limits.maxOutputBytes()) {
                 throw new HostAbort(Kind.OUTPUT_TOO_LARGE, "output of " + len + " bytes exceeds maxOutputBytes = "
                         + limits.maxOutputBytes());
             }
-            json = GuestMemory.readLpData(memory, ptr, len, "process_block result");
+            json = GuestMemory.readLpData(memory, ptr, len, what);
         } catch (HostAbort a) {
             throw error(session, a.kind(), a.getMessage(), null);
         }

@@ -50,6 +50,7 @@ public final class BlockSession {
     private long pushedBytes;
     private byte[] staged = EMPTY;
     private int viewCalls;
+    private volatile boolean cancelled;
 
     public BlockSession(String name, BlockContext block, ViewSource views, StateReader state,
             TransformLimits limits, CdcCodec codec) {
@@ -84,11 +85,26 @@ public final class BlockSession {
         return viewCalls;
     }
 
+    /**
+     * Marks the block as abandoned (deadline passed): every further host call throws
+     * {@link ChicoryInterruptedException}, so a guest keeps stopping even if an interrupt was lost.
+     */
+    public void cancel() {
+        cancelled = true;
+    }
+
     /** Import values for exactly the {@code env} functions the module imports. */
     public ImportValues imports(Set<String> imported) {
         List<ImportFunction> fns = new ArrayList<>(imported.size());
         for (String fn : imported) {
-            fns.add(new HostFunction(Abi.MODULE, fn, Abi.IMPORTS.get(fn), handle(fn)));
+            WasmFunctionHandle h = handle(fn);
+            WasmFunctionHandle guarded = (inst, args) -> {
+                if (cancelled) {
+                    throw new ChicoryInterruptedException("block abandoned at its deadline");
+                }
+                return h.apply(inst, args);
+            };
+            fns.add(new HostFunction(Abi.MODULE, fn, Abi.IMPORTS.get(fn), guarded));
         }
         return ImportValues.builder().withFunctions(fns).build();
     }
@@ -142,7 +158,8 @@ public final class BlockSession {
             Thread.currentThread().interrupt();
             throw new ChicoryInterruptedException("interrupted during view '" + viewName + "'", e);
         } catch (Exception e) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (cancelled || Thread.currentThread().isInterrupted() || e instanceof java.io.InterruptedIOException
+                    || e instanceof java.nio.channels.ClosedByInterruptException) {
                 throw new ChicoryInterruptedException("interrupted during view '" + viewName + "'", e);
             }
             LOG.warn("transform '{}' block {}: view '{}' failed, returning -1 to the guest: {}",

@@ -14,6 +14,8 @@ import java.nio.charset.Charset;
  * silently returning -1 (which guests usually turn into an unhelpful trap). A grow refused by the
  * module's own maximum keeps standard WebAssembly semantics (returns -1).
  */
+// lock/waitOn/notify are deprecated for removal in Chicory but still abstract: they must be delegated.
+@SuppressWarnings("removal")
 final class CappedMemory implements Memory {
 
     private final Memory delegate;

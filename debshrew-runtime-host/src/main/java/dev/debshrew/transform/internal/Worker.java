@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,14 +63,21 @@ public final class Worker implements AutoCloseable {
     public record CallerInterrupted<T>() implements Outcome<T> {
     }
 
-    /** Runs {@code task} on the worker thread, waiting at most {@code timeout}. */
-    public synchronized <T> Outcome<T> run(Callable<T> task, Duration timeout) {
+    /**
+     * Runs {@code task} on the worker thread, waiting at most {@code timeout}.
+     *
+     * @param onTimeout run first when the deadline passes (e.g. to make host functions refuse further calls)
+     */
+    public synchronized <T> Outcome<T> run(Callable<T> task, Duration timeout, Runnable onTimeout) {
         CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Thread> runner = new AtomicReference<>();
         Future<T> future = executor.submit(() -> {
             Thread.interrupted(); // never start a block with a stale interrupt
+            runner.set(Thread.currentThread());
             try {
                 return task.call();
             } finally {
+                runner.set(null);
                 Thread.interrupted();
                 done.countDown();
             }
@@ -79,22 +87,31 @@ public final class Worker implements AutoCloseable {
         } catch (ExecutionException e) {
             return new Completed<>(null, e.getCause());
         } catch (TimeoutException e) {
-            return new TimedOut<>(stop(future, done));
+            return new TimedOut<>(stop(future, done, runner, onTimeout));
         } catch (InterruptedException e) {
-            stop(future, done);
+            stop(future, done, runner, onTimeout);
             Thread.currentThread().interrupt();
             return new CallerInterrupted<>();
         }
     }
 
-    private boolean stop(Future<?> future, CountDownLatch done) {
+    private boolean stop(Future<?> future, CountDownLatch done, AtomicReference<Thread> runner, Runnable onTimeout) {
+        onTimeout.run();
         future.cancel(true);
-        boolean stopped;
+        // Keep interrupting during the grace period: a host call (e.g. an HTTP client) may have
+        // swallowed the first interrupt and let the guest continue.
+        boolean stopped = false;
+        long deadline = System.nanoTime() + GRACE.toNanos();
         try {
-            stopped = done.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            while (!stopped && System.nanoTime() < deadline) {
+                stopped = done.await(20, TimeUnit.MILLISECONDS);
+                Thread t = runner.get();
+                if (!stopped && t != null) {
+                    t.interrupt();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stopped = false;
         }
         if (!stopped) {
             LOG.warn("transform '{}': worker thread did not stop within {} after interrupt; abandoning it", name, GRACE);
