@@ -28,7 +28,6 @@ function instance(path) {
 const sha = (b) => createHash("sha256").update(b).digest();
 
 for (const [runtime, path] of Object.entries(RUNTIMES)) {
-
   test(`${runtime}: sha256: FIPS 180 / NIST vectors`, () => {
     const { call } = instance(path);
     const vectors = [
