@@ -25,5 +25,5 @@ export function process_block(): i32 {
     .u64("time", header.time)
     .u64("tx_count", txCount);
 
-  return messagesToOutput([CdcMessage.createRow(cdc, "blocks", height.toString(), row)]);
+  return messagesToOutput([CdcMessage.create(cdc, "blocks", height.toString(), row)]);
 }

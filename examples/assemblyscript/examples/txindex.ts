@@ -2,9 +2,9 @@
 // with persistent state (see examples/README.md, the contract shared with the
 // Rust version).
 import {
-  getHeight, getBlockHash, view, getStateString, setState, deleteState,
-  toHex, parseBlock, CdcHeader, CdcMessage, JsonObject, jsonGetString, jsonGetU64,
-  parseU64, messagesToOutput, fail,
+  getHeight, getBlockHash, view, getState, getStateString, setState, deleteState,
+  toHex, BlockReader, CdcHeader, CdcOutput, JsonObject, jsonGetString, jsonGetU64,
+  parseU64, fail,
 } from "../sdk/index";
 
 const SOURCE = "txindex";
@@ -24,9 +24,10 @@ class Balance {
   }
 }
 
+/** Balances touched in this block, in order of first touch. */
 class Balances {
   byScript: Map<string, Balance> = new Map();
-  order: Balance[] = []; // first touch order
+  order: Balance[] = [];
 
   get(script: string): Balance {
     if (this.byScript.has(script)) return this.byScript.get(script);
@@ -40,8 +41,8 @@ class Balances {
   }
 }
 
-function balanceRow(script: string, balance: u64): string {
-  return new JsonObject().u64("balance", balance).str("script", script).toString();
+function balanceRow(script: string, balance: u64): JsonObject {
+  return new JsonObject().u64("balance", balance).str("script", script);
 }
 
 export function process_block(): i32 {
@@ -49,35 +50,37 @@ export function process_block(): i32 {
   if (raw === null) return fail("txindex: view getblock failed");
   if (raw.length < 81) return fail("txindex: block too short (" + raw.length.toString() + " bytes)");
 
-  const block = parseBlock(raw);
+  const block = new BlockReader(raw);
   const height = getHeight();
   const header = new CdcHeader(SOURCE, <u64>block.header.time * 1000, height, toHex(getBlockHash()));
-  const messages: CdcMessage[] = [];
+  const out = new CdcOutput(raw.length * 4 + 65536);
   const balances = new Balances();
 
-  const txs = block.transactions;
-  for (let i = 0; i < txs.length; i++) {
-    const tx = unchecked(txs[i]);
+  while (block.hasNext()) {
+    const i = block.index;
+    const tx = block.next();
     const txid = tx.txidHex();
     const txHeader = header.withTransaction(txid);
 
-    messages.push(CdcMessage.createRow(txHeader, "transactions", txid, new JsonObject()
+    out.create(txHeader, "transactions", txid, new JsonObject()
       .u64("height", height)
       .u64("index", <u64>i)
       .u64("inputs", <u64>tx.inputs.length)
       .u64("outputs", <u64>tx.outputs.length)
       .bool("segwit", tx.segwit)
-      .str("txid", txid)));
+      .str("txid", txid));
 
+    // spent outputs known to the index
     for (let j = 0; j < tx.inputs.length; j++) {
       const input = unchecked(tx.inputs[j]);
       if (input.isCoinbase()) continue;
       const key = input.prevTxidHex() + ":" + input.prevVout.toString();
       const stateKey = "utxo:" + key;
-      const row = getStateString(stateKey);
-      if (row === null) continue; // unknown prevout
-      messages.push(CdcMessage.delete(txHeader, "utxos", key, row));
+      const stored = getState(stateKey);
+      if (stored === null) continue; // unknown prevout
+      out.delete(txHeader, "utxos", key, stored);
       deleteState(stateKey);
+      const row = String.UTF8.decode(stored.buffer, false);
       const script = jsonGetString(row, "script");
       if (script === null) return fail("txindex: stored utxo " + key + " has no script");
       const value = jsonGetU64(row, "value");
@@ -86,6 +89,7 @@ export function process_block(): i32 {
       b.current -= value;
     }
 
+    // new outputs
     for (let v = 0; v < tx.outputs.length; v++) {
       const output = unchecked(tx.outputs[v]);
       const script = toHex(output.script);
@@ -96,31 +100,30 @@ export function process_block(): i32 {
         .str("txid", txid)
         .u64("value", output.value)
         .u64("vout", <u64>v)
-        .toString();
-      messages.push(CdcMessage.create(txHeader, "utxos", key, row));
+        .toBytes();
+      out.create(txHeader, "utxos", key, row);
       setState("utxo:" + key, row);
-      const b = balances.get(script);
-      b.current += output.value;
+      balances.get(script).current += output.value;
     }
   }
 
+  // one message per touched script, in order of first touch
   const touched = balances.order;
   for (let i = 0; i < touched.length; i++) {
     const b = unchecked(touched[i]);
     const stateKey = "balance:" + b.script;
     if (!b.existed) {
       if (b.current == 0) continue; // absent -> 0 within the block: nothing
-      messages.push(CdcMessage.create(header, "balances", b.script, balanceRow(b.script, b.current)));
+      out.create(header, "balances", b.script, balanceRow(b.script, b.current));
       setState(stateKey, b.current.toString());
     } else if (b.current == 0) {
-      messages.push(CdcMessage.delete(header, "balances", b.script, balanceRow(b.script, b.old)));
+      out.delete(header, "balances", b.script, balanceRow(b.script, b.old));
       deleteState(stateKey);
     } else if (b.current != b.old) {
-      messages.push(CdcMessage.update(header, "balances", b.script,
-        balanceRow(b.script, b.old), balanceRow(b.script, b.current)));
+      out.update(header, "balances", b.script, balanceRow(b.script, b.old), balanceRow(b.script, b.current));
       setState(stateKey, b.current.toString());
     }
   }
 
-  return messagesToOutput(messages);
+  return out.finish();
 }

@@ -8,8 +8,14 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 
+// Runtime per module (default stub: bump allocator, no GC, smallest). The
+// host makes a fresh instance per block, so nothing leaks across blocks, but
+// a stub module keeps every allocation of the call: txindex allocates per
+// message, so it uses the incremental GC to stay well under the host's
+// default 64 MiB memory cap on full-size blocks.
+const RUNTIME = { txindex: "incremental", sdk_test_incremental: "incremental" };
+
 const common = [
-  "--runtime", "stub",
   "-O3",
   "--use", "abort=sdk/abort/abortHandler",
 ];
@@ -20,7 +26,8 @@ async function build(dir, outDir) {
   for (const file of sources) {
     const name = basename(file, ".ts");
     const out = join(outDir, `${name}.wasm`);
-    const args = [join(dir, file), "--outFile", out, "--textFile", join(outDir, `${name}.wat`), ...common];
+    const args = [join(dir, file), "--outFile", out, "--textFile", join(outDir, `${name}.wat`),
+      "--runtime", RUNTIME[name] ?? "stub", ...common];
     const { error, stdout, stderr } = await asc.main(args);
     if (error) {
       console.error(stderr.toString());

@@ -135,12 +135,41 @@ export function readTransaction(r: Reader): Transaction {
   return tx;
 }
 
+/**
+ * Reads a block one transaction at a time (keeps memory flat on big blocks):
+ * `const br = new BlockReader(raw); while (br.hasNext()) { const tx = br.next(); ... }`
+ */
+export class BlockReader {
+  reader: Reader;
+  header: BlockHeader;
+  /** Transaction count from the varint after the header. */
+  count: i32;
+  /** Index of the next transaction. */
+  index: i32 = 0;
+
+  constructor(raw: Uint8Array) {
+    const r = new Reader(raw);
+    this.header = readHeader(r);
+    this.count = r.varlen();
+    this.reader = r;
+  }
+
+  hasNext(): bool {
+    return this.index < this.count;
+  }
+
+  next(): Transaction {
+    if (this.index >= this.count) throw new Error("BlockReader: no more transactions");
+    this.index++;
+    return readTransaction(this.reader);
+  }
+}
+
 /** Parses a whole serialised block. */
 export function parseBlock(raw: Uint8Array): Block {
-  const r = new Reader(raw);
+  const br = new BlockReader(raw);
   const block = new Block();
-  block.header = readHeader(r);
-  const n = r.varlen();
-  for (let i = 0; i < n; i++) block.transactions.push(readTransaction(r));
+  block.header = br.header;
+  while (br.hasNext()) block.transactions.push(br.next());
   return block;
 }

@@ -42,18 +42,36 @@ export class CdcHeader {
   }
 }
 
+/**
+ * A row value as UTF-8 JSON bytes. Accepts a JsonObject (keys sorted), a
+ * string holding serialised JSON, or a Uint8Array of UTF-8 JSON (e.g. a
+ * value read back from state). Serialised JSON is taken as is, unchecked.
+ */
+export function jsonBytes<T>(value: T): Uint8Array {
+  if (isString<T>()) {
+    return Uint8Array.wrap(String.UTF8.encode(changetype<string>(value), false));
+  } else if (idof<T>() == idof<Uint8Array>()) {
+    return changetype<Uint8Array>(value);
+  } else if (idof<T>() == idof<JsonObject>()) {
+    return changetype<JsonObject>(value).toBytes();
+  } else {
+    ERROR("expected a JsonObject, a string or a Uint8Array of JSON");
+    return unreachable();
+  }
+}
+
 export class CdcMessage {
   header: CdcHeader;
   operation: CdcOperation;
   table: string;
   key: string;
-  /** Serialised JSON of the row before the change, or null (omitted). */
-  before: string | null;
-  /** Serialised JSON of the row after the change, or null (omitted). */
-  after: string | null;
+  /** UTF-8 JSON of the row before the change, or null (omitted). */
+  before: Uint8Array | null;
+  /** UTF-8 JSON of the row after the change, or null (omitted). */
+  after: Uint8Array | null;
 
   constructor(header: CdcHeader, operation: CdcOperation, table: string, key: string,
-              before: string | null, after: string | null) {
+              before: Uint8Array | null, after: Uint8Array | null) {
     this.header = header;
     this.operation = operation;
     this.table = table;
@@ -62,34 +80,19 @@ export class CdcMessage {
     this.after = after;
   }
 
-  /** create: `after` is the new row (serialised JSON, e.g. JsonObject.toString()). */
-  static create(header: CdcHeader, table: string, key: string, after: string): CdcMessage {
-    return new CdcMessage(header, CdcOperation.Create, table, key, null, after);
+  /** create: `after` is the new row (JsonObject, JSON string or UTF-8 JSON bytes). */
+  static create<T>(header: CdcHeader, table: string, key: string, after: T): CdcMessage {
+    return new CdcMessage(header, CdcOperation.Create, table, key, null, jsonBytes<T>(after));
   }
 
   /** update: the row before and after. */
-  static update(header: CdcHeader, table: string, key: string, before: string, after: string): CdcMessage {
-    return new CdcMessage(header, CdcOperation.Update, table, key, before, after);
+  static update<B, A>(header: CdcHeader, table: string, key: string, before: B, after: A): CdcMessage {
+    return new CdcMessage(header, CdcOperation.Update, table, key, jsonBytes<B>(before), jsonBytes<A>(after));
   }
 
   /** delete: `before` is the removed row. */
-  static delete(header: CdcHeader, table: string, key: string, before: string): CdcMessage {
-    return new CdcMessage(header, CdcOperation.Delete, table, key, before, null);
-  }
-
-  /** create with a JsonObject row. */
-  static createRow(header: CdcHeader, table: string, key: string, after: JsonObject): CdcMessage {
-    return CdcMessage.create(header, table, key, after.toString());
-  }
-
-  /** update with JsonObject rows. */
-  static updateRow(header: CdcHeader, table: string, key: string, before: JsonObject, after: JsonObject): CdcMessage {
-    return CdcMessage.update(header, table, key, before.toString(), after.toString());
-  }
-
-  /** delete with a JsonObject row. */
-  static deleteRow(header: CdcHeader, table: string, key: string, before: JsonObject): CdcMessage {
-    return CdcMessage.delete(header, table, key, before.toString());
+  static delete<T>(header: CdcHeader, table: string, key: string, before: T): CdcMessage {
+    return new CdcMessage(header, CdcOperation.Delete, table, key, jsonBytes<T>(before), null);
   }
 
   writeTo(w: JsonWriter): void {
@@ -108,9 +111,9 @@ export class CdcMessage {
     w.key("table").string(this.table);
     w.key("key").string(this.key);
     const before = this.before;
-    if (before !== null) w.key("before").raw(before);
+    if (before !== null) w.key("before").rawBytes(before);
     const after = this.after;
-    if (after !== null) w.key("after").raw(after);
+    if (after !== null) w.key("after").rawBytes(after);
     w.endObject();
     w.endObject();
   }
@@ -119,6 +122,71 @@ export class CdcMessage {
     const w = new JsonWriter();
     this.writeTo(w);
     return w.toString();
+  }
+}
+
+/**
+ * The output of one process_block call, serialised as messages are pushed
+ * (nothing but the output buffer is kept, which matters with the stub
+ * runtime where memory is never freed). `finish()` gives the return value.
+ */
+export class CdcOutput {
+  private buf: ByteBuffer;
+  private w: JsonWriter;
+  private n: i32 = 0;
+  private done: i32 = -1;
+
+  constructor(capacity: i32 = 65536) {
+    const buf = new ByteBuffer(capacity);
+    buf.reserve(4);
+    buf.length = 4; // length prefix, filled by finish()
+    const w = new JsonWriter(buf);
+    w.beginArray();
+    this.buf = buf;
+    this.w = w;
+  }
+
+  /** Number of messages pushed so far. */
+  get count(): i32 {
+    return this.n;
+  }
+
+  push(message: CdcMessage): void {
+    if (this.done >= 0) throw new Error("CdcOutput: push after finish");
+    message.writeTo(this.w);
+    this.n++;
+  }
+
+  /** Shorthand for push(CdcMessage.create(...)). */
+  create<T>(header: CdcHeader, table: string, key: string, after: T): void {
+    this.push(CdcMessage.create<T>(header, table, key, after));
+  }
+
+  /** Shorthand for push(CdcMessage.update(...)). */
+  update<B, A>(header: CdcHeader, table: string, key: string, before: B, after: A): void {
+    this.push(CdcMessage.update<B, A>(header, table, key, before, after));
+  }
+
+  /** Shorthand for push(CdcMessage.delete(...)). */
+  delete<T>(header: CdcHeader, table: string, key: string, before: T): void {
+    this.push(CdcMessage.delete<T>(header, table, key, before));
+  }
+
+  /**
+   * What process_block returns: 0 when no message was pushed, otherwise a
+   * pointer to the LP buffer ([u32 LE length][UTF-8 JSON array]).
+   */
+  finish(): i32 {
+    if (this.done >= 0) return this.done;
+    if (this.n == 0) {
+      this.done = 0;
+      return 0;
+    }
+    this.w.endArray();
+    const ptr = this.buf.dataPtr();
+    store<u32>(ptr, <u32>(this.buf.length - 4));
+    this.done = <i32>ptr;
+    return this.done;
   }
 }
 
@@ -132,22 +200,14 @@ export function encodeMessages(messages: CdcMessage[]): Uint8Array {
 }
 
 /**
- * What `process_block` returns: 0 when there are no messages, otherwise a
- * pointer to an LP buffer ([u32 LE length][UTF-8 JSON array]) that stays
- * valid after the call (the stub runtime never frees).
+ * What `process_block` returns for a list of messages: 0 when empty,
+ * otherwise a pointer to an LP buffer ([u32 LE length][UTF-8 JSON array])
+ * that stays valid after the call.
  */
 export function messagesToOutput(messages: CdcMessage[]): i32 {
-  if (messages.length == 0) return 0;
-  const buf = new ByteBuffer(256 * (messages.length + 1));
-  buf.reserve(4);
-  buf.length = 4; // length prefix, filled below
-  const w = new JsonWriter(buf);
-  w.beginArray();
-  for (let i = 0; i < messages.length; i++) unchecked(messages[i]).writeTo(w);
-  w.endArray();
-  const ptr = buf.dataPtr();
-  store<u32>(ptr, <u32>(buf.length - 4));
-  return <i32>ptr;
+  const out = new CdcOutput(256 * (messages.length + 1));
+  for (let i = 0; i < messages.length; i++) out.push(unchecked(messages[i]));
+  return out.finish();
 }
 
 /** Logs `message` to stderr and returns -1 (a transform error for this block). */

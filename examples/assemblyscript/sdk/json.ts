@@ -47,12 +47,18 @@ export class ByteBuffer {
   /** Appends `s` as UTF-8 (lone surrogates become U+FFFD). */
   utf8(s: string): void {
     const n = s.length;
-    this.reserve(n * 3);
+    const start = this.reserve(n * 3); // enough: at most 3 bytes per UTF-16 unit
+    let q = start;
     const p = changetype<usize>(s);
     for (let i = 0; i < n; i++) {
       let c = <u32>load<u16>(p + (<usize>i << 1));
       if (c < 0x80) {
-        this.byte(<u8>c);
+        store<u8>(q++, <u8>c);
+        continue;
+      }
+      if (c < 0x800) {
+        store<u8>(q++, <u8>(0xc0 | (c >> 6)));
+        store<u8>(q++, <u8>(0x80 | (c & 0x3f)));
         continue;
       }
       if (c >= 0xd800 && c < 0xe000) {
@@ -61,32 +67,20 @@ export class ByteBuffer {
           if (d >= 0xdc00 && d < 0xe000) {
             c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
             i++;
-          } else {
-            c = 0xfffd;
+            store<u8>(q++, <u8>(0xf0 | (c >> 18)));
+            store<u8>(q++, <u8>(0x80 | ((c >> 12) & 0x3f)));
+            store<u8>(q++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+            store<u8>(q++, <u8>(0x80 | (c & 0x3f)));
+            continue;
           }
-        } else {
-          c = 0xfffd;
         }
+        c = 0xfffd;
       }
-      this.codePoint(c);
+      store<u8>(q++, <u8>(0xe0 | (c >> 12)));
+      store<u8>(q++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+      store<u8>(q++, <u8>(0x80 | (c & 0x3f)));
     }
-  }
-
-  /** Appends one non-ASCII code point as UTF-8. */
-  private codePoint(c: u32): void {
-    if (c < 0x800) {
-      this.byte(<u8>(0xc0 | (c >> 6)));
-      this.byte(<u8>(0x80 | (c & 0x3f)));
-    } else if (c < 0x10000) {
-      this.byte(<u8>(0xe0 | (c >> 12)));
-      this.byte(<u8>(0x80 | ((c >> 6) & 0x3f)));
-      this.byte(<u8>(0x80 | (c & 0x3f)));
-    } else {
-      this.byte(<u8>(0xf0 | (c >> 18)));
-      this.byte(<u8>(0x80 | ((c >> 12) & 0x3f)));
-      this.byte(<u8>(0x80 | ((c >> 6) & 0x3f)));
-      this.byte(<u8>(0x80 | (c & 0x3f)));
-    }
+    this.length += <i32>(q - start);
   }
 
   /** Copy of the contents. */
@@ -165,6 +159,15 @@ export class JsonWriter {
 
   /** Writes an already-serialised JSON value verbatim. */
   raw(json: string): this { this.sep(); this.out.utf8(json); this.needComma = true; return this; }
+
+  /** Forgets any pending separator: the next value starts a new top-level value. */
+  fresh(): this { this.needComma = false; return this; }
+
+  /** Writes `len` bytes of already-serialised UTF-8 JSON at `ptr` verbatim. */
+  rawPtr(ptr: usize, len: i32): this { this.sep(); this.out.bytesPtr(ptr, len); this.needComma = true; return this; }
+
+  /** Writes already-serialised UTF-8 JSON bytes verbatim. */
+  rawBytes(json: Uint8Array): this { this.sep(); this.out.bytes(json); this.needComma = true; return this; }
 
   /** Writes `s` as a JSON string, escaped exactly like serde_json. */
   private quoted(s: string): void {
@@ -251,30 +254,41 @@ export function compareCodePoints(a: string, b: string): i32 {
 /**
  * JSON object whose keys are written in sorted order (what serde_json
  * produces for a map or `json!` value), whatever order they were set in.
- * Setting a key twice replaces its value.
+ * Setting a key twice replaces its value. Values are serialised as they are
+ * set, into one buffer.
  */
 export class JsonObject {
   private keys: string[] = [];
-  private values: string[] = []; // serialised JSON values
+  private spans: i32[] = []; // [start, end) of each value in vals.out
+  private vals: JsonWriter = new JsonWriter(new ByteBuffer(96));
 
-  /** Sets `key` to an already-serialised JSON value. */
-  raw(key: string, json: string): this {
+  private begin(): i32 {
+    this.vals.fresh();
+    return this.vals.out.length;
+  }
+
+  private done(key: string, start: i32): this {
+    const end = this.vals.out.length;
     const i = this.keys.indexOf(key);
     if (i >= 0) {
-      this.values[i] = json;
+      this.spans[i << 1] = start;
+      this.spans[(i << 1) + 1] = end;
     } else {
       this.keys.push(key);
-      this.values.push(json);
+      this.spans.push(start);
+      this.spans.push(end);
     }
     return this;
   }
 
-  str(key: string, value: string): this { return this.raw(key, jsonString(value)); }
-  u64(key: string, value: u64): this { return this.raw(key, value.toString()); }
-  i64(key: string, value: i64): this { return this.raw(key, value.toString()); }
-  bool(key: string, value: bool): this { return this.raw(key, value ? "true" : "false"); }
-  nil(key: string): this { return this.raw(key, "null"); }
-  obj(key: string, value: JsonObject): this { return this.raw(key, value.toString()); }
+  /** Sets `key` to an already-serialised JSON value. */
+  raw(key: string, json: string): this { const s = this.begin(); this.vals.raw(json); return this.done(key, s); }
+  str(key: string, value: string): this { const s = this.begin(); this.vals.string(value); return this.done(key, s); }
+  u64(key: string, value: u64): this { const s = this.begin(); this.vals.u64(value); return this.done(key, s); }
+  i64(key: string, value: i64): this { const s = this.begin(); this.vals.i64(value); return this.done(key, s); }
+  bool(key: string, value: bool): this { const s = this.begin(); this.vals.bool(value); return this.done(key, s); }
+  nil(key: string): this { const s = this.begin(); this.vals.nil(); return this.done(key, s); }
+  obj(key: string, value: JsonObject): this { const s = this.begin(); value.writeTo(this.vals); return this.done(key, s); }
 
   get size(): i32 { return this.keys.length; }
 
@@ -293,17 +307,33 @@ export class JsonObject {
       unchecked(order[j] = i);
     }
     w.beginObject();
+    const base = this.vals.out.dataPtr();
     for (let i = 0; i < n; i++) {
       const at = unchecked(order[i]);
       w.key(unchecked(this.keys[at]));
-      w.raw(unchecked(this.values[at]));
+      const start = unchecked(this.spans[at << 1]);
+      w.rawPtr(base + <usize>start, unchecked(this.spans[(at << 1) + 1]) - start);
     }
     w.endObject();
   }
 
+  /** Rough serialised size, to size buffers. */
+  private sizeHint(): i32 {
+    let n = 2 + this.vals.out.length;
+    for (let i = 0; i < this.keys.length; i++) n += unchecked(this.keys[i]).length + 4;
+    return n;
+  }
+
+  /** Compact JSON with sorted keys, as UTF-8 bytes. */
+  toBytes(): Uint8Array {
+    const w = new JsonWriter(new ByteBuffer(this.sizeHint()));
+    this.writeTo(w);
+    return w.out.toBytes();
+  }
+
   /** Compact JSON with sorted keys. */
   toString(): string {
-    const w = new JsonWriter();
+    const w = new JsonWriter(new ByteBuffer(this.sizeHint()));
     this.writeTo(w);
     return w.toString();
   }

@@ -99,6 +99,16 @@ test("txindex: messages and state match the contract, exact bytes", () => {
   assert.equal(Object.keys(st).filter((k) => k.startsWith("utxo:")).length, 2 + 2 + 1 + 2 + 253);
 });
 
+test("txindex: the stub-runtime build gives byte-identical output and state", () => {
+  const chain = buildChain();
+  const run = (path) => {
+    const host = new Host({ views: views(chain) });
+    const texts = chain.blocks.map((b, i) => host.runBlock(loadModule(path), H0 + i, b.displayHash).text);
+    return { texts, state: host.stateObject() };
+  };
+  assert.deepEqual(run(new URL("../build/test/txindex_stub.wasm", import.meta.url).pathname), run(TXINDEX));
+});
+
 test("txindex: replaying on a fresh state is deterministic", () => {
   const chain = buildChain();
   const m = loadModule(TXINDEX);

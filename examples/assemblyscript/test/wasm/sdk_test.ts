@@ -6,15 +6,20 @@ import {
   lpToString, lpPtr, CdcHeader, CdcMessage, messagesToOutput,
 } from "../../sdk/index";
 
+// Buffers handed to JS stay reachable, so a GC runtime never frees them
+// while JS still holds their address.
+const keep: ArrayBuffer[] = [];
+
 /** Allocates an LP buffer with room for `len` bytes (prefix already set). */
 export function alloc(len: i32): usize {
   const b = new ArrayBuffer(len + 4);
+  keep.push(b);
   store<u32>(changetype<usize>(b), <u32>len);
   return changetype<usize>(b);
 }
 
-function outBytes(b: Uint8Array): usize { return lpPtr(lpFromBytes(b)); }
-function outString(s: string): usize { return lpPtr(lpFromString(s)); }
+function outBytes(b: Uint8Array): usize { const lp = lpFromBytes(b); keep.push(lp); return lpPtr(lp); }
+function outString(s: string): usize { const lp = lpFromString(s); keep.push(lp); return lpPtr(lp); }
 
 export function sha256_of(p: usize): usize {
   return outBytes(sha256(lpToBytes(p)));
@@ -106,7 +111,7 @@ export function parse_u64(p: usize): usize {
 /** Two messages through messagesToOutput (pointer at the LP length prefix). */
 export function cdc_sample(): i32 {
   const h = new CdcHeader("src\"x", 1623456789000, 840000, "00ff");
-  const row = new JsonObject().str("z", "last").u64("a", 1).bool("m", false).toString();
+  const row = new JsonObject().str("z", "last").u64("a", 1).bool("m", false);
   const msgs: CdcMessage[] = [
     CdcMessage.create(h, "t", "k1", row),
     CdcMessage.update(h.withTransaction("ab"), "t", "k1", row, "{\"a\":2}"),
