@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
             cfg.putObject("metashrew").put("url", devnet.url());
             cfg.putObject("transform").put("path", wasm.toString());
             cfg.putObject("sink").put("type", "console").put("pretty", pretty);
-            cfg.put("start_height", 0).put("poll_interval_ms", 200).put("log_level", "warn");
+            cfg.put("start_height", 0).put("poll_interval_ms", 200).put("log_level", "warn").put("state_store", "memory");
             Daemon daemon = Daemon.create(DebshrewConfig.fromJson(cfg, "demo"));
             say("running transform " + wasm + " from height 0 into the console sink");
             Thread runner = new Thread(() -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.transform.TransformLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,6 +39,25 @@ public final class DebshrewConfig {
                     + " keep it generous.");
     public static final ConfigOption<String> TRANSFORM_PATH = ConfigOption.string("transform.path", null,
             "Path of the transform's .wasm module (required).");
+    public static final ConfigOption<Long> TRANSFORM_MEMORY_PAGES = ConfigOption.integer("transform.max_memory_pages",
+            1024L, 1, 32_767, "Cap on the transform's linear memory in 64 KiB pages (1024 = 64 MiB). A module declaring"
+                    + " a larger initial memory keeps its declared size.");
+    public static final ConfigOption<Long> TRANSFORM_BLOCK_TIMEOUT_MS = ConfigOption.integer(
+            "transform.block_timeout_ms", 30_000L, 10, 3_600_000, "Wall-clock deadline for one block (instantiate,"
+                    + " run, decode output), in milliseconds. Past it the block fails and the daemon stops.");
+    public static final ConfigOption<Long> TRANSFORM_MAX_OUTPUT_BYTES = ConfigOption.integer(
+            "transform.max_output_bytes", 64L * 1024 * 1024, 1024, Integer.MAX_VALUE - 8,
+            "Largest output (JSON) of one block, in bytes. Larger output fails the block loudly (never dropped).");
+    public static final ConfigOption<Long> TRANSFORM_MAX_VIEW_CALLS = ConfigOption.integer("transform.max_view_calls",
+            10_000L, 0, Integer.MAX_VALUE, "Most metashrew view calls one block may make.");
+    public static final ConfigOption<Long> TRANSFORM_MAX_LOG_BYTES = ConfigOption.integer("transform.max_log_bytes",
+            1024L * 1024, 0, Integer.MAX_VALUE, "Guest stdout/stderr volume logged per block; the rest is dropped"
+                    + " with one warning.");
+    public static final ConfigOption<Boolean> TRANSFORM_INTERPRETER = ConfigOption.bool("transform.interpreter", false,
+            "Run the module in Chicory's interpreter instead of compiling it to JVM bytecode (slower; for debugging).");
+    public static final ConfigOption<String> TRANSFORM_COMPILE_CACHE = ConfigOption.string("transform.compile_cache_dir",
+            null, "Directory caching compiled modules by SHA-256 so restarts skip compilation. Default:"
+                    + " <data_dir>/compile-cache; \"\" disables it.");
     public static final ConfigOption<String> SINK_TYPE = ConfigOption.choice("sink.type", "console",
             "Sink to write to; its other options sit beside 'type' in the 'sink' object (docs/sinks.md).",
             "console", "file", "kafka", "postgres");
@@ -51,9 +71,18 @@ public final class DebshrewConfig {
     public static final ConfigOption<Long> POLL_INTERVAL_MS = ConfigOption.integer("poll_interval_ms", 1000L, 10,
             600_000, "Wait between polls of the node once caught up, in milliseconds.");
 
+    public static final ConfigOption<String> DATA_DIR = ConfigOption.string("data_dir", "data",
+            "Directory of the durable state store and reorg journal (RocksDB). One per pipeline: it belongs to the"
+                    + " sink output it was built with.");
+    public static final ConfigOption<String> STATE_STORE = ConfigOption.choice("state_store", "rocksdb",
+            "Where transform state and the reorg window live: 'rocksdb' (durable, crash-safe) or 'memory' (lost on"
+                    + " restart; for demos and tests).", "rocksdb", "memory");
+
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT, TRANSFORM_PATH,
-            SINK_TYPE, CACHE_SIZE, START_HEIGHT, LOG_LEVEL, POLL_INTERVAL_MS);
+            TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_VIEW_CALLS,
+            TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
+            SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
@@ -64,6 +93,9 @@ public final class DebshrewConfig {
     private final Long startHeight;
     private final String logLevel;
     private final Duration pollInterval;
+    private final Path dataDir;
+    private final TransformLimits transformLimits;
+    private final String stateStore;
 
     private DebshrewConfig(JsonNode root, String source) throws ConfigException {
         if (!root.isObject()) {
@@ -82,6 +114,18 @@ public final class DebshrewConfig {
         startHeight = START_HEIGHT.read(root, source);
         logLevel = LOG_LEVEL.read(root, source);
         pollInterval = Duration.ofMillis(POLL_INTERVAL_MS.read(root, source));
+        dataDir = Path.of(DATA_DIR.read(root, source));
+        stateStore = STATE_STORE.read(root, source);
+        String cache = TRANSFORM_COMPILE_CACHE.read(root, source);
+        transformLimits = TransformLimits.builder()
+                .maxMemoryPages(TRANSFORM_MEMORY_PAGES.read(root, source).intValue())
+                .blockTimeout(Duration.ofMillis(TRANSFORM_BLOCK_TIMEOUT_MS.read(root, source)))
+                .maxOutputBytes(TRANSFORM_MAX_OUTPUT_BYTES.read(root, source).intValue())
+                .maxViewCallsPerBlock(TRANSFORM_MAX_VIEW_CALLS.read(root, source).intValue())
+                .maxLogBytesPerBlock(TRANSFORM_MAX_LOG_BYTES.read(root, source).intValue())
+                .useInterpreter(TRANSFORM_INTERPRETER.read(root, source))
+                .compileCacheDir(cache == null ? dataDir.resolve("compile-cache") : cache.isEmpty() ? null : Path.of(cache))
+                .build();
         if (!metashrewUrl.startsWith("http://") && !metashrewUrl.startsWith("https://")) {
             throw new ConfigException(source + ": option 'metashrew.url' must be an http:// or https:// URL, got "
                     + metashrewUrl);
@@ -161,6 +205,20 @@ public final class DebshrewConfig {
 
     public Duration pollInterval() {
         return pollInterval;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Limits and compilation options of the transform host. */
+    public TransformLimits transformLimits() {
+        return transformLimits;
+    }
+
+    /** {@code rocksdb} or {@code memory}. */
+    public String stateStore() {
+        return stateStore;
     }
 
     /** Markdown table of every option (source of {@code docs/configuration.md}). */

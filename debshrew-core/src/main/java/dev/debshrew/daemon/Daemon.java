@@ -6,11 +6,11 @@ import dev.debshrew.follow.FollowerSettings;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.InMemoryChainStore;
+import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.transform.Transform;
-import dev.debshrew.transform.TransformLimits;
 import dev.debshrew.transform.TransformLoadException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +48,14 @@ public final class Daemon implements AutoCloseable {
      * @throws IllegalArgumentException for invalid sink options
      */
     public static Daemon create(DebshrewConfig config) throws TransformLoadException {
-        Transform transform = Transform.load(config.transformPath(), TransformLimits.builder().build());
+        Transform transform = Transform.load(config.transformPath(), config.transformLimits());
         Sink sink = SinkFactory.create(config.sinkType(), config.sinkOptions());
         MetashrewClient client = MetashrewClient.builder(config.metashrewUrl())
                 .readTimeout(config.metashrewTimeout())
                 .build();
-        ChainStore store = new InMemoryChainStore(config.cacheSize());
+        ChainStore store = "memory".equals(config.stateStore())
+                ? new InMemoryChainStore(config.cacheSize())
+                : RocksChainStore.open(config.dataDir(), config.cacheSize());
         FollowerSettings settings = FollowerSettings.defaults()
                 .withStartHeight(config.startHeight())
                 .withPollInterval(config.pollInterval());
