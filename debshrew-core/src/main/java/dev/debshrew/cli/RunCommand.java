@@ -7,6 +7,7 @@ import dev.debshrew.config.ConfigException;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.daemon.Daemon;
 import dev.debshrew.follow.PipelineException;
+import dev.debshrew.journal.StateStoreException;
 import dev.debshrew.transform.TransformLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,12 +71,22 @@ final class RunCommand implements Callable<Integer> {
         } catch (TransformLoadException e) {
             System.err.println("debshrew: cannot load transform: " + e.getMessage());
             return 2;
+        } catch (StateStoreException e) {
+            System.err.println("debshrew: state store: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException e) {
             System.err.println("debshrew: invalid configuration: " + e.getMessage());
             return 2;
         }
-        Thread hook = new Thread(() -> {
+        // SIGTERM / SIGINT: stop after the block in progress and exit normally (status 0). A
+        // shutdown hook covers any other way the JVM is asked to exit.
+        Runnable requestStop = () -> {
             log.info("stop requested: finishing the block in progress, then flushing and closing the sink");
+            daemon.follower().stop();
+        };
+        Signals.onTerminate(requestStop);
+        Thread hook = new Thread(() -> {
+            requestStop.run();
             try {
                 daemon.stop(60_000);
             } catch (InterruptedException e) {
@@ -88,6 +99,9 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (PipelineException e) {
             log.error("debshrew stopped: {}", e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            log.error("debshrew stopped on an unexpected error", e);
             return 1;
         } finally {
             try {

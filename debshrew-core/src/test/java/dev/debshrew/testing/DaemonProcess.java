@@ -1,0 +1,136 @@
+package dev.debshrew.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.debshrew.cdc.CdcCodec;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@code debshrew run} as a real child process (same classpath as the tests), to kill or terminate. */
+public final class DaemonProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path stderr;
+
+    private DaemonProcess(Process process, Path stderr) {
+        this.process = process;
+        this.stderr = stderr;
+    }
+
+    /**
+     * Starts {@code debshrew run --config config}; {@code pauseAt} (may be null) is a
+     * {@code point@height} crash point where the daemon will wait to be killed.
+     */
+    public static DaemonProcess start(Path config, String pauseAt, Path logDir) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        if (pauseAt != null) {
+            cmd.add("-Ddebshrew.test.pauseAt=" + pauseAt);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.debshrew.cli.Main");
+        cmd.add("run");
+        cmd.add("--config");
+        cmd.add(config.toString());
+        Files.createDirectories(logDir);
+        Path err = Files.createTempFile(logDir, "daemon-", ".stderr");
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile())
+                .start();
+        return new DaemonProcess(p, err);
+    }
+
+    public String stderr() throws IOException {
+        return Files.readString(stderr);
+    }
+
+    /** Waits for {@code PAUSED <point> <height>} on stderr. */
+    public void awaitPaused(Duration timeout) throws Exception {
+        awaitStderr("PAUSED ", timeout);
+    }
+
+    public void awaitStderr(String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (stderr().contains(text)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("daemon exited with " + process.exitValue() + " before printing '" + text
+                        + "':\n" + stderr());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("daemon did not print '" + text + "' within " + timeout + ":\n" + stderr());
+    }
+
+    /** Waits until the file sink's cursor file names {@code height} (and {@code hash}). */
+    public void awaitCursor(Path cursorFile, long height, String hash, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(cursorFile)) {
+                try {
+                    JsonNode n = CdcCodec.mapper().readTree(cursorFile.toFile());
+                    if (n.path("height").asLong() == height && hash.equals(n.path("hash").asText())) {
+                        return;
+                    }
+                } catch (IOException ignored) {
+                    // replaced while reading; retry
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("daemon exited with " + process.exitValue() + ":\n" + stderr());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("cursor did not reach " + height + " within " + timeout + ":\n" + stderr());
+    }
+
+    /** SIGKILL, then waits for the process to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** SIGTERM; returns the exit status. */
+    public int terminate(Duration timeout) throws Exception {
+        process.destroy();
+        assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                .as("daemon did not exit after SIGTERM:\n%s", stderr()).isTrue();
+        return process.exitValue();
+    }
+
+    /** Waits for the process to exit by itself; returns the exit status. */
+    public int awaitExit(Duration timeout) throws Exception {
+        assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                .as("daemon still running:\n%s", stderr()).isTrue();
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    /** The path separator-joined class path (for debugging). */
+    static String classPath() {
+        return System.getProperty("java.class.path").replace(File.pathSeparator, "\n");
+    }
+}
