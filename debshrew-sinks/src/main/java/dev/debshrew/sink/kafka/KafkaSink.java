@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -100,11 +101,12 @@ public final class KafkaSink implements Sink {
     private final Map<String, String> topicByTable = new HashMap<>();
     private final Set<String> readyTopics = new HashSet<>();
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
-    private final Callback callback = (metadata, exception) -> {
-        if (exception != null) {
-            sendError.compareAndSet(null, exception);
-        }
-    };
+    /**
+     * Incremented whenever a transaction ends; send callbacks of an earlier transaction (records
+     * failed because their transaction was aborted) are ignored.
+     */
+    private final AtomicLong generation = new AtomicLong();
+    private Callback callback = newCallback();
 
     private State state = State.NEW;
     private String failure;
@@ -393,9 +395,26 @@ public final class KafkaSink implements Sink {
         } catch (KafkaException | IllegalStateException e) {
             throw failure("committing the transaction of block " + cursor, e, cursor);
         }
-        inTransaction = false;
+        endTransaction();
         index = 0;
         committed = Optional.of(cursor);
+    }
+
+    private Callback newCallback() {
+        long gen = generation.get();
+        return (metadata, exception) -> {
+            if (exception != null && generation.get() == gen) {
+                sendError.compareAndSet(null, exception);
+            }
+        };
+    }
+
+    /** Marks the end of the current transaction (committed, aborted or abandoned). */
+    private void endTransaction() {
+        inTransaction = false;
+        generation.incrementAndGet();
+        sendError.set(null);
+        callback = newCallback();
     }
 
     private void beginIfNeeded() {
@@ -462,7 +481,7 @@ public final class KafkaSink implements Sink {
         if (inTransaction) {
             try {
                 producer.abortTransaction();
-                inTransaction = false;
+                endTransaction();
             } catch (KafkaException | IllegalStateException e) {
                 throw failure("aborting the transaction", e, null);
             }
@@ -501,7 +520,7 @@ public final class KafkaSink implements Sink {
                     uncertainCommit = commitAttempt;
                 }
             }
-            inTransaction = false;
+            endTransaction();
         }
         if (kind == ErrorKind.FATAL) {
             closeProducer(Duration.ZERO);
@@ -633,7 +652,7 @@ public final class KafkaSink implements Sink {
             }
             producer = null;
         }
-        inTransaction = false;
+        endTransaction();
     }
 
     @Override
