@@ -309,7 +309,7 @@ class KafkaSinkTest {
                     new org.apache.kafka.clients.producer.KafkaProducer<>(p)) {
                 raw.initTransactions();
                 long t0 = System.nanoTime();
-                for (int h = 1; h <= 200; h++) {
+                for (int h = 1; h <= 100; h++) {
                     raw.beginTransaction();
                     for (int i = 0; i < 100; i++) {
                         raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(rawTopic,
@@ -320,12 +320,12 @@ class KafkaSinkTest {
                     raw.commitTransaction();
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("raw producer ceiling: 20000 msgs in 200 transactions in %.2f s = %.0f msgs/s%n",
-                        secs, 20000 / secs);
+                System.out.printf("raw producer ceiling: 10000 msgs in 100 transactions in %.2f s = %.0f msgs/s%n",
+                        secs, 10000 / secs);
             }
         }
         Map<String, Object> c = config();
-        int blocks = 200;
+        int blocks = 100;
         int perBlock = 100;
         long t0 = System.nanoTime();
         try (KafkaSink sink = KafkaSink.create(c)) {
