@@ -18,7 +18,8 @@ import java.util.Objects;
  * {@code int64}, other numbers {@code double}, arrays {@code array} of their merged element type.
  * {@code before} and {@code after} share one schema (fields merged). A value that no Connect type
  * can describe faithfully (an integer beyond 64 bits, an array mixing types, a field whose type
- * differs between before and after, an empty or all-null array) is carried as a string holding
+ * differs between before and after, an empty or all-null array, an object with an empty field
+ * name) is carried as a string holding
  * its compact JSON text, with the logical name {@code io.debezium.data.Json} as Debezium does for
  * JSON columns. A field that is null everywhere is an optional {@code string}.
  */
@@ -87,6 +88,9 @@ final class ConnectRowSchema {
             Map<String, S> fields = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().isEmpty()) {
+                    return JSON; // Connect struct fields need a non-empty name
+                }
                 fields.put(e.getKey(), infer(e.getValue()));
             }
             return new Struct(fields);
@@ -96,7 +100,7 @@ final class ConnectRowSchema {
             for (JsonNode e : n) {
                 items = merge(items, infer(e));
             }
-            return items instanceof Unknown ? JSON : new Arr(items);
+            return items instanceof Unknown || items instanceof Json ? JSON : new Arr(items);
         }
         return JSON;
     }
@@ -116,7 +120,8 @@ final class ConnectRowSchema {
             return new Struct(fields);
         }
         if (a instanceof Arr aa && b instanceof Arr ab) {
-            return new Arr(merge(aa.items(), ab.items()));
+            S items = merge(aa.items(), ab.items());
+            return items instanceof Json ? JSON : new Arr(items);
         }
         if ((a == INT64 && b == DOUBLE) || (a == DOUBLE && b == INT64)) {
             return DOUBLE;

@@ -95,6 +95,8 @@ final class DebeziumFormat implements OutputFormat {
         g.writeBooleanField("inverse", h.inverse());
         if (h.transactionId() != null) {
             g.writeStringField("transaction_id", h.transactionId());
+        } else if (rows != null) {
+            g.writeNullField("transaction_id"); // with a schema every declared field is present
         }
         g.writeEndObject();
         g.writeStringField("op", op(m));
