@@ -42,7 +42,10 @@ public final class ConfigOption<T> {
         this.type = b.type;
         this.defaultValue = b.defaultValue;
         this.defaultText = b.defaultText != null ? b.defaultText
-                : b.required ? "(required)" : b.defaultValue == null ? "(none)" : String.valueOf(b.defaultValue);
+                : b.required ? "(required)" : b.defaultValue == null ? "(none)"
+                : b.defaultValue instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT)
+                : b.defaultValue instanceof String s && s.isEmpty() ? "\"\""
+                : String.valueOf(b.defaultValue);
         this.required = b.required;
         this.doc = Objects.requireNonNull(b.doc, "doc of option " + b.name);
         this.converter = b.converter;

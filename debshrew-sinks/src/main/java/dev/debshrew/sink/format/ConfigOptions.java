@@ -77,7 +77,9 @@ public final class ConfigOptions {
             }
             sb.append("| ").append(name)
                     .append(" | ").append(o.type().replace("|", "\\|"))
-                    .append(" | ").append(o.required() ? "required" : "`" + o.defaultText() + "`")
+                    .append(" | ").append(o.required() ? "required"
+                            : o.defaultValue() == null && o.defaultText().equals("(none)") ? "—"
+                            : "`" + o.defaultText() + "`")
                     .append(" | ").append(doc.replace("|", "\\|").replace("\n", " "))
                     .append(" |\n");
         }
