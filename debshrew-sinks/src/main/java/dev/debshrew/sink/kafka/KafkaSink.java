@@ -92,7 +92,8 @@ public final class KafkaSink implements Sink {
 
     private enum State { NEW, OPEN, FAILED, CLOSED }
 
-    private enum ErrorKind { FATAL, REJECTED, RETRIABLE }
+    /** How a producer error is handled: stop for good, fail the block, or retry the block. */
+    enum ErrorKind { FATAL, REJECTED, RETRIABLE }
 
     private final KafkaSinkConfig config;
     private final OutputFormat format;
@@ -121,6 +122,8 @@ public final class KafkaSink implements Sink {
     /** The uncertain commit turned out to have landed: hold back the re-sent block until its flush. */
     private Cursor alreadyCommitted;
     private final List<CdcMessage> heldBack = new ArrayList<>();
+    /** Test hook run right after a successful commitTransaction (to simulate a lost reply). */
+    Runnable afterCommitForTest;
 
     public KafkaSink(KafkaSinkConfig config) {
         this.config = config;
@@ -392,6 +395,9 @@ public final class KafkaSink implements Sink {
         throwIfSendFailed("sending the block's records");
         try {
             producer.commitTransaction();
+            if (afterCommitForTest != null) {
+                afterCommitForTest.run();
+            }
         } catch (KafkaException | IllegalStateException e) {
             throw failure("committing the transaction of block " + cursor, e, cursor);
         }

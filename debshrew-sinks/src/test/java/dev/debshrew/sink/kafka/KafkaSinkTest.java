@@ -195,6 +195,51 @@ class KafkaSinkTest {
     }
 
     @Test
+    void aCommitWhoseReplyWasLostIsRecognisedWhenTheBlockIsRetried() throws Exception {
+        Map<String, Object> c = config();
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            write(sink, 1);
+            sink.afterCommitForTest = () -> {
+                throw new org.apache.kafka.common.errors.TimeoutException("simulated: commit reply lost");
+            };
+            SinkException e = null;
+            try {
+                write(sink, 2);
+            } catch (SinkException ex) {
+                e = ex;
+            }
+            assertThat(e).isNotNull();
+            assertThat(e.isRetriable()).isTrue();
+            sink.afterCommitForTest = null;
+            write(sink, 2); // the retry: block 2 had landed, so it is not written again
+            write(sink, 3);
+        }
+        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1, 2, 3));
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            assertThat(sink.open()).contains(cursor(3));
+        }
+    }
+
+    @Test
+    void errorsAreClassified() {
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.ProducerFencedException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.KafkaException("wrapped",
+                new org.apache.kafka.common.errors.InvalidProducerEpochException("x")))).isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.TopicAuthorizationException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.OutOfOrderSequenceException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.RecordTooLargeException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.REJECTED);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.TimeoutException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.RETRIABLE);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.RETRIABLE);
+    }
+
+    @Test
     void topicTemplateRoutesEachTableToItsOwnTopic() throws Exception {
         Map<String, Object> c = config();
         String prefix = "tt" + SEQ.incrementAndGet();
