@@ -352,7 +352,12 @@ public final class KafkaSink implements Sink {
                     + size + " bytes (key + value), above max_message_bytes = " + config.maxMessageBytes()
                     + "; the block was not committed", null, false);
         }
-        ensureTopic(topic, false);
+        try {
+            ensureTopic(topic, false);
+        } catch (SinkException e) {
+            abortAfterRejection(); // the block cannot complete; leave the sink ready to take it again
+            throw e;
+        }
         try {
             beginIfNeeded();
             producer.send(new ProducerRecord<>(topic, key, value), callback);

@@ -310,9 +310,20 @@ public final class KafkaSinkConfig {
         return clientProperties;
     }
 
-    /** Properties for the admin client and the cursor consumer: bootstrap servers plus {@code client.*}. */
+    /**
+     * Properties for the admin client and the cursor consumer: bootstrap servers, {@code client.*},
+     * and the security settings ({@code security.*}, {@code sasl.*}, {@code ssl.*}) given only as
+     * {@code producer.*}, so a secured cluster needs them once.
+     */
     Map<String, Object> commonClientProperties() {
-        Map<String, Object> p = new TreeMap<>(clientProperties);
+        Map<String, Object> p = new TreeMap<>();
+        for (Map.Entry<String, String> e : producerProperties.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                p.put(k, e.getValue());
+            }
+        }
+        p.putAll(clientProperties);
         p.put("bootstrap.servers", bootstrapServers);
         return p;
     }

@@ -46,6 +46,7 @@ class KafkaSinkConfigTest {
         m.put("tombstones", "true");
         m.put("producer.linger.ms", 20);
         m.put("client.security.protocol", "SASL_SSL");
+        m.put("producer.sasl.mechanism", "PLAIN");
         KafkaSinkConfig c = KafkaSinkConfig.from(m);
         assertThat(c.cursorTopic()).isEqualTo("cursors");
         assertThat(c.keyFormat()).isEqualTo(KeyFormat.TABLE_KEY);
@@ -54,6 +55,7 @@ class KafkaSinkConfigTest {
         assertThat(c.tombstones()).isTrue();
         assertThat(c.producerProperties()).containsEntry("linger.ms", "20");
         assertThat(c.commonClientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN").doesNotContainKey("linger.ms")
                 .containsEntry("bootstrap.servers", "127.0.0.1:9092");
     }
 
