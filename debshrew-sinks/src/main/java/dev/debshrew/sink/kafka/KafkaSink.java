@@ -466,17 +466,17 @@ public final class KafkaSink implements Sink {
 
     /** Re-creates the producer after a failure that left it unusable, resolving an uncertain commit. */
     private void recoverIfNeeded() throws SinkException {
-        if (producer != null) {
-            return;
+        if (producer == null) {
+            try {
+                producer = newProducer();
+                producer.initTransactions();
+            } catch (KafkaException e) {
+                throw failure("re-initialising the producer", e, null);
+            }
+            LOG.info("{}: producer re-created", name());
         }
-        try {
-            producer = newProducer();
-            producer.initTransactions();
-        } catch (KafkaException e) {
-            throw failure("re-initialising the producer", e, null);
-        }
-        LOG.info("{}: producer re-created", name());
         if (uncertainCommit != null) {
+            // initTransactions has settled the uncertain transaction (completed or aborted it).
             Optional<Cursor> c = readCursor();
             if (c.isPresent() && c.get().equals(uncertainCommit)) {
                 alreadyCommitted = uncertainCommit;

@@ -101,7 +101,11 @@ final class KafkaTestBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the test broker failed", e);
+        }
     }
 }
