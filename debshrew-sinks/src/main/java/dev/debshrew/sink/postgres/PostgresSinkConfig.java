@@ -1,0 +1,310 @@
+package dev.debshrew.sink.postgres;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import dev.debshrew.sink.format.ConfigOption;
+import dev.debshrew.sink.format.ConfigOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Configuration of the {@link PostgresSink}. Every option is declared once below (name, type,
+ * default, validation, doc); {@link #from(Map)} reads them from the sink's JSON config section and
+ * rejects unknown keys.
+ */
+public final class PostgresSinkConfig {
+
+    static final String OWNER = "postgresql sink";
+
+    /** Name of the cursor table (in {@code schema}). */
+    public static final String CURSOR_TABLE = "debshrew_cursor";
+
+    /** How CDC messages are stored. */
+    public enum Mode {
+        /** One SQL table per CDC table, holding the current rows (upsert / delete). */
+        MATERIALIZED,
+        /** One append-only table of every message. */
+        CHANGELOG
+    }
+
+    /** SQL types accepted for typed columns (config name → SQL type). */
+    static final Map<String, String> COLUMN_TYPES = Map.ofEntries(
+            Map.entry("text", "text"),
+            Map.entry("bigint", "bigint"),
+            Map.entry("integer", "integer"),
+            Map.entry("int", "integer"),
+            Map.entry("smallint", "smallint"),
+            Map.entry("numeric", "numeric"),
+            Map.entry("boolean", "boolean"),
+            Map.entry("double precision", "double precision"),
+            Map.entry("double", "double precision"),
+            Map.entry("real", "real"),
+            Map.entry("jsonb", "jsonb"));
+
+    /** Column names of materialized tables; typed columns may not reuse them. */
+    static final Set<String> BUILTIN_COLUMNS = Set.of("key", "data", "block_height", "block_hash");
+
+    public static final ConfigOption<String> URL = ConfigOption.string("url")
+            .alias("jdbc_url")
+            .required()
+            .validate(s -> s.startsWith("jdbc:postgresql:"), "must start with jdbc:postgresql:")
+            .doc("JDBC URL of the database, e.g. `jdbc:postgresql://127.0.0.1:5432/cdc` (pgjdbc URL parameters such "
+                    + "as `sslmode` may be appended).")
+            .build();
+
+    public static final ConfigOption<String> USER = ConfigOption.string("user")
+            .doc("Database user (or give it in the URL).")
+            .build();
+
+    public static final ConfigOption<String> PASSWORD = ConfigOption.string("password")
+            .doc("Database password (or give it in the URL).")
+            .build();
+
+    public static final ConfigOption<String> SCHEMA = ConfigOption.string("schema")
+            .defaultValue("public")
+            .validate(s -> !s.isEmpty() && s.indexOf('\0') < 0 && SqlNames.utf8Length(s) <= SqlNames.MAX_IDENTIFIER_BYTES,
+                    "must be a non-empty name of at most 63 bytes without NUL")
+            .doc("Schema holding every table the sink writes (created if missing when `create_tables` is true).")
+            .build();
+
+    public static final ConfigOption<Mode> MODE = ConfigOption.enumeration("mode", Mode.class)
+            .defaultValue(Mode.MATERIALIZED)
+            .doc("`materialized`: one SQL table per CDC table with the current rows (create/update = upsert, "
+                    + "delete = DELETE). `changelog`: every message appended to `events_table`.")
+            .build();
+
+    public static final ConfigOption<String> EVENTS_TABLE = ConfigOption.string("events_table")
+            .defaultValue("cdc_events")
+            .validate(s -> !s.isEmpty() && s.indexOf('\0') < 0 && SqlNames.utf8Length(s) <= SqlNames.MAX_IDENTIFIER_BYTES,
+                    "must be a non-empty name of at most 63 bytes without NUL")
+            .doc("Changelog mode: name of the append-only table (id bigserial, pipeline, block_height, block_hash, "
+                    + "idx, operation, tbl, key, payload jsonb, inverse).")
+            .build();
+
+    public static final ConfigOption<String> TABLE_PREFIX = ConfigOption.string("table_prefix")
+            .defaultValue("")
+            .doc("Materialized mode: prefix of every SQL table name (`<prefix><cdc table>`). Names are quoted "
+                    + "identifiers, so any table name is stored safely; names over 63 bytes are truncated with a "
+                    + "hash suffix.")
+            .build();
+
+    public static final ConfigOption<Boolean> CREATE_TABLES = ConfigOption.bool("create_tables")
+            .defaultValue(true)
+            .doc("Create the schema, the cursor table, the events table and the per-table SQL tables (and "
+                    + "typed columns) if they do not exist. When false they must exist.")
+            .build();
+
+    public static final ConfigOption<String> PIPELINE = ConfigOption.string("pipeline")
+            .defaultValue("debshrew")
+            .validate(s -> !s.isEmpty(), "must not be empty")
+            .doc("Name of this pipeline: key of its row in `debshrew_cursor`, value of the `pipeline` column in "
+                    + "changelog mode, and the name its advisory lock is derived from (single writer).")
+            .build();
+
+    public static final ConfigOption<Integer> POOL_SIZE = ConfigOption.integer("pool_size")
+            .defaultValue(2)
+            .validate(v -> v >= 1 && v <= 100, "must be between 1 and 100")
+            .doc("Maximum connections of the HikariCP pool used for writes (the advisory lock uses one more, "
+                    + "dedicated connection).")
+            .build();
+
+    public static final ConfigOption<Integer> BATCH_SIZE = ConfigOption.integer("batch_size")
+            .defaultValue(1000)
+            .validate(v -> v >= 1, "must be at least 1")
+            .doc("Largest JDBC batch (statements sent at once; inserts are rewritten into multi-row statements).")
+            .build();
+
+    public static final ConfigOption<Long> CONNECTION_TIMEOUT_MS = ConfigOption.longInt("connection_timeout_ms")
+            .defaultValue(30_000L)
+            .validate(v -> v >= 250, "must be at least 250")
+            .doc("Longest wait for a database connection (pool checkout, connecting).")
+            .build();
+
+    public static final ConfigOption<Map<String, Object>> COLUMNS = ConfigOption.object("columns")
+            .doc("Materialized mode: typed columns extracted from each row, per CDC table: "
+                    + "`{\"<table>\": {\"<column>\": {\"type\": \"bigint\", \"path\": \"field.sub\"}}}`. Types: "
+                    + "text, bigint, integer, smallint, numeric, boolean, double precision, real, jsonb. `path` is a "
+                    + "dotted path or a JSON pointer (`/a/b`) into the row (`after`); a missing or null value "
+                    + "stores NULL; a value that does not convert to the type fails the block.")
+            .build();
+
+    /** Every declared option, in documentation order. */
+    public static final List<ConfigOption<?>> OPTIONS = List.of(
+            URL, USER, PASSWORD, SCHEMA, MODE, EVENTS_TABLE, TABLE_PREFIX, CREATE_TABLES, PIPELINE, POOL_SIZE,
+            BATCH_SIZE, CONNECTION_TIMEOUT_MS, COLUMNS);
+
+    /** A typed column of a materialized table. */
+    public record TypedColumn(String name, String sqlType, JsonPointer path) {
+    }
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final String schema;
+    private final Mode mode;
+    private final String eventsTable;
+    private final String tablePrefix;
+    private final boolean createTables;
+    private final String pipeline;
+    private final int poolSize;
+    private final int batchSize;
+    private final long connectionTimeoutMs;
+    private final Map<String, List<TypedColumn>> columns;
+
+    private PostgresSinkConfig(Map<String, ?> c) {
+        ConfigOptions.checkKnown(c, OPTIONS, List.of(), OWNER);
+        url = URL.get(c, OWNER);
+        user = USER.get(c, OWNER);
+        password = PASSWORD.get(c, OWNER);
+        schema = SCHEMA.get(c, OWNER);
+        mode = MODE.get(c, OWNER);
+        eventsTable = EVENTS_TABLE.get(c, OWNER);
+        tablePrefix = TABLE_PREFIX.get(c, OWNER);
+        createTables = CREATE_TABLES.get(c, OWNER);
+        pipeline = PIPELINE.get(c, OWNER);
+        poolSize = POOL_SIZE.get(c, OWNER);
+        batchSize = BATCH_SIZE.get(c, OWNER);
+        connectionTimeoutMs = CONNECTION_TIMEOUT_MS.get(c, OWNER);
+        Map<String, Object> cols = COLUMNS.get(c, OWNER);
+        columns = cols == null ? Map.of() : parseColumns(cols);
+        if (eventsTable.equals(CURSOR_TABLE)) {
+            throw new IllegalArgumentException(OWNER + ": option 'events_table' must not be '" + CURSOR_TABLE
+                    + "' (the cursor table)");
+        }
+        if (!columns.isEmpty() && mode != Mode.MATERIALIZED) {
+            throw new IllegalArgumentException(OWNER + ": option 'columns' applies to mode 'materialized' only");
+        }
+    }
+
+    private static Map<String, List<TypedColumn>> parseColumns(Map<String, Object> cols) {
+        Map<String, List<TypedColumn>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> t : cols.entrySet()) {
+            String where = OWNER + ": option 'columns', table '" + t.getKey() + "'";
+            if (!(t.getValue() instanceof Map<?, ?> defs)) {
+                throw new IllegalArgumentException(where + ": expected an object {column: {type, path}}");
+            }
+            List<TypedColumn> list = new ArrayList<>();
+            for (Map.Entry<?, ?> d : defs.entrySet()) {
+                String column = String.valueOf(d.getKey());
+                String cw = where + ", column '" + column + "'";
+                if (column.isEmpty() || column.indexOf('\0') >= 0
+                        || SqlNames.utf8Length(column) > SqlNames.MAX_IDENTIFIER_BYTES) {
+                    throw new IllegalArgumentException(cw + ": must be a non-empty name of at most 63 bytes without NUL");
+                }
+                if (BUILTIN_COLUMNS.contains(column)) {
+                    throw new IllegalArgumentException(cw + ": the name is reserved for a built-in column " + BUILTIN_COLUMNS);
+                }
+                if (!(d.getValue() instanceof Map<?, ?> spec)) {
+                    throw new IllegalArgumentException(cw + ": expected {\"type\": ..., \"path\": ...}");
+                }
+                for (Object k : spec.keySet()) {
+                    if (!"type".equals(k) && !"path".equals(k)) {
+                        throw new IllegalArgumentException(cw + ": unknown key '" + k + "' (expected type, path)");
+                    }
+                }
+                Object type = spec.get("type");
+                String sqlType = type instanceof String s ? COLUMN_TYPES.get(s.toLowerCase(Locale.ROOT).trim()) : null;
+                if (sqlType == null) {
+                    throw new IllegalArgumentException(cw + ": 'type' must be one of " + new java.util.TreeSet<>(COLUMN_TYPES.keySet())
+                            + ", got " + type);
+                }
+                Object path = spec.get("path");
+                if (!(path instanceof String p) || p.isEmpty()) {
+                    throw new IllegalArgumentException(cw + ": 'path' must be a non-empty string");
+                }
+                list.add(new TypedColumn(column, sqlType, toPointer(p, cw)));
+            }
+            out.put(t.getKey(), List.copyOf(list));
+        }
+        return out;
+    }
+
+    /** A dotted path ({@code a.b}) or a JSON pointer ({@code /a/b}) as a JSON pointer. */
+    static JsonPointer toPointer(String path, String where) {
+        try {
+            if (path.startsWith("/")) {
+                return JsonPointer.compile(path);
+            }
+            StringBuilder sb = new StringBuilder();
+            for (String seg : path.split("\\.", -1)) {
+                if (seg.isEmpty()) {
+                    throw new IllegalArgumentException("empty segment");
+                }
+                sb.append('/').append(seg.replace("~", "~0").replace("/", "~1"));
+            }
+            return JsonPointer.compile(sb.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": invalid path '" + path + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads and validates the sink's JSON config section.
+     *
+     * @throws IllegalArgumentException naming the offending option
+     */
+    public static PostgresSinkConfig from(Map<String, ?> config) {
+        return new PostgresSinkConfig(config);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public String eventsTable() {
+        return eventsTable;
+    }
+
+    public String tablePrefix() {
+        return tablePrefix;
+    }
+
+    public boolean createTables() {
+        return createTables;
+    }
+
+    public String pipeline() {
+        return pipeline;
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public long connectionTimeoutMs() {
+        return connectionTimeoutMs;
+    }
+
+    /** Typed columns per CDC table (empty when none). */
+    public Map<String, List<TypedColumn>> columns() {
+        return columns;
+    }
+
+    /** Typed columns of {@code table}. */
+    public List<TypedColumn> columnsOf(String table) {
+        return columns.getOrDefault(table, List.of());
+    }
+}

@@ -1,0 +1,394 @@
+package dev.debshrew.sink.kafka;
+
+import static dev.debshrew.sink.TestMessages.create;
+import static dev.debshrew.sink.TestMessages.cursor;
+import static dev.debshrew.sink.TestMessages.delete;
+import static dev.debshrew.sink.TestMessages.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** KafkaSink against a real in-process broker (shared by the class). */
+class KafkaSinkTest {
+
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final CdcCodec CODEC = new CdcCodec();
+
+    private static KafkaTestBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaTestBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** A config with a fresh topic and transactional id. */
+    private static Map<String, Object> config() {
+        int n = SEQ.incrementAndGet();
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap_servers", broker.bootstrapServers());
+        c.put("topic", "cdc-" + n);
+        c.put("transactional_id", "pipeline-" + n);
+        c.put("cursor_read_timeout_ms", 20_000);
+        return c;
+    }
+
+    private static List<CdcMessage> block(long h) {
+        return List.of(
+                create(h, "blocks", "b" + h, "{\"height\":" + h + "}"),
+                update(h, "balances", "alice", "{\"v\":" + (h - 1) + "}", "{\"v\":" + h + "}"));
+    }
+
+    private static void write(KafkaSink sink, long h) throws SinkException {
+        for (CdcMessage m : block(h)) {
+            sink.send(m);
+        }
+        sink.flush(cursor(h));
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.add(r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static List<String> expectedNative(long... heights) {
+        List<String> out = new ArrayList<>();
+        for (long h : heights) {
+            for (CdcMessage m : block(h)) {
+                out.add(CODEC.encode(m));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void committedBlocksAreSeenExactlyOnceAndTheCursorIsReadBack() throws Exception {
+        Map<String, Object> c = config();
+        String topic = (String) c.get("topic");
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            assertThat(sink.open()).isEmpty();
+            write(sink, 1);
+            write(sink, 2);
+            sink.flush(cursor(3)); // empty block still advances the cursor
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = broker.readCommitted(topic);
+        assertThat(values(records)).containsExactlyElementsOf(expectedNative(1, 2));
+        assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("b1", "alice", "b2", "alice");
+
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            assertThat(sink.open()).contains(cursor(3));
+            write(sink, 4);
+        }
+        assertThat(values(broker.readCommitted(topic))).containsExactlyElementsOf(expectedNative(1, 2, 4));
+
+        // The cursor topic is compacted, single-partition, keyed by the transactional id.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            String cursorTopic = topic + ".cursor";
+            assertThat(admin.describeTopics(List.of(cursorTopic)).allTopicNames().get().get(cursorTopic).partitions())
+                    .hasSize(1);
+            ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, cursorTopic);
+            assertThat(admin.describeConfigs(List.of(res)).all().get().get(res)
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+        }
+        List<ConsumerRecord<byte[], byte[]>> cursors = broker.readCommitted(topic + ".cursor");
+        assertThat(cursors).hasSize(4);
+        assertThat(new String(cursors.get(3).key(), StandardCharsets.UTF_8)).isEqualTo(c.get("transactional_id"));
+        assertThat(new String(cursors.get(3).value(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"height\":4,\"hash\":\"" + cursor(4).hash() + "\"}");
+    }
+
+    @Test
+    void aBlockClosedBeforeFlushIsInvisible() throws Exception {
+        Map<String, Object> c = config();
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            write(sink, 1);
+            for (CdcMessage m : block(2)) {
+                sink.send(m);
+            }
+        } // closed mid-block: transaction aborted
+        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1));
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            assertThat(sink.open()).contains(cursor(1));
+        }
+    }
+
+    @Test
+    void aCrashMidBlockIsInvisibleAndTheBlockIsWrittenOnceAfterRestart() throws Exception {
+        Map<String, Object> c = config();
+        String topic = (String) c.get("topic");
+        KafkaSink crashed = KafkaSink.create(c);
+        crashed.open();
+        write(crashed, 1);
+        for (CdcMessage m : block(2)) {
+            crashed.send(m);
+        }
+        crashed.crash(); // producer dropped with its transaction open, as after kill -9
+
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            Optional<Cursor> cur = sink.open(); // initTransactions aborts the dangling transaction
+            assertThat(cur).contains(cursor(1));
+            write(sink, 2);
+            write(sink, 3);
+        }
+        assertThat(values(broker.readCommitted(topic))).containsExactlyElementsOf(expectedNative(1, 2, 3));
+    }
+
+    @Test
+    void aSecondInstanceWithTheSameTransactionalIdFencesTheFirst() throws Exception {
+        Map<String, Object> c = config();
+        try (KafkaSink first = KafkaSink.create(c); KafkaSink second = KafkaSink.create(c)) {
+            first.open();
+            write(first, 1);
+            assertThat(second.open()).contains(cursor(1));
+
+            SinkException e = null;
+            try {
+                write(first, 2);
+                fail("the fenced instance committed a block");
+            } catch (SinkException ex) {
+                e = ex;
+            }
+            assertThat(e.isRetriable()).isFalse();
+            assertThat(e.getMessage()).contains("fenced").contains((String) c.get("transactional_id"));
+            assertThatThrownBy(() -> first.send(block(3).get(0)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed earlier");
+
+            write(second, 2);
+        }
+        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1, 2));
+    }
+
+    @Test
+    void aCommitWhoseReplyWasLostIsRecognisedWhenTheBlockIsRetried() throws Exception {
+        Map<String, Object> c = config();
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            write(sink, 1);
+            sink.afterCommitForTest = () -> {
+                throw new org.apache.kafka.common.errors.TimeoutException("simulated: commit reply lost");
+            };
+            SinkException e = null;
+            try {
+                write(sink, 2);
+            } catch (SinkException ex) {
+                e = ex;
+            }
+            assertThat(e).isNotNull();
+            assertThat(e.isRetriable()).isTrue();
+            sink.afterCommitForTest = null;
+            write(sink, 2); // the retry: block 2 had landed, so it is not written again
+            write(sink, 3);
+        }
+        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1, 2, 3));
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            assertThat(sink.open()).contains(cursor(3));
+        }
+    }
+
+    @Test
+    void errorsAreClassified() {
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.ProducerFencedException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.KafkaException("wrapped",
+                new org.apache.kafka.common.errors.InvalidProducerEpochException("x")))).isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.TopicAuthorizationException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.OutOfOrderSequenceException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.FATAL);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.RecordTooLargeException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.REJECTED);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.TimeoutException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.RETRIABLE);
+        assertThat(KafkaSink.classify(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("x")))
+                .isEqualTo(KafkaSink.ErrorKind.RETRIABLE);
+    }
+
+    @Test
+    void topicTemplateRoutesEachTableToItsOwnTopic() throws Exception {
+        Map<String, Object> c = config();
+        String prefix = "tt" + SEQ.incrementAndGet();
+        c.put("topic_template", prefix + ".{table}");
+        c.put("key_format", "table_key");
+        String hostile = "tx outs/\"x\"";
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            sink.send(create(1, "blocks", "1", "{\"n\":1}"));
+            sink.send(create(1, hostile, "k", "{\"n\":2}"));
+            sink.send(create(1, "blocks", "2", "{\"n\":3}"));
+            sink.flush(cursor(1));
+        }
+        String hostileTopic = TopicNames.expand(prefix + ".{table}", hostile, "test_transform");
+        assertThat(hostileTopic).startsWith(prefix + ".tx_outs__x__").matches("[A-Za-z0-9._-]+");
+        assertThat(hostileTopic).isNotEqualTo(TopicNames.expand(prefix + ".{table}", "tx_outs__x_", "s"));
+
+        List<ConsumerRecord<byte[], byte[]>> blocks = broker.readCommitted(prefix + ".blocks");
+        assertThat(blocks).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("blocks:1", "blocks:2");
+        List<ConsumerRecord<byte[], byte[]>> other = broker.readCommitted(hostileTopic);
+        assertThat(other).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly(hostile + ":k");
+        // the cursor topic defaults to <topic>.cursor
+        assertThat(broker.readCommitted(c.get("topic") + ".cursor")).hasSize(1);
+    }
+
+    @Test
+    void anOversizedMessageFailsTheBlockWithAClearErrorAndTheSinkStaysUsable() throws Exception {
+        Map<String, Object> c = config();
+        c.put("max_message_bytes", 400);
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            write(sink, 1);
+            sink.send(create(2, "blocks", "small", "{}"));
+            String big = "{\"data\":\"" + "ab".repeat(300) + "\"}";
+            assertThatThrownBy(() -> sink.send(create(2, "blobs", "big-key", big)))
+                    .isInstanceOfSatisfying(SinkException.class, e -> assertThat(e.isRetriable()).isFalse())
+                    .hasMessageContaining("table 'blobs'").hasMessageContaining("key 'big-key'")
+                    .hasMessageContaining("max_message_bytes = 400").hasMessageMatching("(?s).* is \\d+ bytes.*");
+            // the same block again, after the transform was fixed
+            write(sink, 2);
+        }
+        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1, 2));
+    }
+
+    @Test
+    void debeziumRecordsAreParsedByKafkaConnectJsonConverter() throws Exception {
+        for (boolean schemas : new boolean[] {false, true}) {
+            Map<String, Object> c = config();
+            c.put("format", "debezium");
+            c.put("debezium_schemas", schemas);
+            c.put("tombstones", true);
+            try (KafkaSink sink = KafkaSink.create(c)) {
+                sink.open();
+                sink.send(create(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":false,\"tags\":[\"a\"]}"));
+                sink.send(update(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":false,\"tags\":[\"a\"]}",
+                        "{\"value\":1000,\"spent\":true,\"tags\":[\"a\",\"b\"],\"by\":\"tx2\"}"));
+                sink.send(delete(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":true}"));
+                sink.flush(cursor(5));
+            }
+            List<ConsumerRecord<byte[], byte[]>> records = broker.readCommitted((String) c.get("topic"));
+            assertThat(records).hasSize(4);
+            assertThat(records.get(3).value()).as("tombstone after the delete").isNull();
+            assertThat(new String(records.get(3).key(), StandardCharsets.UTF_8)).isEqualTo("tx:0");
+
+            JsonConverter converter = new JsonConverter();
+            converter.configure(Map.of("schemas.enable", String.valueOf(schemas)), false);
+            List<String> ops = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                SchemaAndValue sv = converter.toConnectData("t", records.get(i).value());
+                if (schemas) {
+                    Struct s = (Struct) sv.value();
+                    ops.add(s.getString("op"));
+                    Struct source = s.getStruct("source");
+                    assertThat(source.getInt64("block_height")).isEqualTo(5L);
+                    assertThat(source.getInt32("index")).isEqualTo(i);
+                    assertThat(source.getBoolean("inverse")).isFalse();
+                    if (i == 1) {
+                        Struct after = s.getStruct("after");
+                        assertThat(after.getInt64("value")).isEqualTo(1000L);
+                        assertThat(after.getBoolean("spent")).isTrue();
+                        assertThat(after.getArray("tags")).containsExactly("a", "b");
+                        assertThat(after.getString("by")).isEqualTo("tx2");
+                        assertThat(s.getStruct("before").getString("by")).isNull();
+                    }
+                } else {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = (Map<String, Object>) sv.value();
+                    ops.add((String) m.get("op"));
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> source = (Map<String, Object>) m.get("source");
+                    assertThat(source).containsEntry("table", "utxo").containsEntry("block_hash", cursor(5).hash());
+                    assertThat(((Number) source.get("index")).intValue()).isEqualTo(i);
+                }
+            }
+            assertThat(ops).containsExactly("c", "u", "d");
+            converter.close();
+        }
+    }
+
+    @Test
+    void manyBlocksThroughput() throws Exception {
+        // Ceiling: a raw transactional producer writing the same records, one transaction per block.
+        {
+            Map<String, Object> p = new HashMap<>();
+            p.put("bootstrap.servers", broker.bootstrapServers());
+            p.put("transactional.id", "raw-" + SEQ.incrementAndGet());
+            p.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class);
+            p.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class);
+            String rawTopic = "raw-" + SEQ.incrementAndGet();
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> raw =
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(p)) {
+                raw.initTransactions();
+                long t0 = System.nanoTime();
+                for (int h = 1; h <= 100; h++) {
+                    raw.beginTransaction();
+                    for (int i = 0; i < 100; i++) {
+                        raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(rawTopic,
+                                (h + ":" + i).getBytes(StandardCharsets.UTF_8),
+                                CODEC.encodeBytes(create(h, "t", h + ":" + i, "{\"i\":" + i + "}"))));
+                    }
+                    raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(rawTopic + ".c", new byte[1], new byte[1]));
+                    raw.commitTransaction();
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                System.out.printf("raw producer ceiling: 10000 msgs in 100 transactions in %.2f s = %.0f msgs/s%n",
+                        secs, 10000 / secs);
+            }
+        }
+        Map<String, Object> c = config();
+        int blocks = 100;
+        int perBlock = 100;
+        long t0 = System.nanoTime();
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            for (int h = 1; h <= blocks; h++) {
+                for (int i = 0; i < perBlock; i++) {
+                    sink.send(create(h, "t", h + ":" + i, "{\"i\":" + i + ",\"pad\":\"0123456789abcdef0123456789\"}"));
+                }
+                sink.flush(cursor(h));
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("kafka sink: %d msgs in %d blocks in %.2f s = %.0f msgs/s%n",
+                blocks * perBlock, blocks, secs, blocks * perBlock / secs);
+        List<ConsumerRecord<byte[], byte[]>> records = broker.readCommitted((String) c.get("topic"));
+        assertThat(records).hasSize(blocks * perBlock);
+        Set<String> keys = records.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .collect(Collectors.toSet());
+        assertThat(keys).hasSize(blocks * perBlock);
+    }
+}

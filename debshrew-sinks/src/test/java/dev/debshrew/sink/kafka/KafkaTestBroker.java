@@ -1,0 +1,111 @@
+package dev.debshrew.sink.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/** A real single-node Kafka (combined broker + controller) inside the test JVM. */
+final class KafkaTestBroker implements AutoCloseable {
+
+    private final KafkaClusterTestKit cluster;
+
+    private KafkaTestBroker(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    static KafkaTestBroker start() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("num.partitions", "1")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        return new KafkaTestBroker(cluster);
+    }
+
+    String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /**
+     * Every committed record of {@code topics}, read with {@code isolation.level=read_committed}
+     * from the beginning up to the last stable offset, per partition in offset order.
+     */
+    List<ConsumerRecord<byte[], byte[]>> readCommitted(String... topics) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (String t : topics) {
+                List<PartitionInfo> parts = c.partitionsFor(t, Duration.ofSeconds(10));
+                for (PartitionInfo pi : parts) {
+                    tps.add(new TopicPartition(t, pi.partition()));
+                }
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            // Target = high watermark (read_uncommitted end): a read_committed consumer passes it
+            // only once every transaction before it is decided (commit markers are written
+            // asynchronously after commitTransaction returns, so the last stable offset may lag).
+            Map<TopicPartition, Long> end;
+            Map<String, Object> up = new HashMap<>(p);
+            up.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            try (KafkaConsumer<byte[], byte[]> u = new KafkaConsumer<>(up)) {
+                end = u.endOffsets(tps, Duration.ofSeconds(10));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!reached(c, end, tps)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("timed out reading " + List.of(topics));
+                }
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static boolean reached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end, Collection<TopicPartition> tps) {
+        for (TopicPartition tp : tps) {
+            if (c.position(tp, Duration.ofSeconds(10)) < end.get(tp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the test broker failed", e);
+        }
+    }
+}
