@@ -3,6 +3,8 @@ package dev.debshrew.sink;
 import dev.debshrew.sink.console.ConsoleSink;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
+import dev.debshrew.sink.kafka.KafkaSink;
+import dev.debshrew.sink.postgres.PostgresSink;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,7 @@ import java.util.Map;
 public final class SinkFactory {
 
     /** The sink types this build knows. */
-    public static final List<String> TYPES = List.of("console", "file");
+    public static final List<String> TYPES = List.of("console", "file", "kafka", "postgres");
 
     private SinkFactory() {
     }
@@ -25,6 +27,8 @@ public final class SinkFactory {
         return switch (type) {
             case "console" -> new ConsoleSink(System.out, bool(options, "pretty") || bool(options, "pretty_print"));
             case "file" -> new FileSink(FileSinkConfig.fromMap(options));
+            case "kafka" -> KafkaSink.create(options);
+            case "postgres", "postgresql" -> PostgresSink.create(options);
             default -> throw new IllegalArgumentException("unknown sink type '" + type + "' (one of " + TYPES + ")");
         };
     }
