@@ -39,9 +39,12 @@ import org.slf4j.LoggerFactory;
  * continues with the new branch, including the replacement of the old tip height. A reorg deeper
  * than the window stops with {@link DeepReorgException}.
  *
- * <p>Crash order: the store commits before the sink on the way forward, and the sink commits
- * before the store on the way back, so the store is never behind the sink's cursor;
- * {@link #run()} reverts a store that is ahead.
+ * <p>Crash order: the store commits before the sinks on the way forward, and the sinks commit
+ * before the store on the way back, so the store is never behind a sink's cursor. A sink that is
+ * behind the store (a crash between the two commits, or a sink that failed while the others went
+ * on) receives the missing blocks from the journal, exactly as they were computed, once the node
+ * has confirmed the store's tip; if those blocks were orphaned meanwhile, it receives nothing for
+ * them and the other sinks receive their inverse. Each sink has its own cursor (fan-out).
  *
  * <p>Node failures never stop the follower: it backs off (up to {@link FollowerSettings#retryMax()})
  * and tries again, without skipping a block. Transform failures and non-retriable sink failures
@@ -57,28 +60,48 @@ public final class BlockFollower {
     private final MetashrewClient node;
     private final Transform transform;
     private final ChainStore store;
-    private final Sink sink;
+    private final List<SinkState> sinks;
     private final FollowerSettings settings;
     private final LongSupplier clock;
+    private final FollowerListener listener;
     private final Object wakeup = new Object();
 
     private volatile boolean stopping;
     private volatile long processedBlocks;
     private long next = -1;
 
+    /** A follower writing to one sink. */
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, Sink sink,
             FollowerSettings settings) {
-        this(node, transform, store, sink, settings, System::currentTimeMillis);
+        this(node, transform, store, List.of(sink), settings, FollowerListener.NONE);
     }
 
-    BlockFollower(MetashrewClient node, Transform transform, ChainStore store, Sink sink, FollowerSettings settings,
-            LongSupplier clock) {
+    /**
+     * A follower writing every block to each of {@code sinks} (fan-out). Each sink keeps its own
+     * cursor; a sink that is behind the others after a restart catches up from the journal.
+     */
+    public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, List<Sink> sinks,
+            FollowerSettings settings, FollowerListener listener) {
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("at least one sink is required");
+        }
         this.node = node;
         this.transform = transform;
         this.store = store;
-        this.sink = sink;
+        this.sinks = sinks.stream().map(SinkState::new).toList();
         this.settings = settings;
-        this.clock = clock;
+        this.clock = System::currentTimeMillis;
+        this.listener = listener;
+    }
+
+    /** A sink and the last cursor it committed (null: none yet). */
+    private static final class SinkState {
+        final Sink sink;
+        Cursor cursor;
+
+        SinkState(Sink sink) {
+            this.sink = sink;
+        }
     }
 
     /** Asks {@link #run()} to return after the block in progress. Safe from any thread. */
@@ -105,16 +128,17 @@ public final class BlockFollower {
      * @throws PipelineException on a transform failure, a sink failure or a deep reorg
      */
     public void run() throws PipelineException {
-        Optional<Cursor> cursor;
-        try {
-            cursor = sink.open();
-        } catch (SinkException e) {
-            throw new PipelineException("sink " + sink.name() + " could not be opened: " + e.getMessage(), e);
+        for (SinkState s : sinks) {
+            try {
+                s.cursor = s.sink.open().orElse(null);
+            } catch (SinkException e) {
+                throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
+            }
         }
         Backoff backoff = new Backoff(settings.retryInitial(), settings.retryMax());
         while (!stopping && next < 0) {
             try {
-                next = startHeight(cursor);
+                next = startHeight();
             } catch (MetashrewException e) {
                 pause(backoff.next(), "start-up", e);
             }
@@ -135,50 +159,98 @@ public final class BlockFollower {
 
     // ------------------------------------------------------------------ start-up
 
-    /** Brings the store in line with the sink's cursor and returns the first height to process. */
-    private long startHeight(Optional<Cursor> cursor) throws MetashrewException, PipelineException {
-        if (cursor.isPresent()) {
-            Cursor c = cursor.get();
-            while (store.tip().isPresent() && store.tip().get().height() > c.height()) {
-                JournalEntry undone = store.revertTip();
-                log.info("state store was ahead of the sink cursor {}: reverted block {} ({})", c, undone.height(),
-                        undone.hash());
-            }
-            Optional<JournalEntry> tip = store.tip();
-            if (tip.isPresent()) {
-                JournalEntry t = tip.get();
-                if (t.height() != c.height() || !t.hash().equals(c.hash())) {
-                    throw new PipelineException("the state store (tip " + t.height() + ":" + t.hash()
-                            + ") is behind or diverges from the sink " + sink.name() + " cursor " + c
-                            + "; the data directory does not belong to this sink's output."
-                            + " Point the daemon at the matching data directory, or re-sync (docs/operations.md)");
-                }
-            } else {
-                if (store.durable()) {
-                    throw new PipelineException("the sink " + sink.name() + " has committed up to " + c
-                            + " but the state store is empty; continuing would run the transform without its state."
-                            + " Restore the data directory, or re-sync (docs/operations.md)");
-                }
-                String nodeHash = node.blockHash(c.height());
-                if (!nodeHash.equals(c.hash())) {
-                    throw new DeepReorgException("the chain changed below the sink cursor " + c + " while the daemon was"
-                            + " down (node has " + nodeHash + " at height " + c.height() + ") and the in-memory store"
-                            + " has no journal to undo it; re-sync (docs/operations.md)", c.height(), c.height());
-                }
-                log.warn("no durable state store: resuming after sink cursor {} with empty transform state", c);
-            }
-            log.info("resuming after sink cursor {}", c);
-            return c.height() + 1;
-        }
+    /**
+     * Brings every sink in line with the store and returns the first height to process. The store
+     * is never behind a sink (it commits first); a sink that is behind the store (a crash between
+     * the two commits, or a sink that failed while others went on) receives the missing blocks
+     * from the journal, exactly as they were computed.
+     */
+    private long startHeight() throws MetashrewException, PipelineException {
         Optional<JournalEntry> tip = store.tip();
-        if (tip.isPresent()) {
-            if (sink.keepsCursor()) {
-                throw new PipelineException("the sink " + sink.name() + " has no cursor but the state store has blocks up"
-                        + " to " + tip.get().height() + "; the data directory belongs to another output."
-                        + " Use a fresh data directory for a new sink, or re-sync (docs/operations.md)");
+        if (tip.isEmpty()) {
+            return startWithEmptyStore();
+        }
+        JournalEntry t = tip.get();
+        for (SinkState s : sinks) {
+            if (s.cursor == null) {
+                if (s.sink.keepsCursor()) {
+                    throw new PipelineException("the sink " + s.sink.name() + " has no cursor but the state store has"
+                            + " blocks up to " + t.height() + "; the data directory belongs to another output."
+                            + " Use a fresh data directory for a new sink, or re-sync (docs/operations.md)");
+                }
+                continue;
             }
-            log.info("sink {} keeps no cursor: resuming after the state store's tip {}", sink.name(), tip.get().height());
-            return tip.get().height() + 1;
+            checkOnStoreChain(s, t);
+        }
+        log.info("resuming after block {} ({})", t.height(), t.hash());
+        return t.height() + 1;
+    }
+
+    /** Checks that a sink's cursor is a block of the store's chain (the journal or its parent). */
+    private void checkOnStoreChain(SinkState s, JournalEntry tip) throws PipelineException {
+        Cursor c = s.cursor;
+        List<JournalEntry> window = store.window();
+        JournalEntry oldest = window.get(0);
+        boolean onChain = c.height() >= oldest.height() && c.height() <= tip.height()
+                ? store.entry(c.height()).map(e -> e.hash().equals(c.hash())).orElse(false)
+                : c.height() == oldest.height() - 1 && c.hash().equals(oldest.parentHash());
+        if (!onChain) {
+            throw new PipelineException("the sink " + s.sink.name() + " cursor " + c + " is not on the state store's"
+                    + " chain (journal " + oldest.height() + ".." + tip.height() + ", tip " + tip.hash() + "): the"
+                    + (c.height() > tip.height() ? " store is behind the sink" : " sink is behind the journal window")
+                    + "; the data directory does not belong to this output. Restore the matching data directory,"
+                    + " or re-sync (docs/operations.md)");
+        }
+        if (c.height() < tip.height()) {
+            log.info("sink {} is at {}, behind the state store's tip {}; it will catch up from the journal",
+                    s.sink.name(), c, tip.height());
+        }
+    }
+
+    /**
+     * Delivers journal blocks to sinks that are behind the store's tip. Called only once the node
+     * confirmed the tip's hash, so every journal block is canonical.
+     */
+    private void catchUpLaggingSinks(JournalEntry tip) throws PipelineException {
+        for (SinkState s : sinks) {
+            if (s.cursor == null || s.cursor.height() >= tip.height()) {
+                continue;
+            }
+            for (JournalEntry e : store.window()) {
+                if (e.height() > s.cursor.height()) {
+                    deliverTo(s, e.messages(), new Cursor(e.height(), e.hash()), "journal replay of block " + e.height());
+                }
+            }
+        }
+    }
+
+    /** No durable state: the in-memory store, or a fresh data directory. */
+    private long startWithEmptyStore() throws MetashrewException, PipelineException {
+        Cursor c = null;
+        for (SinkState s : sinks) {
+            if (s.cursor == null) {
+                continue;
+            }
+            if (c != null && !c.equals(s.cursor)) {
+                throw new PipelineException("the sinks have different cursors (" + c + ", " + s.sink.name() + " at "
+                        + s.cursor + ") and there is no journal to bring them in line; use the durable state store");
+            }
+            c = s.cursor;
+        }
+        if (c != null) {
+            if (store.durable()) {
+                throw new PipelineException("the sink(s) have committed up to " + c + " but the state store is empty;"
+                        + " continuing would run the transform without its state."
+                        + " Restore the data directory, or re-sync (docs/operations.md)");
+            }
+            String nodeHash = node.blockHash(c.height());
+            if (!nodeHash.equals(c.hash())) {
+                throw new DeepReorgException("the chain changed below the sink cursor " + c + " while the daemon was"
+                        + " down (node has " + nodeHash + " at height " + c.height() + ") and the in-memory store"
+                        + " has no journal to undo it; re-sync (docs/operations.md)", c.height(), c.height());
+            }
+            log.warn("no durable state store: resuming after sink cursor {} with empty transform state", c);
+            return c.height() + 1;
         }
         if (settings.startHeight() != null) {
             log.info("no cursor: starting at start_height {}", settings.startHeight());
@@ -194,6 +266,7 @@ public final class BlockFollower {
     /** One poll. Returns whether progress was made (a block processed or undone). */
     boolean step() throws MetashrewException, PipelineException {
         long nodeHeight = node.height();
+        listener.nodeHeight(nodeHeight);
         Optional<JournalEntry> tip = store.tip();
         if (tip.isPresent()) {
             JournalEntry t = tip.get();
@@ -214,6 +287,7 @@ public final class BlockFollower {
                         t.height());
                 return false;
             }
+            catchUpLaggingSinks(t);
         }
         if (next > nodeHeight) {
             return false;
@@ -222,6 +296,7 @@ public final class BlockFollower {
     }
 
     private boolean processBlock(long height, Optional<JournalEntry> tip) throws MetashrewException, PipelineException {
+        long started = System.nanoTime();
         String hash = node.blockHash(height);
         String parentHash;
         if (tip.isPresent()) {
@@ -234,6 +309,7 @@ public final class BlockFollower {
         }
 
         NodeViews views = new NodeViews(node);
+        long transformStarted = System.nanoTime();
         BlockOutput out;
         try {
             out = transform.process(new BlockContext(height, Hex.decode(hash)), views, store);
@@ -243,6 +319,7 @@ public final class BlockFollower {
                     + "): " + e.getMessage(), e);
         }
         views.rethrowTransientFailure();
+        long transformNanos = System.nanoTime() - transformStarted;
 
         long heightAfter = node.height();
         String hashAfter = heightAfter >= height ? node.blockHash(height) : null;
@@ -259,6 +336,7 @@ public final class BlockFollower {
         CrashPoint.AFTER_SINK_COMMIT.reached(height);
         next = height + 1;
         processedBlocks++;
+        listener.blockCommitted(height, hash, out.messages().size(), transformNanos, System.nanoTime() - started);
         if (log.isDebugEnabled()) {
             log.debug("block {} {}: {} message(s), {} state change(s)", height, hash, out.messages().size(),
                     out.stateChanges().size());
@@ -310,11 +388,17 @@ public final class BlockFollower {
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), clock.getAsLong());
-            deliver(inverse, new Cursor(e.height() - 1, e.parentHash()), "undo of block " + e.height());
+            for (SinkState s : sinks) {
+                // a sink that never received the block (it was behind) has nothing to undo
+                if (s.cursor == null || s.cursor.height() >= e.height()) {
+                    deliverTo(s, inverse, new Cursor(e.height() - 1, e.parentHash()), "undo of block " + e.height());
+                }
+            }
             CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
             store.revertTip();
         }
         next = ancestorHeight + 1;
+        listener.reorgUndone(ancestorHeight, depth);
     }
 
     private static String hashAt(List<JournalEntry> window, long height) {
@@ -328,24 +412,35 @@ public final class BlockFollower {
 
     // ------------------------------------------------------------------ delivery
 
+    /** Commits one block (or undo) to every sink, in order; each sink retries on its own. */
     private void deliver(List<CdcMessage> messages, Cursor cursor, String what) throws PipelineException {
+        for (SinkState s : sinks) {
+            deliverTo(s, messages, cursor, what);
+        }
+    }
+
+    private void deliverTo(SinkState s, List<CdcMessage> messages, Cursor cursor, String what)
+            throws PipelineException {
         Backoff backoff = new Backoff(settings.retryInitial(), settings.retryMax());
         for (int attempt = 1; ; attempt++) {
+            long started = System.nanoTime();
             try {
                 for (CdcMessage m : messages) {
-                    sink.send(m);
+                    s.sink.send(m);
                 }
-                sink.flush(cursor);
+                s.sink.flush(cursor);
+                s.cursor = cursor;
+                listener.sinkCommitted(s.sink.name(), messages.size(), System.nanoTime() - started);
                 return;
             } catch (SinkException e) {
                 if (!e.isRetriable() || attempt >= settings.sinkRetries() || stopping) {
-                    throw new PipelineException("sink " + sink.name() + " could not commit " + what + " (cursor "
+                    throw new PipelineException("sink " + s.sink.name() + " could not commit " + what + " (cursor "
                             + cursor + ", " + messages.size() + " message(s)) after " + attempt + " attempt(s): "
                             + e.getMessage(), e);
                 }
                 Duration d = backoff.next();
-                log.warn("sink {} failed to commit {} (attempt {}): {}; retrying in {} ms", sink.name(), what, attempt,
-                        e.getMessage(), d.toMillis());
+                log.warn("sink {} failed to commit {} (attempt {}): {}; retrying in {} ms", s.sink.name(), what,
+                        attempt, e.getMessage(), d.toMillis());
                 sleep(d);
             }
         }
@@ -354,6 +449,7 @@ public final class BlockFollower {
     // ------------------------------------------------------------------ waiting
 
     private void pause(Duration d, String where, MetashrewException e) {
+        listener.nodeError(e.kind().name());
         log.warn("metashrew call failed during {} ({}): {}; retrying in {} ms", where, e.kind(), e.getMessage(),
                 d.toMillis());
         sleep(d);

@@ -13,7 +13,7 @@ import java.util.Optional;
  * again atomically. Entries older than the window are pruned on commit.
  *
  * <p>The store may be AHEAD of a sink's cursor after a crash (state is committed before the sink),
- * never behind it: the pipeline reverts the store back to the cursor on start.
+ * never behind it: the follower then delivers the missing blocks to the sink from the journal.
  */
 public interface ChainStore extends StateReader, AutoCloseable {
 

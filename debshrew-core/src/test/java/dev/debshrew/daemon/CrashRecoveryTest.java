@@ -3,6 +3,9 @@ package dev.debshrew.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.cdc.CdcHeader;
+import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
@@ -102,7 +105,14 @@ class CrashRecoveryTest {
             runToTip(config, out, devnet);
             Files.write(dir.resolve("canonical.jsonl"), reference(devnet));
             assertThat(TableFold.ofFile(out).tables()).isEqualTo(TableFold.ofFile(dir.resolve("canonical.jsonl")).tables());
-            assertThat(TableFold.readFile(out).stream().filter(m -> m.header().inverse()).count()).isPositive();
+            var messages = TableFold.readFile(out);
+            assertThat(messages.stream().filter(m -> m.header().inverse()).count()).isPositive();
+            // nothing delivered twice: no forward message repeats, no inverse repeats (timestamps aside)
+            CdcCodec codec = new CdcCodec();
+            var normalised = messages.stream().map(m -> new CdcMessage(new CdcHeader(m.header().source(), 0,
+                    m.header().blockHeight(), m.header().blockHash(), m.header().transactionId(), m.header().inverse()),
+                    m.payload())).map(codec::encode).toList();
+            assertThat(normalised).doesNotHaveDuplicates();
         }
     }
 

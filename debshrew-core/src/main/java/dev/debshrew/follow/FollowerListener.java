@@ -1,0 +1,32 @@
+package dev.debshrew.follow;
+
+/**
+ * Observes the follower's progress (metrics, status pages). Called on the follower's thread; keep
+ * implementations cheap and non-blocking. All methods have empty defaults.
+ */
+public interface FollowerListener {
+
+    /** A block was processed and committed to the store and every sink. */
+    default void blockCommitted(long height, String hash, int messages, long transformNanos, long totalNanos) {
+    }
+
+    /** A reorganisation of {@code depth} blocks was undone back to {@code ancestorHeight}. */
+    default void reorgUndone(long ancestorHeight, long depth) {
+    }
+
+    /** A metashrew call failed; the follower backs off and retries. */
+    default void nodeError(String kind) {
+    }
+
+    /** One sink committed one block (or undo) in {@code nanos}. */
+    default void sinkCommitted(String sink, int messages, long nanos) {
+    }
+
+    /** The node's current height, as last polled. */
+    default void nodeHeight(long height) {
+    }
+
+    /** A listener that does nothing. */
+    FollowerListener NONE = new FollowerListener() {
+    };
+}
