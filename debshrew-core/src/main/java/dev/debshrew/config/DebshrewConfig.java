@@ -37,6 +37,19 @@ public final class DebshrewConfig {
     public static final ConfigOption<Long> METASHREW_TIMEOUT = ConfigOption.integer("metashrew.timeout", 60L, 1,
             86_400, "Read timeout of one metashrew call, in seconds. Metadata calls can block during a node rollback:"
                     + " keep it generous.");
+    public static final ConfigOption<Long> METASHREW_CONNECT_TIMEOUT = ConfigOption.integer("metashrew.connect_timeout",
+            10L, 1, 3_600, "Connect timeout of one metashrew call, in seconds.");
+    public static final ConfigOption<Long> METASHREW_MAX_RETRIES = ConfigOption.integer("metashrew.max_retries", 5L, 0,
+            1_000, "Retries of one call on transport errors, HTTP 5xx and timeouts (exponential backoff with jitter)."
+                    + " Past them the follower keeps backing off by itself: the daemon never gives up on the node.");
+    public static final ConfigOption<String> METASHREW_VERSION_LINE = ConfigOption.choice("metashrew.version_line",
+            "auto", "metashrew release line, which decides the height encoding of views and the meaning of"
+                    + " metashrew_height. 'auto' detects it at start with side-effect-free probes.",
+            "auto", "v8", "rc", "rc11", "current");
+    public static final ConfigOption<String> METASHREW_USERNAME = ConfigOption.string("metashrew.username", null,
+            "Basic-auth user for a gateway in front of metashrew (with metashrew.password).");
+    public static final ConfigOption<String> METASHREW_PASSWORD = ConfigOption.string("metashrew.password", null,
+            "Basic-auth password (never logged).");
     public static final ConfigOption<String> TRANSFORM_PATH = ConfigOption.string("transform.path", null,
             "Path of the transform's .wasm module (required).");
     public static final ConfigOption<Long> TRANSFORM_MEMORY_PAGES = ConfigOption.integer("transform.max_memory_pages",
@@ -79,16 +92,23 @@ public final class DebshrewConfig {
                     + " restart; for demos and tests).", "rocksdb", "memory");
 
     /** Every option, in documentation order. */
-    public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT, TRANSFORM_PATH,
+    public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
+            METASHREW_CONNECT_TIMEOUT, METASHREW_MAX_RETRIES, METASHREW_VERSION_LINE, METASHREW_USERNAME,
+            METASHREW_PASSWORD, TRANSFORM_PATH,
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
+    private final Duration metashrewConnectTimeout;
+    private final int metashrewMaxRetries;
+    private final String metashrewVersionLine;
+    private final String metashrewUsername;
+    private final String metashrewPassword;
+    private final Map<String, String> metashrewHeaders;
     private final Path transformPath;
-    private final String sinkType;
-    private final Map<String, Object> sinkOptions;
+    private final List<SinkSpec> sinks;
     private final int cacheSize;
     private final Long startHeight;
     private final String logLevel;
@@ -103,13 +123,34 @@ public final class DebshrewConfig {
         }
         metashrewUrl = METASHREW_URL.read(root, source);
         metashrewTimeout = Duration.ofSeconds(METASHREW_TIMEOUT.read(root, source));
+        metashrewConnectTimeout = Duration.ofSeconds(METASHREW_CONNECT_TIMEOUT.read(root, source));
+        metashrewMaxRetries = METASHREW_MAX_RETRIES.read(root, source).intValue();
+        metashrewVersionLine = METASHREW_VERSION_LINE.read(root, source);
+        metashrewUsername = METASHREW_USERNAME.read(root, source);
+        metashrewPassword = METASHREW_PASSWORD.read(root, source);
+        if ((metashrewUsername == null) != (metashrewPassword == null)) {
+            throw new ConfigException(source + ": options 'metashrew.username' and 'metashrew.password' go together");
+        }
+        metashrewHeaders = new LinkedHashMap<>();
+        JsonNode headers = root.path("metashrew").get("headers");
+        if (headers != null && !headers.isNull()) {
+            if (!headers.isObject()) {
+                throw new ConfigException(source + ": option 'metashrew.headers' must be an object of header name to value");
+            }
+            for (var it = headers.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new ConfigException(source + ": option 'metashrew.headers." + e.getKey() + "' must be a string");
+                }
+                metashrewHeaders.put(e.getKey(), e.getValue().textValue());
+            }
+        }
         String path = TRANSFORM_PATH.read(root, source);
         if (path == null || path.isBlank()) {
             throw new ConfigException(source + ": option 'transform.path' is required (path of the transform .wasm)");
         }
         transformPath = Path.of(path);
-        sinkType = SINK_TYPE.read(root, source);
-        sinkOptions = sinkOptions(root.get("sink"));
+        sinks = readSinks(root, source);
         cacheSize = CACHE_SIZE.read(root, source).intValue();
         startHeight = START_HEIGHT.read(root, source);
         logLevel = LOG_LEVEL.read(root, source);
@@ -132,7 +173,45 @@ public final class DebshrewConfig {
         }
     }
 
-    private static Map<String, Object> sinkOptions(JsonNode sink) {
+    /**
+     * One sink: its type and its own options.
+     *
+     * @param type    console, file, kafka or postgres
+     * @param options every key of the sink's object except {@code type}
+     */
+    public record SinkSpec(String type, Map<String, Object> options) {
+    }
+
+    /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
+    private static List<SinkSpec> readSinks(JsonNode root, String source) throws ConfigException {
+        JsonNode many = root.get("sinks");
+        if (many == null || many.isNull()) {
+            return List.of(sinkSpec(root, root.get("sink"), source));
+        }
+        if (root.hasNonNull("sink")) {
+            throw new ConfigException(source + ": give either 'sink' (one sink) or 'sinks' (a list), not both");
+        }
+        if (!many.isArray() || many.isEmpty()) {
+            throw new ConfigException(source + ": option 'sinks' must be a non-empty array of sink objects");
+        }
+        List<SinkSpec> out = new java.util.ArrayList<>();
+        for (int i = 0; i < many.size(); i++) {
+            JsonNode one = many.get(i);
+            if (!one.isObject()) {
+                throw new ConfigException(source + ": sinks[" + i + "] must be an object with a 'type'");
+            }
+            ObjectNode wrapper = CdcCodec.mapper().createObjectNode();
+            wrapper.set("sink", one);
+            out.add(sinkSpec(wrapper, one, source + " sinks[" + i + "]"));
+        }
+        return List.copyOf(out);
+    }
+
+    private static SinkSpec sinkSpec(JsonNode root, JsonNode sink, String source) throws ConfigException {
+        if (sink != null && !sink.isNull() && !sink.isObject()) {
+            throw new ConfigException(source + ": option 'sink' must be an object with a 'type' and the sink's options");
+        }
+        String type = SINK_TYPE.read(root, source);
         Map<String, Object> map = new LinkedHashMap<>();
         if (sink != null && sink.isObject()) {
             Map<?, ?> all = CdcCodec.mapper().convertValue(sink, Map.class);
@@ -142,7 +221,7 @@ public final class DebshrewConfig {
                 }
             });
         }
-        return map;
+        return new SinkSpec(type, map);
     }
 
     /** Parses a JSON config file. */
@@ -177,17 +256,41 @@ public final class DebshrewConfig {
         return metashrewTimeout;
     }
 
+    public Duration metashrewConnectTimeout() {
+        return metashrewConnectTimeout;
+    }
+
+    public int metashrewMaxRetries() {
+        return metashrewMaxRetries;
+    }
+
+    /** auto, v8, rc, rc11 or current. */
+    public String metashrewVersionLine() {
+        return metashrewVersionLine;
+    }
+
+    /** Basic-auth user, or null. */
+    public String metashrewUsername() {
+        return metashrewUsername;
+    }
+
+    /** Basic-auth password, or null. */
+    public String metashrewPassword() {
+        return metashrewPassword;
+    }
+
+    /** Extra HTTP headers for every metashrew request ({@code metashrew.headers}, e.g. an API key). */
+    public Map<String, String> metashrewHeaders() {
+        return metashrewHeaders;
+    }
+
     public Path transformPath() {
         return transformPath;
     }
 
-    public String sinkType() {
-        return sinkType;
-    }
-
-    /** The sink's own options: every key of the {@code sink} object except {@code type}. */
-    public Map<String, Object> sinkOptions() {
-        return sinkOptions;
+    /** The sinks, in order (one for {@code sink}, several for {@code sinks}). */
+    public List<SinkSpec> sinks() {
+        return sinks;
     }
 
     public int cacheSize() {
@@ -229,6 +332,10 @@ public final class DebshrewConfig {
                     .append(o.defaultValue() == null ? "—" : "`" + o.defaultValue() + "`").append(" | ")
                     .append(o.doc()).append(" |\n");
         }
+        sb.append("| `metashrew.headers` | object | — | Extra HTTP headers sent with every metashrew request"
+                + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. |\n");
+        sb.append("| `sink` / `sinks` | object / array | console | One sink (`{\"type\": ..., options}`) or a list of"
+                + " them (fan-out, each with its own cursor); options per type in docs/sinks.md. |\n");
         return sb.toString();
     }
 }

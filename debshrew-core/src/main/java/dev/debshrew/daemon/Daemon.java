@@ -2,16 +2,20 @@ package dev.debshrew.daemon;
 
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.follow.BlockFollower;
+import dev.debshrew.follow.FollowerListener;
 import dev.debshrew.follow.FollowerSettings;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.metashrew.MetashrewClient;
+import dev.debshrew.metashrew.VersionLine;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLoadException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,15 +33,16 @@ public final class Daemon implements AutoCloseable {
     private final MetashrewClient client;
     private final Transform transform;
     private final ChainStore store;
-    private final Sink sink;
+    private final List<Sink> sinks;
     private final BlockFollower follower;
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private Daemon(MetashrewClient client, Transform transform, ChainStore store, Sink sink, BlockFollower follower) {
+    private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
+            BlockFollower follower) {
         this.client = client;
         this.transform = transform;
         this.store = store;
-        this.sink = sink;
+        this.sinks = sinks;
         this.follower = follower;
     }
 
@@ -49,18 +54,34 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon create(DebshrewConfig config) throws TransformLoadException {
         Transform transform = Transform.load(config.transformPath(), config.transformLimits());
-        Sink sink = SinkFactory.create(config.sinkType(), config.sinkOptions());
-        MetashrewClient client = MetashrewClient.builder(config.metashrewUrl())
+        List<Sink> sinks = new ArrayList<>();
+        try {
+            for (DebshrewConfig.SinkSpec spec : config.sinks()) {
+                sinks.add(SinkFactory.create(spec.type(), spec.options()));
+            }
+        } catch (RuntimeException e) {
+            transform.close();
+            sinks.forEach(Sink::close);
+            throw e;
+        }
+        MetashrewClient.Builder cb = MetashrewClient.builder(config.metashrewUrl())
                 .readTimeout(config.metashrewTimeout())
-                .build();
+                .connectTimeout(config.metashrewConnectTimeout())
+                .maxRetries(config.metashrewMaxRetries())
+                .versionLine(VersionLine.parse(config.metashrewVersionLine()))
+                .headers(config.metashrewHeaders());
+        if (config.metashrewUsername() != null) {
+            cb.basicAuth(config.metashrewUsername(), config.metashrewPassword());
+        }
+        MetashrewClient client = cb.build();
         ChainStore store = "memory".equals(config.stateStore())
                 ? new InMemoryChainStore(config.cacheSize())
                 : RocksChainStore.open(config.dataDir(), config.cacheSize());
         FollowerSettings settings = FollowerSettings.defaults()
                 .withStartHeight(config.startHeight())
                 .withPollInterval(config.pollInterval());
-        BlockFollower follower = new BlockFollower(client, transform, store, sink, settings);
-        return new Daemon(client, transform, store, sink, follower);
+        BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, FollowerListener.NONE);
+        return new Daemon(client, transform, store, sinks, follower);
     }
 
     /** The follower (tests look at its progress). */
@@ -70,8 +91,8 @@ public final class Daemon implements AutoCloseable {
 
     /** Runs until stopped or a fatal error; closes everything before returning. */
     public void run() throws PipelineException {
-        log.info("debshrew following {} with transform '{}' into sink {} (window {} blocks)", client, transform.name(),
-                sink.name(), store.windowSize());
+        log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
+                sinks.stream().map(Sink::name).toList(), store.windowSize());
         try {
             follower.run();
         } finally {
@@ -88,7 +109,7 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
-        sink.close();
+        sinks.forEach(Sink::close);
         store.close();
         transform.close();
         client.close();
