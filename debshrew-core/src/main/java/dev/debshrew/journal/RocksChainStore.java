@@ -181,6 +181,15 @@ public final class RocksChainStore implements ChainStore {
         return index < 0 || index >= window.size() ? Optional.empty() : Optional.of(window.get((int) index));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Unlike the in-memory store, refuses (with {@link IllegalArgumentException}, nothing
+     * written) a message that would not pass {@link dev.debshrew.cdc.CdcCodec} validation when read
+     * back; messages returned by a transform are validated on the way in and always pass.
+     *
+     * @throws StateStoreException if the write fails (nothing is written)
+     */
     @Override
     public synchronized JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
             StateChanges changes) {

@@ -280,7 +280,7 @@ class ChainStoreContractTest {
                     nextParent = last.entry.parentHash();
                     branch++;
                 }
-            } else if (store.durable()) {
+            } else if (op >= 98 && store.durable()) {
                 store.close();
                 store = f.open(dir, windowSize);
                 opened.add(store);

@@ -188,6 +188,23 @@ class RocksChainStoreTest {
     }
 
     @Test
+    void aMessageThatWouldNotReadBackIsRefusedBeforeWriting() {
+        try (RocksChainStore store = RocksChainStore.open(dir(), 6)) {
+            commitRange(store, 1, 1);
+            dev.debshrew.cdc.CdcMessage bad = new dev.debshrew.cdc.CdcMessage(
+                    dev.debshrew.cdc.CdcHeader.of("t", 1, 2, hash("h2"), null),
+                    new dev.debshrew.cdc.CdcPayload(dev.debshrew.cdc.Operation.CREATE, "", "k", null, null));
+            assertThatThrownBy(() -> store.commit(2, hash("h2"), hash("h1"), List.of(bad), changes("k1", "no")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block 2: message 0");
+            assertThat(store.tip().orElseThrow().height()).isEqualTo(1);
+            assertThat(s(store.get(b("k1")))).isEqualTo("v1");
+        }
+        try (RocksChainStore store = RocksChainStore.open(dir(), 6)) {
+            assertThat(store.tip().orElseThrow().height()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameDirectoryIsRefusedClearly() {
         try (RocksChainStore store = RocksChainStore.open(dir(), 6)) {
             commitRange(store, 1, 1);
