@@ -72,6 +72,13 @@ final class JournalRecords {
         return h;
     }
 
+    /**
+     * Encodes a record. Every message is decoded back once (the codec validates on reading), so a
+     * message the journal could not read back at the next start is refused here, before anything
+     * is written, rather than making the journal look corrupted later.
+     *
+     * @throws IllegalArgumentException naming the message that cannot be stored
+     */
     static byte[] encode(JournalEntry e) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 64 * e.undo().size());
@@ -82,8 +89,15 @@ final class JournalRecords {
             writeBytes(out, e.hash().getBytes(StandardCharsets.UTF_8));
             writeBytes(out, e.parentHash().getBytes(StandardCharsets.UTF_8));
             out.writeInt(e.messages().size());
-            for (CdcMessage m : e.messages()) {
-                writeBytes(out, CODEC.encodeBytes(m));
+            for (int i = 0; i < e.messages().size(); i++) {
+                byte[] json = CODEC.encodeBytes(e.messages().get(i));
+                try {
+                    CODEC.decode(json);
+                } catch (CdcFormatException ex) {
+                    throw new IllegalArgumentException("block " + e.height() + ": message " + i
+                            + " cannot be stored in the journal (it would not read back): " + ex.getMessage(), ex);
+                }
+                writeBytes(out, json);
             }
             out.writeInt(e.undo().size());
             for (StateUndo u : e.undo()) {

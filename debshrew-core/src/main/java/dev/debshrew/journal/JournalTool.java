@@ -36,7 +36,7 @@ public final class JournalTool {
         try (RocksHandles rocks = RocksHandles.open(dataDir, false, true)) {
             JournalScan scan = scan(rocks);
             int stored = storedWindow(rocks);
-            out.println("state store " + rocks.dir + " (format " + RocksHandles.FORMAT_VERSION + ", window size "
+            out.println("state store " + rocks.dir + " (format " + formatVersion(rocks) + ", window size "
                     + (stored > 0 ? stored : "unknown") + ", " + scan.records.size() + " journal record(s))");
             out.printf("%-10s  %-64s  %-64s  %8s  %8s  %s%n", "height", "hash", "parent_hash", "messages", "undo",
                     "status");
@@ -143,6 +143,15 @@ public final class JournalTool {
             return JournalScan.run(rocks);
         } catch (RocksDBException e) {
             throw new StateStoreException(rocks.dir, "reading the journal in " + rocks.dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String formatVersion(RocksHandles rocks) {
+        try {
+            int v = rocks.formatVersion();
+            return v < 0 ? "none" : Integer.toString(v);
+        } catch (RocksDBException e) {
+            return "unreadable";
         }
     }
 

@@ -5,6 +5,7 @@ import dev.debshrew.transform.StateChanges;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class RocksChainStore implements ChainStore {
 
     private static final Logger log = LoggerFactory.getLogger(RocksChainStore.class);
+
+    /** Keys per batched lookup of previous values. */
+    private static final int MULTI_GET_CHUNK = 4096;
 
     private final RocksHandles rocks;
     private final int windowSize;
@@ -177,6 +181,15 @@ public final class RocksChainStore implements ChainStore {
         return index < 0 || index >= window.size() ? Optional.empty() : Optional.of(window.get((int) index));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Unlike the in-memory store, refuses (with {@link IllegalArgumentException}, nothing
+     * written) a message that would not pass {@link dev.debshrew.cdc.CdcCodec} validation when read
+     * back; messages returned by a transform are validated on the way in and always pass.
+     *
+     * @throws StateStoreException if the write fails (nothing is written)
+     */
     @Override
     public synchronized JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
             StateChanges changes) {
@@ -192,13 +205,14 @@ public final class RocksChainStore implements ChainStore {
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
             List<StateChanges.Entry> entries = changes.entries();
+            Map<ByteBuffer, byte[]> committed = committedValues(entries);
             List<StateUndo> undo = new ArrayList<>(entries.size());
             // values written earlier in this block: the "previous value" of a later write of the same key
             Map<ByteBuffer, byte[]> pending = new HashMap<>();
             for (StateChanges.Entry c : entries) {
                 byte[] key = c.key().clone();
                 ByteBuffer k = ByteBuffer.wrap(key);
-                byte[] previous = pending.containsKey(k) ? pending.get(k) : rocks.db.get(rocks.state, key);
+                byte[] previous = pending.containsKey(k) ? pending.get(k) : committed.get(k);
                 byte[] value = c.value() == null ? null : c.value().clone();
                 if (value == null) {
                     batch.delete(rocks.state, key);
@@ -225,6 +239,35 @@ public final class RocksChainStore implements ChainStore {
         } finally {
             handleLock.readLock().unlock();
         }
+    }
+
+    /** Committed values of the distinct keys of {@code entries} (absent keys map to null), batched lookups. */
+    private Map<ByteBuffer, byte[]> committedValues(List<StateChanges.Entry> entries) throws RocksDBException {
+        Map<ByteBuffer, byte[]> out = new HashMap<>(Math.max(16, entries.size() * 2));
+        List<byte[]> keys = new ArrayList<>(Math.min(entries.size(), MULTI_GET_CHUNK));
+        for (StateChanges.Entry c : entries) {
+            ByteBuffer k = ByteBuffer.wrap(c.key().clone());
+            if (!out.containsKey(k)) {
+                out.put(k, null);
+                keys.add(k.array());
+                if (keys.size() == MULTI_GET_CHUNK) {
+                    lookup(keys, out);
+                }
+            }
+        }
+        lookup(keys, out);
+        return out;
+    }
+
+    private void lookup(List<byte[]> keys, Map<ByteBuffer, byte[]> into) throws RocksDBException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<byte[]> values = rocks.db.multiGetAsList(Collections.nCopies(keys.size(), rocks.state), keys);
+        for (int i = 0; i < keys.size(); i++) {
+            into.put(ByteBuffer.wrap(keys.get(i)), values.get(i));
+        }
+        keys.clear();
     }
 
     @Override

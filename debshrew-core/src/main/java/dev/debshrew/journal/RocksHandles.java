@@ -114,6 +114,9 @@ final class RocksHandles implements AutoCloseable {
                     .setTableFormatConfig(stateTable)
                     .setWriteBufferSize(STATE_WRITE_BUFFER_BYTES)
                     .setMaxWriteBufferNumber(2)
+                    // whole-key bloom in the memtable: cheap misses when looking up previous values
+                    .setMemtableWholeKeyFiltering(true)
+                    .setMemtablePrefixBloomSizeRatio(0.1)
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setLevelCompactionDynamicLevelBytes(true));
             ColumnFamilyOptions smallOpts = own(owned, new ColumnFamilyOptions()
