@@ -22,7 +22,8 @@ final class JournalCommand implements Runnable {
 
     /** Where the data directory comes from: --data-dir or the config's data_dir. */
     static final class Location {
-        @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR", description = "Data directory.")
+        @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR",
+                description = "Data directory (data_dir) or its state/ sub-directory.")
         Path dataDir;
 
         @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file whose data_dir to use.")
@@ -30,9 +31,10 @@ final class JournalCommand implements Runnable {
 
         Path resolve() throws ConfigException {
             if (dataDir != null) {
-                return dataDir;
+                Path state = dataDir.resolve("state");
+                return java.nio.file.Files.isDirectory(state) ? state : dataDir;
             }
-            return DebshrewConfig.load(config).dataDir();
+            return DebshrewConfig.load(config).stateDir();
         }
     }
 

@@ -314,6 +314,11 @@ public final class DebshrewConfig {
         return dataDir;
     }
 
+    /** The RocksDB state store and journal: {@code <data_dir>/state}. */
+    public Path stateDir() {
+        return dataDir.resolve("state");
+    }
+
     /** Limits and compilation options of the transform host. */
     public TransformLimits transformLimits() {
         return transformLimits;

@@ -76,7 +76,7 @@ public final class Daemon implements AutoCloseable {
         MetashrewClient client = cb.build();
         ChainStore store = "memory".equals(config.stateStore())
                 ? new InMemoryChainStore(config.cacheSize())
-                : RocksChainStore.open(config.dataDir(), config.cacheSize());
+                : RocksChainStore.open(config.stateDir(), config.cacheSize());
         FollowerSettings settings = FollowerSettings.defaults()
                 .withStartHeight(config.startHeight())
                 .withPollInterval(config.pollInterval());
