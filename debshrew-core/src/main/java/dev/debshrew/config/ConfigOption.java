@@ -39,8 +39,7 @@ public final class ConfigOption<T> {
 
     public static ConfigOption<Long> integer(String name, Long dflt, long min, long max, String doc) {
         return new ConfigOption<>(name, "integer", dflt, doc,
-                n -> n.isIntegralNumber() && n.canConvertToLong() ? n.longValue()
-                        : n.isTextual() && n.textValue().matches("-?\\d{1,18}") ? Long.parseLong(n.textValue()) : null,
+                ConfigOption::parseLong,
                 v -> v >= min && v <= max, min + ".." + max);
     }
 
@@ -54,6 +53,17 @@ public final class ConfigOption<T> {
         java.util.List<String> list = java.util.List.of(choices);
         return new ConfigOption<>(name, "one of " + String.join(" | ", choices), dflt, doc,
                 n -> n.isTextual() ? n.textValue() : null, list::contains, String.join(", ", choices));
+    }
+
+    /** An integer given as a JSON number or a decimal string; null when it is neither. */
+    private static Long parseLong(JsonNode n) {
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
+            return n.longValue();
+        }
+        if (n.isTextual() && n.textValue().matches("-?\\d{1,18}")) {
+            return Long.valueOf(n.textValue());
+        }
+        return null;
     }
 
     public String name() {
@@ -83,7 +93,7 @@ public final class ConfigOption<T> {
         }
         T v = parser.apply(n);
         if (v == null) {
-            throw new ConfigException(source + ": option '" + name + "' must be a " + type + ", got " + n);
+            throw new ConfigException(source + ": option '" + name + "' must be of type " + type + ", got " + n);
         }
         return check(v, source);
     }

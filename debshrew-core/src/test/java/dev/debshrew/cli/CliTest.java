@@ -1,0 +1,93 @@
+package dev.debshrew.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: exit statuses and messages for bad input, help and version. */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private record Result(int status, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = Main.execute(args);
+            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void helpAndVersion() {
+        Result help = run("--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("run").contains("devnet").contains("demo").contains("journal");
+        Result version = run("--version");
+        assertThat(version.status()).isZero();
+        assertThat(version.out()).startsWith("debshrew ");
+        assertThat(run("run", "--help").out()).contains("--metashrew-url").contains("--sink-config")
+                .contains("--cache-size").contains("--start-height").contains("--log-level");
+    }
+
+    @Test
+    void missingTransformIsAConfigurationError() {
+        Result r = run("run", "-m", "http://127.0.0.1:1/");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("'transform.path' is required");
+    }
+
+    @Test
+    void unreadableModuleIsRejectedBeforeTouchingTheNode() throws Exception {
+        Path wasm = dir.resolve("garbage.wasm");
+        Files.writeString(wasm, "this is not wasm");
+        Result r = run("run", "-m", "http://127.0.0.1:1/", "-t", wasm.toString(), "-z", "6", "-l", "error",
+                "--sink-type", "console");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot load transform").contains("garbage.wasm");
+    }
+
+    @Test
+    void badFlagValuesAreNamed() throws Exception {
+        Result r = run("run", "-t", "x.wasm", "-z", "0");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("cache_size");
+        Path sinkCfg = dir.resolve("sink.json");
+        Files.writeString(sinkCfg, "[1,2]");
+        Result r2 = run("run", "-t", "x.wasm", "-s", "file", "-f", sinkCfg.toString());
+        assertThat(r2.status()).isEqualTo(2);
+        assertThat(r2.err()).contains("sink config file").contains("JSON object");
+        Result r3 = run("run", "-t", "x.wasm", "-s", "file");
+        assertThat(r3.status()).isEqualTo(2);
+    }
+
+    @Test
+    void configDocListsOptions() {
+        Result r = run("config-doc");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("`cache_size`").contains("`start_height`").contains("`metashrew.url`");
+    }
+
+    @Test
+    void journalVerifyOnAMissingDirectoryFailsClearly() {
+        Result r = run("journal", "verify", "--data-dir", dir.resolve("nothing").toString());
+        assertThat(r.status()).isEqualTo(2);
+    }
+}

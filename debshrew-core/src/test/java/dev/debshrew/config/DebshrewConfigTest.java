@@ -1,0 +1,95 @@
+package dev.debshrew.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.debshrew.cdc.CdcCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DebshrewConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private static DebshrewConfig parse(String json) throws Exception {
+        return DebshrewConfig.fromJson(CdcCodec.mapper().readTree(json), "test.json");
+    }
+
+    @Test
+    void readsTheOriginalKeysWithDefaults() throws Exception {
+        DebshrewConfig c = parse("{\"metashrew\":{\"url\":\"http://node:8080/rpc\",\"timeout\":5},"
+                + "\"transform\":{\"path\":\"t.wasm\"},\"sink\":{\"type\":\"file\",\"path\":\"out.jsonl\",\"append\":false},"
+                + "\"cache_size\":10,\"start_height\":840000,\"log_level\":\"debug\"}");
+        assertThat(c.metashrewUrl()).isEqualTo("http://node:8080/rpc");
+        assertThat(c.metashrewTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.transformPath()).isEqualTo(Path.of("t.wasm"));
+        assertThat(c.sinks()).containsExactly(new DebshrewConfig.SinkSpec("file", Map.of("path", "out.jsonl", "append", false)));
+        assertThat(c.cacheSize()).isEqualTo(10);
+        assertThat(c.startHeight()).isEqualTo(840000L);
+        assertThat(c.logLevel()).isEqualTo("debug");
+        assertThat(c.stateStore()).isEqualTo("rocksdb");
+        assertThat(c.stateDir()).isEqualTo(Path.of("data", "state"));
+        assertThat(c.transformLimits().compileCacheDir()).isEqualTo(Path.of("data", "compile-cache"));
+        assertThat(c.metashrewVersionLine()).isEqualTo("auto");
+    }
+
+    @Test
+    void defaultsWhenOnlyTheTransformIsGiven() throws Exception {
+        DebshrewConfig c = parse("{\"transform\":{\"path\":\"t.wasm\"}}");
+        assertThat(c.metashrewUrl()).isEqualTo("http://127.0.0.1:8080");
+        assertThat(c.sinks()).containsExactly(new DebshrewConfig.SinkSpec("console", Map.of()));
+        assertThat(c.cacheSize()).isEqualTo(6);
+        assertThat(c.startHeight()).isNull();
+    }
+
+    @Test
+    void readsAListOfSinksForFanOut() throws Exception {
+        DebshrewConfig c = parse("{\"transform\":{\"path\":\"t.wasm\"},\"sinks\":[{\"type\":\"file\",\"path\":\"a\"},"
+                + "{\"type\":\"console\",\"pretty\":true}]}");
+        assertThat(c.sinks()).extracting(DebshrewConfig.SinkSpec::type).containsExactly("file", "console");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"sink\":{},\"sinks\":[{\"type\":\"file\"}]}"))
+                .hasMessageContaining("either 'sink'");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"sinks\":[]}"))
+                .hasMessageContaining("non-empty array");
+    }
+
+    @Test
+    void namesTheOptionAndSourceOfEveryError() {
+        assertThatThrownBy(() -> parse("{}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("test.json").hasMessageContaining("'transform.path' is required");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"cache_size\":0}"))
+                .hasMessageContaining("'cache_size' must be 1..100000, got 0");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"cache_size\":\"six\"}"))
+                .hasMessageContaining("'cache_size' must be of type integer");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"sink\":{\"type\":\"carrier-pigeon\"}}"))
+                .hasMessageContaining("'sink.type' must be console, file, kafka, postgres");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"metashrew\":{\"url\":\"node:8080\"}}"))
+                .hasMessageContaining("http:// or https://");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"metashrew\":{\"username\":\"u\"}}"))
+                .hasMessageContaining("go together");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"log_level\":\"loud\"}"))
+                .hasMessageContaining("'log_level'");
+    }
+
+    @Test
+    void fileErrorsNameTheFile() throws Exception {
+        assertThatThrownBy(() -> DebshrewConfig.load(dir.resolve("missing.json"))).hasMessageContaining("does not exist");
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"transform\": ");
+        assertThatThrownBy(() -> DebshrewConfig.load(bad)).hasMessageContaining("bad.json is not valid JSON");
+    }
+
+    @Test
+    void everyOptionIsDocumented() {
+        String table = DebshrewConfig.markdownTable();
+        for (ConfigOption<?> o : DebshrewConfig.OPTIONS) {
+            assertThat(table).contains("`" + o.name() + "`");
+            assertThat(o.doc()).isNotBlank();
+        }
+    }
+}
