@@ -153,6 +153,15 @@ offline = true
 
 [target.wasm32-unknown-unknown]
 linker = "$WASM_LD"
+# Keep machine-specific paths out of the modules (panic locations) so builds are reproducible
+# wherever the repository and the toolchain live.
+# When several prefixes match, rustc applies the last one: most specific last.
+rustflags = [
+  "--remap-path-prefix=$REPO_ROOT=/debshrew",
+  "--remap-path-prefix=$REG=/cargo/registry",
+  "--remap-path-prefix=$ROOT/usr/src/rustc-$(LD_LIBRARY_PATH="$LIBDIR" "$RUSTC" --version | awk '{print $2}')=/rustc/src",
+  "--remap-path-prefix=$ROOT/usr/lib/rustlib/src/rust=/rustc/src",
+]
 EOF
 
 cat > "$TC/env.sh" <<EOF
