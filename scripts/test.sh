@@ -8,4 +8,4 @@ bash scripts/install-prerequisites.sh
 if [ -f scripts/build-rust-examples.sh ]; then
   bash scripts/build-rust-examples.sh
 fi
-mvn -B verify "$@"
+mvn -B verify -Ddebshrew.requireRust=true "$@"
