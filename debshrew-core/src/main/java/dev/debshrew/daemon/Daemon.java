@@ -101,6 +101,18 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Undoes the blocks above {@code toHeight} from the journal (inverse messages to the sinks,
+     * state reverted), then closes everything. The node is not contacted.
+     */
+    public void rewind(long toHeight) throws PipelineException {
+        try {
+            follower.rewind(toHeight);
+        } finally {
+            close();
+        }
+    }
+
     /** Asks the daemon to stop after the block in progress and waits up to {@code timeoutMillis}. */
     public boolean stop(long timeoutMillis) throws InterruptedException {
         follower.stop();

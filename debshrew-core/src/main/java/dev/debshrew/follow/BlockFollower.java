@@ -128,13 +128,7 @@ public final class BlockFollower {
      * @throws PipelineException on a transform failure, a sink failure or a deep reorg
      */
     public void run() throws PipelineException {
-        for (SinkState s : sinks) {
-            try {
-                s.cursor = s.sink.open().orElse(null);
-            } catch (SinkException e) {
-                throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
-            }
-        }
+        openSinks();
         Backoff backoff = new Backoff(settings.retryInitial(), settings.retryMax());
         while (!stopping && next < 0) {
             try {
@@ -155,6 +149,43 @@ public final class BlockFollower {
             }
         }
         log.info("follower stopped; next block would be {}", next);
+    }
+
+    /**
+     * Undoes the blocks above {@code toHeight} from the journal — inverse messages to the sinks,
+     * then the state — without contacting the node, and returns. The next {@link #run()}
+     * processes {@code toHeight + 1} onwards again. Opens the sinks; does not close them.
+     *
+     * @throws PipelineException if {@code toHeight} is not within the journal window, or a sink
+     *                           does not match the store
+     */
+    public void rewind(long toHeight) throws PipelineException {
+        openSinks();
+        JournalEntry tip = store.tip().orElseThrow(() -> new PipelineException("the state store is empty: nothing"
+                + " to rewind"));
+        long oldestParent = store.window().get(0).height() - 1;
+        if (toHeight < oldestParent || toHeight > tip.height()) {
+            throw new PipelineException("cannot rewind to " + toHeight + ": the journal can undo down to height "
+                    + oldestParent + " (window " + (oldestParent + 1) + ".." + tip.height() + "); re-sync instead"
+                    + " (docs/operations.md)");
+        }
+        for (SinkState s : sinks) {
+            if (s.cursor != null) {
+                checkOnStoreChain(s, tip);
+            }
+        }
+        log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);
+        undoBlocksAbove(toHeight);
+    }
+
+    private void openSinks() throws PipelineException {
+        for (SinkState s : sinks) {
+            try {
+                s.cursor = s.sink.open().orElse(null);
+            } catch (SinkException e) {
+                throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ start-up
@@ -385,6 +416,17 @@ public final class BlockFollower {
         log.warn("chain reorganisation: node hash at height {} is {}, ours is {}; common ancestor {}:{}; undoing {}"
                 + " block(s) {}..{} (node height {})", mismatchHeight, nodeHashThere, hashAt(window, mismatchHeight),
                 ancestorHeight, ancestorHash, depth, newest.height(), ancestorHeight + 1, nodeHeight);
+        undoBlocksAbove(ancestorHeight);
+        next = ancestorHeight + 1;
+        listener.reorgUndone(ancestorHeight, depth);
+    }
+
+    /**
+     * Undoes journal blocks newest first down to {@code ancestorHeight}: for each, the inverse
+     * messages go to every sink that received the block (sink commit first), then the store
+     * reverts the block's state.
+     */
+    private void undoBlocksAbove(long ancestorHeight) throws PipelineException {
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), clock.getAsLong());
@@ -397,8 +439,6 @@ public final class BlockFollower {
             CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
             store.revertTip();
         }
-        next = ancestorHeight + 1;
-        listener.reorgUndone(ancestorHeight, depth);
     }
 
     private static String hashAt(List<JournalEntry> window, long height) {

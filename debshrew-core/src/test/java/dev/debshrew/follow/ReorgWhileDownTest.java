@@ -1,11 +1,13 @@
 package dev.debshrew.follow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.RocksChainStore;
+import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
 import dev.debshrew.testing.Examples;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -71,6 +74,38 @@ class ReorgWhileDownTest {
             assertThat(undone.get(0).header().blockHeight()).isEqualTo(12 - 1);
             assertThat(undone.get(undone.size() - 1).header().blockHeight()).isEqualTo(12 - depth);
 
+            Path ref = dir.resolve("reference.jsonl");
+            try (Pipeline p = new Pipeline(devnet, txindex, new InMemoryChainStore(6),
+                    new FileSink(new FileSinkConfig(ref, true, true)), 0L)) {
+                p.awaitCaughtUp(WAIT);
+            }
+            assertThat(TableFold.ofFile(out).tables()).isEqualTo(TableFold.ofFile(ref).tables());
+        }
+    }
+
+    @Test
+    void rewindUndoesBlocksFromTheJournalAndTheNextRunRedoesThem() throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        try (DevnetServer devnet = DevnetServer.builder().seed(300).initialHeight(12).build().start(0)) {
+            try (Pipeline p = start(devnet, out)) {
+                p.awaitCaughtUp(WAIT);
+            }
+            long before = TableFold.readFile(out).size();
+            try (MetashrewClient client = MetashrewClient.builder(devnet.url()).build();
+                    RocksChainStore store = RocksChainStore.open(dir.resolve("data"), 6);
+                    FileSink sink = new FileSink(new FileSinkConfig(out, true, true))) {
+                BlockFollower f = new BlockFollower(client, txindex, store, sink, FollowerSettings.defaults());
+                assertThatThrownBy(() -> f.rewind(3)).isInstanceOf(PipelineException.class)
+                        .hasMessageContaining("can undo down to height 6");
+                f.rewind(9);
+                assertThat(store.tip().orElseThrow().height()).isEqualTo(9);
+            }
+            var afterRewind = TableFold.readFile(out);
+            assertThat(afterRewind.subList((int) before, afterRewind.size())).allMatch(m -> m.header().inverse())
+                    .extracting(m -> m.header().blockHeight()).startsWith(11L).endsWith(9L);
+            try (Pipeline p = start(devnet, out)) {
+                p.awaitCaughtUp(WAIT);
+            }
             Path ref = dir.resolve("reference.jsonl");
             try (Pipeline p = new Pipeline(devnet, txindex, new InMemoryChainStore(6),
                     new FileSink(new FileSinkConfig(ref, true, true)), 0L)) {
