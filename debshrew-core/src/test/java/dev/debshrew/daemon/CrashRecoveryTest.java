@@ -10,6 +10,7 @@ import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.journal.InMemoryChainStore;
+import dev.debshrew.journal.JournalCorruption;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
 import dev.debshrew.testing.DaemonProcess;
@@ -130,6 +131,25 @@ class CrashRecoveryTest {
             }
             runToTip(config, out, devnet);
             assertThat(Files.readAllBytes(out)).isEqualTo(reference(devnet));
+        }
+    }
+
+    @Test
+    void corruptedJournalRecordStopsTheDaemonAtStartAndVerifyReportsIt() throws Exception {
+        try (DevnetServer devnet = DevnetServer.builder().seed(10).initialHeight(12).build().start(0)) {
+            Path out = dir.resolve("out.jsonl");
+            Path data = dir.resolve("data");
+            Path config = writeConfig(devnet, out, data);
+            runToTip(config, out, devnet);
+            byte[] before = Files.readAllBytes(out);
+            JournalCorruption.flipByte(data.resolve("state"), 10);
+
+            try (DaemonProcess d = DaemonProcess.start(config, null, dir.resolve("logs"))) {
+                assertThat(d.awaitExit(WAIT)).isEqualTo(2);
+                assertThat(d.stderr()).contains("state store").contains("10").contains(data.resolve("state").toString());
+            }
+            assertThat(Files.readAllBytes(out)).isEqualTo(before);
+            assertThat(dev.debshrew.cli.Main.execute("journal", "verify", "--data-dir", data.toString())).isEqualTo(1);
         }
     }
 }
