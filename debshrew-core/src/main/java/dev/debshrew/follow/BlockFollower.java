@@ -14,6 +14,7 @@ import dev.debshrew.transform.BlockOutput;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformExecutionException;
 import dev.debshrew.transform.ViewSource;
+import dev.debshrew.util.Backoff;
 import dev.debshrew.util.Hex;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class BlockFollower {
     private final FollowerSettings settings;
     private final LongSupplier clock;
     private final FollowerListener listener;
+    private final Backoff backoff;
     private final Object wakeup = new Object();
 
     private volatile boolean stopping;
@@ -92,6 +94,7 @@ public final class BlockFollower {
         this.settings = settings;
         this.clock = System::currentTimeMillis;
         this.listener = listener;
+        this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), 2.0, 0.25);
     }
 
     /** A sink and the last cursor it committed (null: none yet). */
@@ -129,23 +132,24 @@ public final class BlockFollower {
      */
     public void run() throws PipelineException {
         openSinks();
-        Backoff backoff = new Backoff(settings.retryInitial(), settings.retryMax());
+        int failures = 0;
         while (!stopping && next < 0) {
             try {
                 next = startHeight();
             } catch (MetashrewException e) {
-                pause(backoff.next(), "start-up", e);
+                pause(backoff.delay(++failures), "start-up", e);
             }
         }
+        failures = 0;
         while (!stopping) {
             try {
                 boolean progressed = step();
-                backoff.reset();
+                failures = 0;
                 if (!progressed) {
                     sleep(settings.pollInterval());
                 }
             } catch (MetashrewException e) {
-                pause(backoff.next(), next < 0 ? "start-up" : "block " + next, e);
+                pause(backoff.delay(++failures), "block " + next, e);
             }
         }
         log.info("follower stopped; next block would be {}", next);
@@ -461,7 +465,6 @@ public final class BlockFollower {
 
     private void deliverTo(SinkState s, List<CdcMessage> messages, Cursor cursor, String what)
             throws PipelineException {
-        Backoff backoff = new Backoff(settings.retryInitial(), settings.retryMax());
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try {
@@ -478,7 +481,7 @@ public final class BlockFollower {
                             + cursor + ", " + messages.size() + " message(s)) after " + attempt + " attempt(s): "
                             + e.getMessage(), e);
                 }
-                Duration d = backoff.next();
+                Duration d = backoff.delay(attempt);
                 log.warn("sink {} failed to commit {} (attempt {}): {}; retrying in {} ms", s.sink.name(), what,
                         attempt, e.getMessage(), d.toMillis());
                 sleep(d);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.debshrew.util.Backoff;
 import dev.debshrew.metashrew.MetashrewClientConfig;
 import dev.debshrew.metashrew.MetashrewClientListener;
 import dev.debshrew.metashrew.MetashrewException;

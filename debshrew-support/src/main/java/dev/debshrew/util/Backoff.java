@@ -1,9 +1,13 @@
-package dev.debshrew.metashrew.internal;
+package dev.debshrew.util;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Exponential backoff with multiplicative jitter. Not part of the public API. */
+/**
+ * An exponential backoff schedule with multiplicative jitter, shared by the metashrew client (per
+ * call retries) and the follower (waiting for a node that stays down, retrying a sink). Immutable
+ * and thread-safe; the caller counts its retries.
+ */
 public final class Backoff {
 
     private final long initialNanos;
@@ -13,6 +17,10 @@ public final class Backoff {
 
     /** A schedule starting at {@code initial}, growing by {@code multiplier}, capped at {@code max}. */
     public Backoff(Duration initial, Duration max, double multiplier, double jitter) {
+        if (initial.isNegative() || max.compareTo(initial) < 0 || multiplier < 1 || jitter < 0 || jitter >= 1) {
+            throw new IllegalArgumentException("backoff needs 0 <= initial <= max, multiplier >= 1, 0 <= jitter < 1;"
+                    + " got " + initial + ", " + max + ", " + multiplier + ", " + jitter);
+        }
         this.initialNanos = initial.toNanos();
         this.maxNanos = max.toNanos();
         this.multiplier = multiplier;
