@@ -17,8 +17,8 @@ public final class Backoff {
 
     /** A schedule starting at {@code initial}, growing by {@code multiplier}, capped at {@code max}. */
     public Backoff(Duration initial, Duration max, double multiplier, double jitter) {
-        if (initial.isNegative() || max.compareTo(initial) < 0 || multiplier < 1 || jitter < 0 || jitter >= 1) {
-            throw new IllegalArgumentException("backoff needs 0 <= initial <= max, multiplier >= 1, 0 <= jitter < 1;"
+        if (initial.isNegative() || max.compareTo(initial) < 0 || multiplier < 1 || jitter < 0 || jitter > 1) {
+            throw new IllegalArgumentException("backoff needs 0 <= initial <= max, multiplier >= 1, 0 <= jitter <= 1;"
                     + " got " + initial + ", " + max + ", " + multiplier + ", " + jitter);
         }
         this.initialNanos = initial.toNanos();
