@@ -231,7 +231,7 @@ public final class AdminServer implements AutoCloseable {
                 return "(unparsable URL)";
             }
             String path = u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/") ? "/" : "/...";
-            return u.getScheme() + "://" + (u.getHost().contains(":") ? "[" + u.getHost() + "]" : u.getHost())
+            return u.getScheme() + "://" + u.getHost() // an IPv6 host keeps its brackets
                     + (u.getPort() >= 0 ? ":" + u.getPort() : "") + path + (u.getRawQuery() != null ? "?..." : "");
         } catch (URISyntaxException e) {
             return "(unparsable URL)";

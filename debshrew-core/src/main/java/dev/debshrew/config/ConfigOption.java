@@ -39,8 +39,9 @@ public final class ConfigOption<T> {
 
     public static ConfigOption<Long> integer(String name, Long dflt, long min, long max, String doc) {
         return new ConfigOption<>(name, "integer", dflt, doc,
-                n -> n.isIntegralNumber() && n.canConvertToLong() ? n.longValue()
-                        : n.isTextual() && n.textValue().matches("-?\\d{1,18}") ? Long.parseLong(n.textValue()) : null,
+                // (Long) casts: with a primitive in both branches the null below would be unboxed (NPE)
+                n -> n.isIntegralNumber() && n.canConvertToLong() ? (Long) n.longValue()
+                        : n.isTextual() && n.textValue().matches("-?\\d{1,18}") ? (Long) Long.parseLong(n.textValue()) : null,
                 v -> v >= min && v <= max, min + ".." + max);
     }
 
