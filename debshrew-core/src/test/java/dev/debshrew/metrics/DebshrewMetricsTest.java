@@ -54,6 +54,9 @@ class DebshrewMetricsTest {
             assertThat(sample(s, "debshrew_block_processing_seconds_count")).isEqualTo(2);
             assertThat(sample(s, "debshrew_block_processing_seconds_sum")).isEqualTo(0.008);
             assertThat(sample(s, "debshrew_transform_seconds_sum")).isEqualTo(0.003);
+            assertThat(sample(s, "debshrew_block_processing_seconds_bucket{le=\"0.001\"}")).isZero();
+            assertThat(sample(s, "debshrew_block_processing_seconds_bucket{le=\"0.005\"}")).isEqualTo(2);
+            assertThat(sample(s, "debshrew_block_processing_seconds_bucket{le=\"+Inf\"}")).isEqualTo(2);
             assertThat(sample(s, "debshrew_sink_commit_seconds_count{sink=\"file:out.jsonl\"}")).isEqualTo(2);
             assertThat(sample(s, "debshrew_reorgs_total")).isEqualTo(1);
             assertThat(sample(s, "debshrew_reorg_depth_blocks_sum")).isEqualTo(2);
