@@ -90,6 +90,14 @@ public final class DebshrewConfig {
     public static final ConfigOption<String> STATE_STORE = ConfigOption.choice("state_store", "rocksdb",
             "Where transform state and the reorg window live: 'rocksdb' (durable, crash-safe) or 'memory' (lost on"
                     + " restart; for demos and tests).", "rocksdb", "memory");
+    public static final ConfigOption<Long> ADMIN_PORT = ConfigOption.integer("admin.port", null, 0, 65_535,
+            "Port of the admin HTTP server (GET /metrics, /health, /status; docs/operations.md#metrics-and-health)."
+                    + " Absent: no admin server. 0: any free port (logged at start).");
+    public static final ConfigOption<String> ADMIN_BIND = ConfigOption.string("admin.bind", "127.0.0.1",
+            "Address the admin server binds to. It has no authentication: keep it on loopback or a private"
+                    + " network (0.0.0.0 for every interface, e.g. in a container).");
+    public static final ConfigOption<Long> ADMIN_NODE_STALE_AFTER = ConfigOption.integer("admin.node_stale_after",
+            60L, 1, 86_400, "GET /health answers 503 when no metashrew call has succeeded for this many seconds.");
 
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
@@ -97,7 +105,8 @@ public final class DebshrewConfig {
             METASHREW_PASSWORD, TRANSFORM_PATH,
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
-            SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS);
+            SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
+            ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
@@ -116,6 +125,9 @@ public final class DebshrewConfig {
     private final Path dataDir;
     private final TransformLimits transformLimits;
     private final String stateStore;
+    private final Integer adminPort;
+    private final String adminBind;
+    private final Duration adminNodeStaleAfter;
 
     private DebshrewConfig(JsonNode root, String source) throws ConfigException {
         if (!root.isObject()) {
@@ -157,6 +169,13 @@ public final class DebshrewConfig {
         pollInterval = Duration.ofMillis(POLL_INTERVAL_MS.read(root, source));
         dataDir = Path.of(DATA_DIR.read(root, source));
         stateStore = STATE_STORE.read(root, source);
+        Long port = ADMIN_PORT.read(root, source);
+        adminPort = port == null ? null : port.intValue();
+        adminBind = ADMIN_BIND.read(root, source);
+        if (adminBind == null || adminBind.isBlank()) {
+            throw new ConfigException(source + ": option 'admin.bind' must be a host name or IP address");
+        }
+        adminNodeStaleAfter = Duration.ofSeconds(ADMIN_NODE_STALE_AFTER.read(root, source));
         String cache = TRANSFORM_COMPILE_CACHE.read(root, source);
         transformLimits = TransformLimits.builder()
                 .maxMemoryPages(TRANSFORM_MEMORY_PAGES.read(root, source).intValue())
@@ -327,6 +346,21 @@ public final class DebshrewConfig {
     /** {@code rocksdb} or {@code memory}. */
     public String stateStore() {
         return stateStore;
+    }
+
+    /** Port of the admin HTTP server; null when disabled, 0 for any free port. */
+    public Integer adminPort() {
+        return adminPort;
+    }
+
+    /** Address the admin server binds to. */
+    public String adminBind() {
+        return adminBind;
+    }
+
+    /** How long without a successful metashrew call before {@code /health} answers 503. */
+    public Duration adminNodeStaleAfter() {
+        return adminNodeStaleAfter;
     }
 
     /** Markdown table of every option (source of {@code docs/configuration.md}). */

@@ -1,8 +1,8 @@
 package dev.debshrew.daemon;
 
+import dev.debshrew.admin.AdminServer;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.follow.BlockFollower;
-import dev.debshrew.follow.FollowerListener;
 import dev.debshrew.follow.FollowerSettings;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.ChainStore;
@@ -10,12 +10,16 @@ import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.metashrew.VersionLine;
+import dev.debshrew.metrics.DebshrewMetrics;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLoadException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,22 +39,26 @@ public final class Daemon implements AutoCloseable {
     private final ChainStore store;
     private final List<Sink> sinks;
     private final BlockFollower follower;
+    private final DebshrewMetrics metrics;
+    private final AdminServer admin;
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
-            BlockFollower follower) {
+            BlockFollower follower, DebshrewMetrics metrics, AdminServer admin) {
         this.client = client;
         this.transform = transform;
         this.store = store;
         this.sinks = sinks;
         this.follower = follower;
+        this.metrics = metrics;
+        this.admin = admin;
     }
 
     /**
      * Builds every component. Fails fast (before touching the node) on a bad module or sink options.
      *
      * @throws TransformLoadException   when the module cannot be loaded
-     * @throws IllegalArgumentException for invalid sink options
+     * @throws IllegalArgumentException for invalid sink options, or an admin address that cannot be bound
      */
     public static Daemon create(DebshrewConfig config) throws TransformLoadException {
         Transform transform = Transform.load(config.transformPath(), config.transformLimits());
@@ -64,7 +72,9 @@ public final class Daemon implements AutoCloseable {
             sinks.forEach(Sink::close);
             throw e;
         }
+        DebshrewMetrics metrics = new DebshrewMetrics();
         MetashrewClient.Builder cb = MetashrewClient.builder(config.metashrewUrl())
+                .listener(metrics)
                 .readTimeout(config.metashrewTimeout())
                 .connectTimeout(config.metashrewConnectTimeout())
                 .maxRetries(config.metashrewMaxRetries())
@@ -80,8 +90,24 @@ public final class Daemon implements AutoCloseable {
         FollowerSettings settings = FollowerSettings.defaults()
                 .withStartHeight(config.startHeight())
                 .withPollInterval(config.pollInterval());
-        BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, FollowerListener.NONE);
-        return new Daemon(client, transform, store, sinks, follower);
+        BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, metrics);
+        metrics.bind(follower);
+        AdminServer admin = null;
+        if (config.adminPort() != null) {
+            try {
+                admin = AdminServer.start(config.adminBind(), config.adminPort(), metrics, follower, client,
+                        transform.name(), config.adminNodeStaleAfter());
+            } catch (IOException e) {
+                sinks.forEach(Sink::close);
+                store.close();
+                transform.close();
+                client.close();
+                metrics.close();
+                throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
+                        + config.adminPort() + " (admin.bind, admin.port): " + e, e);
+            }
+        }
+        return new Daemon(client, transform, store, sinks, follower, metrics, admin);
     }
 
     /** The follower (tests look at its progress). */
@@ -89,13 +115,29 @@ public final class Daemon implements AutoCloseable {
         return follower;
     }
 
+    /** The metrics fed by the follower and the client. */
+    public DebshrewMetrics metrics() {
+        return metrics;
+    }
+
+    /** The admin server's bound address, when {@code admin.port} is set. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(AdminServer::address);
+    }
+
     /** Runs until stopped or a fatal error; closes everything before returning. */
     public void run() throws PipelineException {
         log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
                 sinks.stream().map(Sink::name).toList(), store.windowSize());
+        metrics.followerStarted();
+        Throwable failure = null;
         try {
             follower.run();
+        } catch (PipelineException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
+            metrics.followerStopped(failure);
             close();
             finished.countDown();
         }
@@ -121,9 +163,13 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         sinks.forEach(Sink::close);
         store.close();
         transform.close();
         client.close();
+        metrics.close();
     }
 }

@@ -70,7 +70,7 @@ public final class BlockFollower {
 
     private volatile boolean stopping;
     private volatile long processedBlocks;
-    private long next = -1;
+    private volatile long next = -1;
 
     /** A follower writing to one sink. */
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, Sink sink,
@@ -100,7 +100,7 @@ public final class BlockFollower {
     /** A sink and the last cursor it committed (null: none yet). */
     private static final class SinkState {
         final Sink sink;
-        Cursor cursor;
+        volatile Cursor cursor;
 
         SinkState(Sink sink) {
             this.sink = sink;
@@ -123,6 +123,30 @@ public final class BlockFollower {
     /** Height of the next block to process, or -1 before start-up finished. */
     public long nextHeight() {
         return next;
+    }
+
+    /** A sink's name and the last cursor it committed (null: none yet). */
+    public record SinkPosition(String sink, Cursor cursor) {
+    }
+
+    /** Each sink's last committed cursor, in configuration order. Safe from any thread (status pages). */
+    public List<SinkPosition> sinkPositions() {
+        return sinks.stream().map(s -> new SinkPosition(s.sink.name(), s.cursor)).toList();
+    }
+
+    /** The newest block of the reorg window, if any. Safe from any thread (status pages). */
+    public Optional<JournalEntry> windowTip() {
+        return store.tip();
+    }
+
+    /** Number of blocks currently kept in the reorg window. */
+    public int windowBlocks() {
+        return store.window().size();
+    }
+
+    /** Capacity of the reorg window ({@code cache_size}). */
+    public int windowSize() {
+        return store.windowSize();
     }
 
     /**
