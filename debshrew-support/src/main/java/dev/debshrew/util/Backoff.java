@@ -27,11 +27,12 @@ public final class Backoff {
         this.jitter = jitter;
     }
 
-    /** Delay before retry number {@code retry} (1 = first retry). */
+    /** Delay before retry number {@code retry} (1 = first retry), never above {@code max}. */
     public Duration delay(int retry) {
         double base = initialNanos * Math.pow(multiplier, Math.max(0, retry - 1));
         double capped = Math.min(base, (double) maxNanos);
         double factor = jitter == 0 ? 1.0 : 1.0 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-        return Duration.ofNanos(Math.max(0L, (long) (capped * factor)));
+        // capped again after the jitter: max is the longest wait, as the configuration documents
+        return Duration.ofNanos(Math.max(0L, (long) Math.min(capped * factor, (double) maxNanos)));
     }
 }
