@@ -382,6 +382,18 @@ final class ScenarioRunner implements AutoCloseable {
         TableFold actual = TableFold.ofFile(out);
         assertThat(actual.tables()).as("table state folded from the output vs. a fresh run over the chain at %d", h)
                 .isEqualTo(expected.tables());
+        // stronger: replaying the stream block by block, the forward messages of the blocks that were
+        // not undone are exactly the messages of the uninterrupted run
+        StreamModel model = new StreamModel();
+        model.replay(Golden.lines(Files.readAllBytes(out)));
+        List<String> canonical = new ArrayList<>();
+        for (long k = spec.daemon().startHeight(); k <= h; k++) {
+            canonical.add(k + ":" + devnet.blockHash(k));
+        }
+        assertThat(model.survivingBlocks()).as("blocks delivered and not undone vs. the chain at %d", h)
+                .isEqualTo(canonical);
+        Golden.assertSame("forward messages of the surviving blocks vs. a fresh run over the chain at " + h,
+                Golden.lines(Files.readAllBytes(ref)), model.survivors());
         note("verified at " + h + ": " + rowCounts(expected));
     }
 
@@ -403,6 +415,9 @@ final class ScenarioRunner implements AutoCloseable {
         }
         List<CdcMessage> messages = TableFold.readFile(out);
         TableFold.ofFile(out); // strict fold of the whole stream: throws on an inconsistent message
+        StreamModel model = new StreamModel();
+        model.replay(lines); // every inverse block undoes exactly the last delivered block
+        note(model.undoneBlocks() + " block(s) undone in the stream");
         for (int i = 1; i < messages.size(); i++) {
             CdcMessage prev = messages.get(i - 1);
             CdcMessage m = messages.get(i);
