@@ -62,6 +62,8 @@ import java.util.stream.Stream;
 final class ScenarioRunner implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(60);
+    /** Logged by the daemon once its signal handler is installed and the follower starts. */
+    static final String RUNNING = "debshrew following";
     private static final Map<String, Transform> REFERENCE_TRANSFORMS = new ConcurrentHashMap<>();
 
     private final ScenarioSpec spec;
@@ -141,9 +143,11 @@ final class ScenarioRunner implements AutoCloseable {
             }
         } else if (step instanceof Reorg r) {
             reorg(r);
-            assertThat(devnet.awaitReorg(WAIT)).as("devnet reorg finished").isTrue();
-            if (daemon != null && await) {
-                awaitCaughtUp();
+            if (r.await()) {
+                assertThat(devnet.awaitReorg(WAIT)).as("devnet reorg finished").isTrue();
+                if (daemon != null && await) {
+                    awaitCaughtUp();
+                }
             }
         } else if (step instanceof Restart r) {
             requireRunning(step);
@@ -186,6 +190,7 @@ final class ScenarioRunner implements AutoCloseable {
     }
 
     private void reorg(Reorg r) throws Exception {
+        assertThat(devnet.awaitReorg(WAIT)).as("previous devnet reorg finished").isTrue();
         devnet.reorg(r.depth(), r.newBlocks(), r.style());
         if (r.style() == ReorgStyle.INSTANT) {
             assertThat(devnet.awaitReorg(WAIT)).isTrue();
@@ -290,9 +295,19 @@ final class ScenarioRunner implements AutoCloseable {
         return daemon;
     }
 
+    /**
+     * Waits until the daemon logged that it runs the follower: its SIGTERM handler is installed by
+     * then (a SIGTERM during JVM start-up ends the process with 143 before the handler exists), and
+     * a cursor that already names the tip is not mistaken for a caught-up process.
+     */
+    private static void awaitRunning(DaemonProcess d) throws Exception {
+        d.awaitStderr(RUNNING, WAIT);
+    }
+
     private void terminate() throws Exception {
         DaemonProcess d = daemon;
         daemon = null;
+        awaitRunning(d);
         int status = d.terminate(WAIT);
         assertThat(status).as("exit status after SIGTERM; stderr:\n%s", d.stderr()).isZero();
         assertThat(d.stderr()).as("SIGTERM handled by the daemon").contains("stop requested");
@@ -304,6 +319,7 @@ final class ScenarioRunner implements AutoCloseable {
         long h = devnet.height();
         String hash = devnet.blockHash(h);
         DaemonProcess d = daemon;
+        awaitRunning(d);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             JsonNode c = readCursor();

@@ -45,9 +45,11 @@ record ScenarioSpec(String name, String description, Devnet devnet, Daemon daemo
         }
     }
 
-    record Reorg(int depth, int newBlocks, ReorgStyle style) implements Step {
+    /** {@code await} false: go on at once (a phased reorg keeps running in the devnet). */
+    record Reorg(int depth, int newBlocks, ReorgStyle style, boolean await) implements Step {
         public String describe() {
-            return "reorg depth " + depth + " -> " + newBlocks + " new block(s) " + style.name().toLowerCase(Locale.ROOT);
+            return "reorg depth " + depth + " -> " + newBlocks + " new block(s) " + style.name().toLowerCase(Locale.ROOT)
+                    + (await ? "" : " (no wait)");
         }
     }
 
@@ -192,7 +194,7 @@ record ScenarioSpec(String name, String description, Devnet devnet, Daemon daemo
             case "advance":
                 return new Advance((int) integer(v, q, 0, 10_000));
             case "reorg": {
-                obj(v, q, "depth", "new_blocks", "style");
+                obj(v, q, "depth", "new_blocks", "style", "wait");
                 if (!v.has("depth")) {
                     throw bad(q, "'depth' is required");
                 }
@@ -208,7 +210,11 @@ record ScenarioSpec(String name, String description, Devnet devnet, Daemon daemo
                         default -> throw bad(q + ".style", "must be 'instant' or 'phased', got '" + st + "'");
                     };
                 }
-                return new Reorg(depth, newBlocks, style);
+                boolean await = !v.has("wait") || bool(v.get("wait"), q + ".wait");
+                if (!await && !topLevel) {
+                    throw bad(q + ".wait", "a crash trigger never waits");
+                }
+                return new Reorg(depth, newBlocks, style, await);
             }
             case "restart":
                 return new Restart(atHeight(v, q));
