@@ -233,13 +233,16 @@ final class ScenarioRunner implements AutoCloseable {
         for (int i = 0; i < c.times(); i++) {
             long delay = c.minMs() + (long) (rnd.nextDouble() * (c.maxMs() - c.minMs() + 1));
             DaemonProcess d = start(null);
+            // the delay counts from the start of the follower, so that JVM start-up time (which
+            // varies a lot with the machine's load) does not decide where the kill lands
+            awaitRunning(d);
             Thread.sleep(delay);
             if (!d.isAlive()) {
                 throw new AssertionError("the daemon exited by itself before the random kill:\n" + d.stderr());
             }
             d.kill();
             daemon = null;
-            note("random SIGKILL " + (i + 1) + " after " + delay + " ms (cursor " + cursorText() + ")");
+            note("random SIGKILL " + (i + 1) + " " + delay + " ms after the follower started (cursor " + cursorText() + ")");
         }
         start(null);
         if (await) {

@@ -85,7 +85,10 @@ record ScenarioSpec(String name, String description, Devnet devnet, Daemon daemo
         }
     }
 
-    /** {@code times} times: start, sleep a seeded random time in [min, max] ms, SIGKILL; then start normally. */
+    /**
+     * {@code times} times: start, wait until the follower runs, sleep a seeded random time in
+     * [min, max] ms, SIGKILL; then start normally.
+     */
     record CrashRandom(long minMs, long maxMs, long seed, int times) implements Step {
         public String describe() {
             return "crash_random " + times + "x in " + minMs + ".." + maxMs + " ms (seed " + seed + ")";
