@@ -45,6 +45,24 @@ class ScenarioHarnessTest {
     }
 
     @Test
+    void parsesFaults() throws Exception {
+        ScenarioSpec s = parse("{\"steps\":[{\"fault\":{\"type\":\"latency\",\"delay_ms\":20,\"probability\":0.5}},"
+                + "{\"fault\":{\"type\":\"http_500\",\"method\":\"metashrew_view\",\"times\":2}},"
+                + "{\"clear_faults\":true}]}");
+        var latency = ((ScenarioSpec.FaultStep) s.steps().get(0)).fault();
+        assertThat(latency.type()).isEqualTo(dev.debshrew.devnet.Fault.Type.LATENCY);
+        assertThat(latency.probability()).isEqualTo(0.5);
+        var http = ((ScenarioSpec.FaultStep) s.steps().get(1)).fault();
+        assertThat(http.method()).isEqualTo("metashrew_view");
+        assertThat(http.times()).isEqualTo(2);
+        assertThat(s.steps().get(2)).isInstanceOf(ScenarioSpec.ClearFaults.class);
+        assertThatThrownBy(() -> parse("{\"steps\":[{\"fault\":{\"type\":\"latency\",\"times\":1}}]}"))
+                .hasMessageContaining("'delay_ms' is required");
+        assertThatThrownBy(() -> parse("{\"steps\":[{\"fault\":{\"type\":\"http_500\"}}]}"))
+                .hasMessageContaining("either 'times' or 'probability'");
+    }
+
+    @Test
     void rejectsTyposWithTheirPath() {
         assertThatThrownBy(() -> parse("{\"steps\":[{\"advance\":1},{\"reorg\":{\"dept\":2}}]}"))
                 .hasMessage("$.steps[1].reorg: unknown key 'dept'");

@@ -179,6 +179,10 @@ final class ScenarioRunner implements AutoCloseable {
             crashRandom(c, await);
         } else if (step instanceof ExpectExit e) {
             expectExit(e);
+        } else if (step instanceof ScenarioSpec.FaultStep f) {
+            devnet.inject(f.fault());
+        } else if (step instanceof ScenarioSpec.ClearFaults) {
+            devnet.clearFaults();
         } else if (step instanceof Verify) {
             if (daemon != null) {
                 awaitCaughtUp();
@@ -384,6 +388,10 @@ final class ScenarioRunner implements AutoCloseable {
 
     /** The fold of the output equals the fold of a fresh uninterrupted run over the current chain. */
     private void verify() throws Exception {
+        if (!devnet.activeFaults().isEmpty()) {
+            note("clearing faults " + devnet.activeFaults() + " for the reference run");
+            devnet.clearFaults();
+        }
         long h = devnet.height();
         JsonNode c = readCursor();
         assertThat(c != null && c.path("height").asLong() == h && devnet.blockHash(h).equals(c.path("hash").asText()))

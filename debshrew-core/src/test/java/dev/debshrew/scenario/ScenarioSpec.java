@@ -2,6 +2,7 @@ package dev.debshrew.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.debshrew.devnet.Fault;
 import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.devnet.ReorgTiming;
 import dev.debshrew.metashrew.VersionLine;
@@ -99,6 +100,20 @@ record ScenarioSpec(String name, String description, Devnet devnet, Daemon daemo
     record ExpectExit(int status, String stderrContains, boolean outputUnchanged) implements Step {
         public String describe() {
             return "expect exit " + status + (stderrContains == null ? "" : " with '" + stderrContains + "'");
+        }
+    }
+
+    /** Activates a devnet fault (same keys as the devnet's own scenario files, docs/devnet.md). */
+    record FaultStep(Fault fault) implements Step {
+        public String describe() {
+            return "fault " + fault;
+        }
+    }
+
+    /** Removes all devnet faults. */
+    record ClearFaults() implements Step {
+        public String describe() {
+            return "clear faults";
         }
     }
 
@@ -268,9 +283,60 @@ record ScenarioSpec(String name, String description, Devnet devnet, Daemon daemo
             case "verify":
                 requireTrue(v, q);
                 return new Verify();
+            case "fault":
+                return new FaultStep(fault(v, q));
+            case "clear_faults":
+                requireTrue(v, q);
+                return new ClearFaults();
             default:
                 throw bad(p, "unknown action '" + action + "'");
         }
+    }
+
+    private static Fault fault(JsonNode f, String p) {
+        obj(f, p, "type", "method", "times", "probability", "delay_ms", "by");
+        if (!f.has("type")) {
+            throw bad(p, "'type' is required");
+        }
+        Fault.Type type;
+        try {
+            type = Fault.Type.parse(str(f.get("type"), p + ".type"));
+        } catch (IllegalArgumentException e) {
+            throw bad(p + ".type", e.getMessage());
+        }
+        boolean delayed = type == Fault.Type.LATENCY || type == Fault.Type.TIMEOUT;
+        if (delayed != f.has("delay_ms")) {
+            throw bad(p, "'delay_ms' is required for latency and timeout faults, and only for them");
+        }
+        if (f.has("by") && type != Fault.Type.HEIGHT_BACKWARDS) {
+            throw bad(p + ".by", "only applies to height_backwards faults");
+        }
+        Duration delay = Duration.ofMillis(delayed ? integer(f.get("delay_ms"), p + ".delay_ms", 0, 60_000) : 0);
+        Fault fault;
+        switch (type) {
+            case LATENCY -> fault = Fault.latency(delay);
+            case TIMEOUT -> fault = Fault.timeout(delay);
+            case HTTP_500 -> fault = Fault.http500();
+            case MALFORMED_JSON -> fault = Fault.malformedJson();
+            case DROP_CONNECTION -> fault = Fault.dropConnection();
+            default -> fault = Fault.heightBackwards(f.has("by") ? integer(f.get("by"), p + ".by", 1, 1000) : 1);
+        }
+        if (f.has("method")) {
+            fault = fault.forMethod(str(f.get("method"), p + ".method"));
+        }
+        if (f.has("times") == f.has("probability")) {
+            throw bad(p, "give either 'times' or 'probability'");
+        }
+        if (f.has("times")) {
+            fault = fault.times((int) integer(f.get("times"), p + ".times", 1, 10_000));
+        } else {
+            JsonNode pr = f.get("probability");
+            if (!pr.isNumber() || !(pr.doubleValue() > 0 && pr.doubleValue() <= 1)) {
+                throw bad(p + ".probability", "must be a number in (0, 1], got " + pr);
+            }
+            fault = fault.withProbability(pr.doubleValue());
+        }
+        return fault;
     }
 
     private static Long atHeight(JsonNode v, String q) {
