@@ -296,6 +296,11 @@ public final class BlockFollower {
             }
             c = s.cursor;
         }
+        if (c != null && settings.startHeight() != null && c.height() == settings.startHeight() - 1) {
+            // everything emitted was undone (a reorg forking below start_height): nothing needs state
+            log.info("sink cursor {} is just below start_height: starting at {}", c, settings.startHeight());
+            return settings.startHeight();
+        }
         if (c != null) {
             if (store.durable()) {
                 throw new PipelineException("the sink(s) have committed up to " + c + " but the state store is empty;"
@@ -426,6 +431,15 @@ public final class BlockFollower {
             long parentHeight = oldest.height() - 1;
             String nodeParent = parentHeight >= 0 ? node.blockHash(parentHeight) : null;
             if (nodeParent != null && nodeParent.equals(oldest.parentHash())) {
+                ancestorHeight = parentHeight;
+                ancestorHash = oldest.parentHash();
+            } else if (settings.startHeight() != null && oldest.height() == settings.startHeight()) {
+                // The journal still holds the very first block this pipeline processed: the fork lies
+                // below start_height, where nothing was ever emitted. Undo everything and start again
+                // at start_height on the new branch.
+                log.warn("chain reorganisation forks below start_height {}: undoing every processed block {}..{}"
+                        + " and starting again at {} on the new branch", settings.startHeight(), oldest.height(),
+                        newest.height(), settings.startHeight());
                 ancestorHeight = parentHeight;
                 ancestorHash = oldest.parentHash();
             } else {
