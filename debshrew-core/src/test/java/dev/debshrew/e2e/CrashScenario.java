@@ -39,6 +39,7 @@ final class CrashScenario {
     private int kills;
     private int reorgs;
     private int starts;
+    private final long began = System.nanoTime();
 
     CrashScenario(DevnetServer devnet, Path config, Path logs, TipProbe probe, long seed) {
         this.devnet = devnet;
@@ -48,12 +49,19 @@ final class CrashScenario {
         this.rnd = new Random(seed);
     }
 
+    /** Progress with the elapsed time, in the test's output (for diagnosing slow runs). */
+    private void step(String what) {
+        System.out.printf("[%6.1f s %s] %s%n", (System.nanoTime() - began) / 1e9, java.time.LocalTime.now(), what);
+    }
+
     private DaemonProcess start(String pauseAt) throws Exception {
+        step("start daemon" + (pauseAt == null ? "" : " pausing at " + pauseAt));
         starts++;
         return DaemonProcess.start(config, pauseAt, logs);
     }
 
     private void awaitTip(DaemonProcess d) throws Exception {
+        step("await tip " + devnet.height());
         E2e.await("the sinks to commit the devnet tip", d, E2e.WAIT, () -> {
             long h = devnet.height();
             return probe.committed(h, devnet.blockHash(h));
@@ -63,6 +71,7 @@ final class CrashScenario {
     private void killAt(String pauseAt) throws Exception {
         try (DaemonProcess d = start(pauseAt)) {
             d.awaitPaused(E2e.WAIT);
+            step("paused; kill");
             d.kill();
             kills++;
         }
@@ -117,6 +126,7 @@ final class CrashScenario {
             awaitTip(d);
             assertThat(d.terminate(E2e.WAIT)).as("exit status after SIGTERM").isZero();
         }
+        step("done");
         return new Result(kills, reorgs, starts, devnet.height());
     }
 
