@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and later PostgreSQL is stopped again and the daemon SIGKILLed while the file is ahead. Each time
  * the daemon is restarted with PostgreSQL back: the lagging sink catches up from the journal (or
  * receives nothing for blocks orphaned meanwhile), and both end equal to the canonical fold, the
- * file without a duplicate.
+ * file (which rotates every 16 KiB) without a duplicate.
  */
 class FanOutEndToEndTest {
 
@@ -89,7 +89,7 @@ class FanOutEndToEndTest {
                 .start(0)) {
             Path config = E2e.writeConfig(dir.resolve("config.json"), devnet, "txindex", dir.resolve("data"),
                     dir.resolve("compile-cache"), "rocksdb",
-                    E2e.sink("file").put("path", out.toString()),
+                    E2e.sink("file").put("path", out.toString()).put("rotate_bytes", 16_384),
                     E2e.sink("postgres").put("url", url()).put("schema", "fan").put("pipeline", "fan")
                             .put("connection_timeout_ms", 1000));
             Path logs = dir.resolve("logs");
@@ -133,12 +133,20 @@ class FanOutEndToEndTest {
             try (Transform t = Transform.load(Examples.assemblyScript("txindex"), TransformLimits.defaults())) {
                 canonical = E2e.reference(devnet, t, dir);
             }
-            List<CdcMessage> file = TableFold.readFile(out);
+            // the file sink rotates: out.jsonl.1, .2, ... then out.jsonl
+            List<CdcMessage> file = new java.util.ArrayList<>();
+            int rotated = 0;
+            while (Files.exists(out.resolveSibling("out.jsonl." + (rotated + 1)))) {
+                rotated++;
+                file.addAll(TableFold.readFile(out.resolveSibling("out.jsonl." + rotated)));
+            }
+            file.addAll(TableFold.readFile(out));
+            assertThat(rotated).as("rotated files").isGreaterThan(3);
             E2e.Checked checked = E2e.assertExactlyOnce("file sink", file, canonical);
             assertThat(checked.inverse()).as("the file undid the orphaned block 21").isPositive();
             var expected = E2e.normaliseTables(E2e.fold(canonical).tables());
             assertThat(PgRead.materialized(url(), "fan")).as("postgres materialized tables").isEqualTo(expected);
-            System.out.printf("fan-out e2e: file %s; postgres %d rows equal; %s%n", checked,
+            System.out.printf("fan-out e2e: file (%d rotations) %s; postgres %d rows equal; %s%n", rotated, checked,
                     expected.values().stream().mapToInt(java.util.Map::size).sum(), CrashScenario.since(started));
         }
     }
