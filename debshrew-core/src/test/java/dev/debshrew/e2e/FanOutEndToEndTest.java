@@ -91,7 +91,7 @@ class FanOutEndToEndTest {
                     dir.resolve("compile-cache"), "rocksdb",
                     E2e.sink("file").put("path", out.toString()).put("rotate_bytes", 16_384),
                     E2e.sink("postgres").put("url", url()).put("schema", "fan").put("pipeline", "fan")
-                            .put("connection_timeout_ms", 1000));
+                            .put("connection_timeout_ms", 250));
             Path logs = dir.resolve("logs");
 
             // 1. PostgreSQL goes down: the file sink commits block 21, PostgreSQL cannot; after its
