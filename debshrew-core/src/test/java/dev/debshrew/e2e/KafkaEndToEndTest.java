@@ -30,7 +30,6 @@ class KafkaEndToEndTest {
 
     private static KafkaTestBroker broker;
     private static Transform txindex;
-    private static Transform blocks;
 
     @TempDir
     static Path shared;
@@ -42,16 +41,12 @@ class KafkaEndToEndTest {
     static void start() throws Exception {
         broker = KafkaTestBroker.start();
         txindex = Transform.load(Examples.assemblyScript("txindex"), TransformLimits.defaults());
-        blocks = Transform.load(Examples.assemblyScript("blocks"), TransformLimits.defaults());
     }
 
     @AfterAll
     static void stop() {
         if (txindex != null) {
             txindex.close();
-        }
-        if (blocks != null) {
-            blocks.close();
         }
         if (broker != null) {
             broker.close();
@@ -119,8 +114,11 @@ class KafkaEndToEndTest {
                     assertThat(second.terminate(E2e.WAIT)).isZero();
                 }
             }
-            E2e.Checked checked = E2e.assertExactlyOnce("kafka topic " + topic, readTopic(topic),
-                    E2e.reference(devnet, blocks, dir));
+            E2e.Checked checked;
+            try (Transform blocks = Transform.load(Examples.assemblyScript("blocks"), TransformLimits.defaults())) {
+                checked = E2e.assertExactlyOnce("kafka topic " + topic, readTopic(topic),
+                        E2e.reference(devnet, blocks, dir));
+            }
             assertThat(checked.delivered()).isEqualTo(14);
         }
     }
