@@ -1,6 +1,7 @@
 package dev.debshrew.sink;
 
 import dev.debshrew.sink.console.ConsoleSink;
+import dev.debshrew.sink.console.ConsoleSinkConfig;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
 import dev.debshrew.sink.kafka.KafkaSink;
@@ -25,22 +26,11 @@ public final class SinkFactory {
             throw new IllegalArgumentException("sink type is missing (one of " + TYPES + ")");
         }
         return switch (type) {
-            case "console" -> new ConsoleSink(System.out, bool(options, "pretty") || bool(options, "pretty_print"));
-            case "file" -> new FileSink(FileSinkConfig.fromMap(options));
+            case "console" -> new ConsoleSink(System.out, ConsoleSinkConfig.from(options));
+            case "file" -> new FileSink(FileSinkConfig.from(options));
             case "kafka" -> KafkaSink.create(options);
             case "postgres", "postgresql" -> PostgresSink.create(options);
             default -> throw new IllegalArgumentException("unknown sink type '" + type + "' (one of " + TYPES + ")");
         };
-    }
-
-    private static boolean bool(Map<String, Object> options, String key) {
-        Object v = options.get(key);
-        if (v == null) {
-            return false;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new IllegalArgumentException("sink option '" + key + "' must be true or false, got " + v);
     }
 }

@@ -2,6 +2,8 @@ package dev.debshrew.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.debshrew.sink.console.ConsoleSinkConfig;
+import dev.debshrew.sink.file.FileSinkConfig;
 import dev.debshrew.sink.format.ConfigOption;
 import dev.debshrew.sink.format.ConfigOptions;
 import dev.debshrew.sink.kafka.KafkaSinkConfig;
@@ -30,6 +32,8 @@ class SinkDocsTest {
         String text = Files.readString(path, StandardCharsets.UTF_8);
         String updated = replace(text, "kafka", KafkaSinkConfig.OPTIONS);
         updated = replace(updated, "postgresql", PostgresSinkConfig.OPTIONS);
+        updated = replace(updated, "file", FileSinkConfig.OPTIONS);
+        updated = replace(updated, "console", ConsoleSinkConfig.OPTIONS);
         if (Boolean.getBoolean("debshrew.docs.write")) {
             Files.writeString(path, updated, StandardCharsets.UTF_8);
         }

@@ -4,30 +4,39 @@ import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkException;
+import dev.debshrew.sink.format.OutputFormat;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Prints CDC messages to standard output, one block at a time (messages are held until the
- * block's flush, so an aborted block prints nothing). Keeps no cursor: a restarted daemon with
- * only a console sink starts again from {@code start_height}.
+ * block's flush, so an aborted block prints nothing), in the native or the Debezium format,
+ * compact (one line per message) or pretty-printed. Keeps no cursor: a restarted daemon with only
+ * a console sink starts again from {@code start_height}.
  */
 public final class ConsoleSink implements Sink {
 
     private final CdcCodec codec = new CdcCodec();
     private final PrintStream out;
-    private final boolean pretty;
-    private final List<CdcMessage> pending = new ArrayList<>();
+    private final ConsoleSinkConfig config;
+    private final List<String> pending = new ArrayList<>();
 
     /**
      * @param out    where to print (normally {@code System.out})
-     * @param pretty pretty-print each message instead of one compact JSON line
+     * @param pretty pretty-print each native message instead of one compact JSON line
      */
     public ConsoleSink(PrintStream out, boolean pretty) {
+        this(out, new ConsoleSinkConfig(pretty, OutputFormat.NATIVE));
+    }
+
+    public ConsoleSink(PrintStream out, ConsoleSinkConfig config) {
         this.out = out;
-        this.pretty = pretty;
+        this.config = config;
     }
 
     @Override
@@ -46,14 +55,30 @@ public final class ConsoleSink implements Sink {
     }
 
     @Override
-    public void send(CdcMessage message) {
-        pending.add(message);
+    public void send(CdcMessage message) throws SinkException {
+        try {
+            pending.add(render(message, pending.size()));
+        } catch (RuntimeException | IOException e) {
+            throw new SinkException("console sink: cannot serialise the message of table '" + message.payload().table()
+                    + "' key '" + message.payload().key() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private String render(CdcMessage m, int index) throws IOException {
+        if (config.format() == OutputFormat.NATIVE) {
+            return config.pretty() ? codec.encodePretty(m) : codec.encode(m);
+        }
+        byte[] bytes = config.format().encode(m, index);
+        if (!config.pretty()) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return CdcCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(CdcCodec.mapper().readTree(bytes));
     }
 
     @Override
     public void flush(Cursor cursor) {
-        for (CdcMessage m : pending) {
-            out.println(pretty ? codec.encodePretty(m) : codec.encode(m));
+        for (String s : pending) {
+            out.println(s);
         }
         pending.clear();
         out.flush();

@@ -7,6 +7,7 @@ import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
+import dev.debshrew.sink.format.OutputFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,31 +18,47 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Appends CDC messages as JSON lines to a file, with exactly-once output across crashes.
+ * Appends CDC messages as lines to a file (native JSON or the Debezium envelope), with
+ * exactly-once output across crashes.
  *
  * <p>Commit protocol per {@link #flush}: append the block's lines, {@code fsync} the data file,
  * then atomically replace the cursor file {@code <path>.cursor} (written to a temporary file,
- * fsynced, renamed, directory fsynced). The cursor records the height, hash and the data file's
- * length at that commit. On {@link #open} the data file is truncated to the cursor's length, so
- * lines of a block whose commit did not finish disappear, and the pipeline resumes after the
- * cursor's block.
+ * fsynced, renamed, directory fsynced). The cursor records the height, hash, the number of the
+ * data file ({@code file}: how many rotations happened before it) and its length at that commit.
+ * On {@link #open} the current data file is truncated to the cursor's length, so lines of a block
+ * whose commit did not finish disappear, and the pipeline resumes after the cursor's block.
  *
- * <p>With {@code append=false} the sink starts from an empty file and no cursor every time it is
- * opened (the original debshrew's meaning of the option).
+ * <p>Rotation ({@code rotate_bytes}): after a commit that leaves the file at least that long, the
+ * file is renamed {@code <path>.<n>} (n = its number + 1), a new empty {@code <path>} is created
+ * and the cursor is rewritten as {@code file: n, length: 0}. A crash between the rename and the
+ * new cursor leaves a cursor {@code file: n-1} with {@code <path>.<n>} present: {@link #open}
+ * recognises it (the renamed file has exactly the committed length) and completes the rotation.
+ * Recovery only ever truncates the current file; rotated files are never touched again.
+ *
+ * <p>With {@code append=false} the sink starts from an empty file, no rotated files and no cursor
+ * every time it is opened (the original debshrew's meaning of the option).
  */
 public final class FileSink implements Sink {
 
-    private final CdcCodec codec = new CdcCodec();
+    private static final Logger log = LoggerFactory.getLogger(FileSink.class);
+
     private final FileSinkConfig config;
+    private final OutputFormat format;
     private final Path cursorPath;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
+    private int pendingCount;
     private FileChannel channel;
+    /** Number of the current data file: rotations done so far. */
+    private long fileNumber;
     private long committedLength;
 
     public FileSink(FileSinkConfig config) {
         this.config = config;
+        this.format = config.format();
         this.cursorPath = config.path().resolveSibling(config.path().getFileName() + ".cursor");
     }
 
@@ -55,6 +72,11 @@ public final class FileSink implements Sink {
         return cursorPath;
     }
 
+    /** The name the data file gets in its {@code n}-th rotation: {@code <path>.<n>}. */
+    public Path rotatedPath(long n) {
+        return config.path().resolveSibling(config.path().getFileName() + "." + n);
+    }
+
     @Override
     public Optional<Cursor> open() throws SinkException {
         Path path = config.path();
@@ -66,20 +88,33 @@ public final class FileSink implements Sink {
             if (!config.append()) {
                 Files.deleteIfExists(cursorPath);
                 Files.deleteIfExists(path);
-            }
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            Optional<StoredCursor> stored = readCursor();
-            long size = channel.size();
-            if (stored.isEmpty()) {
-                if (size > 0) {
-                    throw new SinkException("file sink " + path + ": the file has " + size
-                            + " bytes but no cursor file " + cursorPath + "; refusing to append to output of"
-                            + " unknown origin (move the file away or set append=false to start over)");
+                for (long n = 1; Files.deleteIfExists(rotatedPath(n)); n++) {
+                    // rotated files of the previous run
                 }
+            }
+            Optional<StoredCursor> stored = readCursor();
+            if (stored.isEmpty()) {
+                long size = Files.exists(path) ? Files.size(path) : 0;
+                if (size > 0 || Files.exists(rotatedPath(1))) {
+                    throw new SinkException("file sink " + path + ": " + (size > 0 ? "the file has " + size + " bytes"
+                            : "rotated file " + rotatedPath(1) + " exists") + " but there is no cursor file "
+                            + cursorPath + "; refusing to append to output of unknown origin (move the file(s) away"
+                            + " or set append=false to start over)");
+                }
+                channel = openData();
+                fileNumber = 0;
                 committedLength = 0;
                 return Optional.empty();
             }
             StoredCursor c = stored.get();
+            fileNumber = c.file;
+            Path next = rotatedPath(c.file + 1);
+            if (Files.exists(next)) {
+                completeInterruptedRotation(c, next);
+                return Optional.of(c.cursor);
+            }
+            channel = openData();
+            long size = channel.size();
             if (c.length > size) {
                 throw new SinkException("file sink " + path + ": cursor " + cursorPath + " says " + c.length
                         + " bytes were committed but the file has only " + size + " bytes (was it truncated or replaced?)");
@@ -90,16 +125,50 @@ public final class FileSink implements Sink {
             }
             committedLength = c.length;
             channel.position(committedLength);
+            if (rotationDue()) {
+                rotate(c.cursor); // the crash came after the commit, before the rotation began
+            }
             return Optional.of(c.cursor);
         } catch (IOException e) {
             throw new SinkException("file sink " + path + ": cannot open: " + e.getMessage(), e);
         }
     }
 
+    private FileChannel openData() throws IOException {
+        return FileChannel.open(config.path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+    }
+
+    /** A crash after the data file was renamed to {@code next} and before the cursor named the new file. */
+    private void completeInterruptedRotation(StoredCursor c, Path next) throws IOException, SinkException {
+        Path path = config.path();
+        long renamed = Files.size(next);
+        long current = Files.exists(path) ? Files.size(path) : 0;
+        if (renamed != c.length || current != 0) {
+            throw new SinkException("file sink " + path + ": cursor " + cursorPath + " refers to file number " + c.file
+                    + " with " + c.length + " bytes, but " + next + " (" + renamed + " bytes) and " + path + " ("
+                    + current + " bytes) exist; this is not an interrupted rotation. Move the extra file(s) away");
+        }
+        log.info("file sink {}: completing a rotation interrupted by a crash ({} is complete)", path, next);
+        channel = openData();
+        fileNumber = c.file + 1;
+        committedLength = 0;
+        syncDirectory();
+        writeCursor(c.cursor);
+    }
+
     @Override
-    public void send(CdcMessage message) {
-        codec.writeTo(pending, message);
+    public void send(CdcMessage message) throws SinkException {
+        byte[] line;
+        try {
+            line = format.encode(message, pendingCount);
+        } catch (RuntimeException e) {
+            throw new SinkException("file sink " + config.path() + ": cannot serialise the message of table '"
+                    + message.payload().table() + "' key '" + message.payload().key() + "': " + e.getMessage(), e);
+        }
+        pending.write(line, 0, line.length);
         pending.write('\n');
+        pendingCount++;
     }
 
     @Override
@@ -116,18 +185,79 @@ public final class FileSink implements Sink {
                 if (config.fsync()) {
                     channel.force(false);
                 }
-                committedLength = channel.position();
-                pending.reset();
             }
-            writeCursor(cursor, committedLength);
+            long length = channel.position();
+            long previous = committedLength;
+            committedLength = length;
+            try {
+                writeCursor(cursor);
+            } catch (IOException e) {
+                committedLength = previous;
+                throw e;
+            }
         } catch (IOException e) {
-            throw new SinkException("file sink " + config.path() + ": cannot commit block " + cursor + ": " + e.getMessage(), e);
+            discardUncommitted();
+            throw new SinkException("file sink " + config.path() + ": cannot commit block " + cursor + ": "
+                    + e.getMessage(), e);
+        } finally {
+            pending.reset();
+            pendingCount = 0;
         }
+        if (rotationDue()) {
+            try {
+                rotate(cursor);
+            } catch (IOException e) {
+                throw new SinkException("file sink " + config.path() + ": block " + cursor + " is committed, but"
+                        + " rotating the file failed: " + e.getMessage() + "; the rotation completes at the next start",
+                        e);
+            }
+        }
+    }
+
+    /** Cuts bytes written after the last commit (a failed flush), so that a retry does not append twice. */
+    private void discardUncommitted() {
+        try {
+            if (channel != null && channel.size() > committedLength) {
+                channel.truncate(committedLength);
+            }
+            if (channel != null) {
+                channel.position(committedLength);
+            }
+        } catch (IOException ignored) {
+            // open() truncates to the cursor anyway
+        }
+    }
+
+    private boolean rotationDue() {
+        return config.rotateBytes() > 0 && committedLength >= config.rotateBytes();
+    }
+
+    /** Renames the (fully committed) data file to {@code <path>.<n+1>} and starts a new one. */
+    private void rotate(Cursor cursor) throws IOException {
+        Path path = config.path();
+        Path target = rotatedPath(fileNumber + 1);
+        if (Files.exists(target)) {
+            throw new IOException("cannot rotate: " + target + " already exists (refusing to overwrite it)");
+        }
+        channel.close();
+        channel = null;
+        try {
+            Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + path + " does not support atomic rename", e);
+        }
+        channel = openData();
+        syncDirectory();
+        fileNumber++;
+        committedLength = 0;
+        writeCursor(cursor);
+        log.info("file sink: rotated {} to {} after block {}", path, target, cursor.height());
     }
 
     @Override
     public void close() {
         pending.reset();
+        pendingCount = 0;
         if (channel != null) {
             try {
                 channel.close();
@@ -140,7 +270,8 @@ public final class FileSink implements Sink {
 
     // --------------------------------------------------------------- cursor file
 
-    private record StoredCursor(Cursor cursor, long length) {
+    /** A committed cursor: block, number of the data file it refers to, and that file's committed length. */
+    private record StoredCursor(Cursor cursor, long file, long length) {
     }
 
     private Optional<StoredCursor> readCursor() throws IOException, SinkException {
@@ -154,19 +285,21 @@ public final class FileSink implements Sink {
             throw new SinkException("file sink: cursor file " + cursorPath + " is not valid JSON: " + e.getMessage(), e);
         }
         if (n == null || !n.path("height").canConvertToLong() || !n.path("hash").isTextual()
-                || !n.path("length").canConvertToLong()) {
+                || !n.path("length").canConvertToLong() || (n.has("file") && !n.get("file").canConvertToLong())) {
             throw new SinkException("file sink: cursor file " + cursorPath
-                    + " must hold {\"height\":H,\"hash\":\"...\",\"length\":N}, found: " + n);
+                    + " must hold {\"height\":H,\"hash\":\"...\",\"file\":N,\"length\":N}, found: " + n);
         }
         return Optional.of(new StoredCursor(new Cursor(n.get("height").longValue(), n.get("hash").textValue()),
-                n.get("length").longValue()));
+                n.path("file").asLong(0), n.get("length").longValue()));
     }
 
-    private void writeCursor(Cursor cursor, long length) throws IOException {
+    /** Atomically replaces the cursor file with {@code cursor}, the current file number and committed length. */
+    private void writeCursor(Cursor cursor) throws IOException {
         ObjectNode n = CdcCodec.mapper().createObjectNode();
         n.put("height", cursor.height());
         n.put("hash", cursor.hash());
-        n.put("length", length);
+        n.put("file", fileNumber);
+        n.put("length", committedLength);
         byte[] bytes = CdcCodec.mapper().writeValueAsBytes(n);
         Path tmp = cursorPath.resolveSibling(cursorPath.getFileName() + ".tmp");
         try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -184,12 +317,14 @@ public final class FileSink implements Sink {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the file system of " + cursorPath + " does not support atomic rename", e);
         }
-        if (config.fsync()) {
-            fsyncDirectory(cursorPath.toAbsolutePath().getParent());
-        }
+        syncDirectory();
     }
 
-    private static void fsyncDirectory(Path dir) {
+    private void syncDirectory() {
+        if (!config.fsync()) {
+            return;
+        }
+        Path dir = cursorPath.toAbsolutePath().getParent();
         if (dir == null) {
             return;
         }

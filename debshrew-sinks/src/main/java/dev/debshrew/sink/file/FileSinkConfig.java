@@ -1,41 +1,105 @@
 package dev.debshrew.sink.file;
 
+import dev.debshrew.sink.format.ConfigOption;
+import dev.debshrew.sink.format.ConfigOptions;
+import dev.debshrew.sink.format.OutputFormat;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Options of the file sink.
+ * Options of the {@link FileSink}, each declared once below (name, type, default, validation,
+ * doc); {@link #from(Map)} reads them from the sink's JSON config section and rejects unknown keys.
  *
- * @param path   data file (JSON lines); required. The cursor lives next to it in {@code <path>.cursor}
- * @param append {@code true} (default): continue the existing file after its cursor;
- *               {@code false}: start a new, empty file on every start
- * @param fsync  {@code true} (default): fsync data and cursor at each block commit; {@code false}
- *               only for throwaway output (a crash may then lose committed blocks)
+ * @param path        data file (one message per line); the cursor lives next to it in {@code <path>.cursor}
+ * @param append      {@code true} (default): continue the existing file after its cursor;
+ *                    {@code false}: start a new, empty file on every start
+ * @param fsync       {@code true} (default): fsync data and cursor at each block commit; {@code false}
+ *                    only for throwaway output (a crash may then lose committed blocks)
+ * @param format      how each message is written ({@link OutputFormat#NATIVE} by default)
+ * @param rotateBytes rotate the data file once a commit leaves it at least this long; 0 = never
  */
-public record FileSinkConfig(Path path, boolean append, boolean fsync) {
+public record FileSinkConfig(Path path, boolean append, boolean fsync, OutputFormat format, long rotateBytes) {
+
+    static final String OWNER = "file sink";
+
+    public static final ConfigOption<String> PATH = ConfigOption.string("path")
+            .required()
+            .validate(s -> !s.isBlank(), "must not be empty")
+            .doc("Data file, one message per line (JSON lines). The cursor is kept next to it in `<path>.cursor`; "
+                    + "missing parent directories are created.")
+            .build();
+
+    public static final ConfigOption<Boolean> APPEND = ConfigOption.bool("append")
+            .defaultValue(true)
+            .doc("`true`: continue the existing file after its committed cursor (uncommitted bytes of an interrupted "
+                    + "block are cut off). `false`: delete the file, its rotated files and its cursor at every start "
+                    + "and begin again from `start_height`.")
+            .build();
+
+    public static final ConfigOption<Boolean> FSYNC = ConfigOption.bool("fsync")
+            .defaultValue(true)
+            .doc("fsync the data and the cursor at every block commit (crash-safe). `false` is faster but a crash of "
+                    + "the machine may lose committed blocks (a crash of the daemon alone loses nothing).")
+            .build();
+
+    public static final ConfigOption<OutputFormat.Kind> FORMAT =
+            ConfigOption.enumeration("format", OutputFormat.Kind.class)
+                    .defaultValue(OutputFormat.Kind.NATIVE)
+                    .doc("Line format: `native` (debshrew JSON, byte-compatible with the original) or `debezium` "
+                            + "(Debezium change-event envelope; `source.index` = position within the block).")
+                    .build();
+
+    public static final ConfigOption<Boolean> DEBEZIUM_SCHEMAS = ConfigOption.bool("debezium_schemas")
+            .defaultValue(false)
+            .doc("With `format: debezium`, wrap each line as `{\"schema\":..,\"payload\":..}` (Kafka Connect "
+                    + "JsonConverter shape, row schemas inferred per message).")
+            .build();
+
+    public static final ConfigOption<Long> ROTATE_BYTES = ConfigOption.longInt("rotate_bytes")
+            .defaultValue(0L)
+            .validate(v -> v >= 0, "must be 0 (never rotate) or a positive size")
+            .doc("Size rotation: when a block commit leaves the data file at this many bytes or more, the file is "
+                    + "closed and renamed `<path>.<n>` (n = 1, 2, …, in order) and a new empty `<path>` is started. "
+                    + "Blocks are never split across files. Crash-safe: the cursor names the file it refers to.")
+            .build();
+
+    /** Every declared option, in documentation order. */
+    public static final List<ConfigOption<?>> OPTIONS = List.of(PATH, APPEND, FSYNC, FORMAT, DEBEZIUM_SCHEMAS,
+            ROTATE_BYTES);
 
     public FileSinkConfig {
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(format, "format");
+        if (rotateBytes < 0) {
+            throw new IllegalArgumentException(OWNER + ": rotate_bytes must be >= 0, got " + rotateBytes);
+        }
     }
 
-    /** Builds the config from the sink's JSON keys ({@code path}, {@code append}, {@code fsync}). */
-    public static FileSinkConfig fromMap(Map<String, Object> map) {
-        Object path = map.get("path");
-        if (!(path instanceof String s) || s.isBlank()) {
-            throw new IllegalArgumentException("sink 'file': option 'path' is required (a file path), got " + path);
-        }
-        return new FileSinkConfig(Path.of(s), bool(map, "append", true), bool(map, "fsync", true));
+    /** Native format, no rotation. */
+    public FileSinkConfig(Path path, boolean append, boolean fsync) {
+        this(path, append, fsync, OutputFormat.NATIVE, 0);
     }
 
-    private static boolean bool(Map<String, Object> map, String key, boolean dflt) {
-        Object v = map.get(key);
-        if (v == null) {
-            return dflt;
+    /**
+     * Reads and validates the sink's JSON config section.
+     *
+     * @throws IllegalArgumentException naming the offending option
+     */
+    public static FileSinkConfig from(Map<String, ?> c) {
+        ConfigOptions.checkKnown(c, OPTIONS, List.of(), OWNER);
+        OutputFormat.Kind kind = FORMAT.get(c, OWNER);
+        boolean schemas = DEBEZIUM_SCHEMAS.get(c, OWNER);
+        if (schemas && kind != OutputFormat.Kind.DEBEZIUM) {
+            throw new IllegalArgumentException(OWNER + ": option 'debezium_schemas' requires 'format': 'debezium'");
         }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new IllegalArgumentException("sink 'file': option '" + key + "' must be true or false, got " + v);
+        return new FileSinkConfig(Path.of(PATH.get(c, OWNER)), APPEND.get(c, OWNER), FSYNC.get(c, OWNER),
+                OutputFormat.of(kind, schemas), ROTATE_BYTES.get(c, OWNER));
+    }
+
+    /** Same as {@link #from(Map)}. */
+    public static FileSinkConfig fromMap(Map<String, ?> map) {
+        return from(map);
     }
 }

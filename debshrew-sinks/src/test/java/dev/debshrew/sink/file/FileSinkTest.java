@@ -107,7 +107,7 @@ class FileSinkTest {
     void configRequiresPathAndBooleans() {
         assertThatThrownBy(() -> FileSinkConfig.fromMap(Map.of())).hasMessageContaining("'path' is required");
         assertThatThrownBy(() -> FileSinkConfig.fromMap(Map.of("path", "x", "append", "yes")))
-                .hasMessageContaining("'append' must be true or false");
+                .hasMessageContaining("option 'append'").hasMessageContaining("expected true or false");
         assertThat(FileSinkConfig.fromMap(Map.of("path", "x")).append()).isTrue();
     }
 }

@@ -15,8 +15,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real single-node Kafka (combined broker + controller) inside the test JVM. */
-final class KafkaTestBroker implements AutoCloseable {
+/**
+ * A real single-node Kafka (combined broker + controller) inside the test JVM. Published in the
+ * test-jar of debshrew-sinks for the end-to-end tests of debshrew-core.
+ */
+public final class KafkaTestBroker implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
 
@@ -24,7 +27,7 @@ final class KafkaTestBroker implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    static KafkaTestBroker start() throws Exception {
+    public static KafkaTestBroker start() throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -45,7 +48,7 @@ final class KafkaTestBroker implements AutoCloseable {
         return new KafkaTestBroker(cluster);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
@@ -53,7 +56,7 @@ final class KafkaTestBroker implements AutoCloseable {
      * Every committed record of {@code topics}, read with {@code isolation.level=read_committed}
      * from the beginning up to the last stable offset, per partition in offset order.
      */
-    List<ConsumerRecord<byte[], byte[]>> readCommitted(String... topics) {
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String... topics) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
