@@ -133,13 +133,19 @@ public final class DebshrewConfig {
         if (!root.isObject()) {
             throw new ConfigException(source + ": the configuration must be a JSON object");
         }
-        metashrewUrl = METASHREW_URL.read(root, source);
-        metashrewTimeout = Duration.ofSeconds(METASHREW_TIMEOUT.read(root, source));
-        metashrewConnectTimeout = Duration.ofSeconds(METASHREW_CONNECT_TIMEOUT.read(root, source));
-        metashrewMaxRetries = METASHREW_MAX_RETRIES.read(root, source).intValue();
-        metashrewVersionLine = METASHREW_VERSION_LINE.read(root, source);
-        metashrewUsername = METASHREW_USERNAME.read(root, source);
-        metashrewPassword = METASHREW_PASSWORD.read(root, source);
+        Map<String, Object> flat = flatten(root);
+        try {
+            ConfigOptions.checkKnown(flat, OPTIONS, List.of(), source);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        metashrewUrl = read(METASHREW_URL, flat, source);
+        metashrewTimeout = Duration.ofSeconds(read(METASHREW_TIMEOUT, flat, source));
+        metashrewConnectTimeout = Duration.ofSeconds(read(METASHREW_CONNECT_TIMEOUT, flat, source));
+        metashrewMaxRetries = read(METASHREW_MAX_RETRIES, flat, source).intValue();
+        metashrewVersionLine = read(METASHREW_VERSION_LINE, flat, source);
+        metashrewUsername = read(METASHREW_USERNAME, flat, source);
+        metashrewPassword = read(METASHREW_PASSWORD, flat, source);
         if ((metashrewUsername == null) != (metashrewPassword == null)) {
             throw new ConfigException(source + ": options 'metashrew.username' and 'metashrew.password' go together");
         }
@@ -157,33 +163,33 @@ public final class DebshrewConfig {
                 metashrewHeaders.put(e.getKey(), e.getValue().textValue());
             }
         }
-        String path = TRANSFORM_PATH.read(root, source);
+        String path = read(TRANSFORM_PATH, flat, source);
         if (path == null || path.isBlank()) {
             throw new ConfigException(source + ": option 'transform.path' is required (path of the transform .wasm)");
         }
         transformPath = Path.of(path);
         sinks = readSinks(root, source);
-        cacheSize = CACHE_SIZE.read(root, source).intValue();
-        startHeight = START_HEIGHT.read(root, source);
-        logLevel = LOG_LEVEL.read(root, source);
-        pollInterval = Duration.ofMillis(POLL_INTERVAL_MS.read(root, source));
-        dataDir = Path.of(DATA_DIR.read(root, source));
-        stateStore = STATE_STORE.read(root, source);
-        Long port = ADMIN_PORT.read(root, source);
+        cacheSize = read(CACHE_SIZE, flat, source).intValue();
+        startHeight = read(START_HEIGHT, flat, source);
+        logLevel = read(LOG_LEVEL, flat, source);
+        pollInterval = Duration.ofMillis(read(POLL_INTERVAL_MS, flat, source));
+        dataDir = Path.of(read(DATA_DIR, flat, source));
+        stateStore = read(STATE_STORE, flat, source);
+        Long port = read(ADMIN_PORT, flat, source);
         adminPort = port == null ? null : port.intValue();
-        adminBind = ADMIN_BIND.read(root, source);
+        adminBind = read(ADMIN_BIND, flat, source);
         if (adminBind == null || adminBind.isBlank()) {
             throw new ConfigException(source + ": option 'admin.bind' must be a host name or IP address");
         }
-        adminNodeStaleAfter = Duration.ofSeconds(ADMIN_NODE_STALE_AFTER.read(root, source));
-        String cache = TRANSFORM_COMPILE_CACHE.read(root, source);
+        adminNodeStaleAfter = Duration.ofSeconds(read(ADMIN_NODE_STALE_AFTER, flat, source));
+        String cache = read(TRANSFORM_COMPILE_CACHE, flat, source);
         transformLimits = TransformLimits.builder()
-                .maxMemoryPages(TRANSFORM_MEMORY_PAGES.read(root, source).intValue())
-                .blockTimeout(Duration.ofMillis(TRANSFORM_BLOCK_TIMEOUT_MS.read(root, source)))
-                .maxOutputBytes(TRANSFORM_MAX_OUTPUT_BYTES.read(root, source).intValue())
-                .maxViewCallsPerBlock(TRANSFORM_MAX_VIEW_CALLS.read(root, source).intValue())
-                .maxLogBytesPerBlock(TRANSFORM_MAX_LOG_BYTES.read(root, source).intValue())
-                .useInterpreter(TRANSFORM_INTERPRETER.read(root, source))
+                .maxMemoryPages(read(TRANSFORM_MEMORY_PAGES, flat, source).intValue())
+                .blockTimeout(Duration.ofMillis(read(TRANSFORM_BLOCK_TIMEOUT_MS, flat, source)))
+                .maxOutputBytes(read(TRANSFORM_MAX_OUTPUT_BYTES, flat, source).intValue())
+                .maxViewCallsPerBlock(read(TRANSFORM_MAX_VIEW_CALLS, flat, source).intValue())
+                .maxLogBytesPerBlock(read(TRANSFORM_MAX_LOG_BYTES, flat, source).intValue())
+                .useInterpreter(read(TRANSFORM_INTERPRETER, flat, source))
                 .compileCacheDir(cache == null ? dataDir.resolve("compile-cache") : cache.isEmpty() ? null : Path.of(cache))
                 .build();
         if (!metashrewUrl.startsWith("http://") && !metashrewUrl.startsWith("https://")) {
@@ -202,10 +208,47 @@ public final class DebshrewConfig {
     }
 
     /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
+    /** Sections whose keys are options named {@code section.key}; everything else is top-level. */
+    private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin");
+
+    /**
+     * The config as a flat map keyed by option name ({@code metashrew.url}, {@code cache_size});
+     * the sink objects and {@code metashrew.headers} are read separately and left out.
+     */
+    private static Map<String, Object> flatten(JsonNode root) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        for (var it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String key = e.getKey();
+            if (key.equals("sink") || key.equals("sinks")) {
+                continue;
+            }
+            if (SECTIONS.contains(key) && e.getValue().isObject()) {
+                for (var sub = e.getValue().fields(); sub.hasNext(); ) {
+                    var s = sub.next();
+                    if (!(key.equals("metashrew") && s.getKey().equals("headers"))) {
+                        flat.put(key + "." + s.getKey(), CdcCodec.mapper().convertValue(s.getValue(), Object.class));
+                    }
+                }
+            } else {
+                flat.put(key, CdcCodec.mapper().convertValue(e.getValue(), Object.class));
+            }
+        }
+        return flat;
+    }
+
+    private static <T> T read(ConfigOption<T> option, Map<String, Object> flat, String source) throws ConfigException {
+        try {
+            return option.get(flat, source);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
     private static List<SinkSpec> readSinks(JsonNode root, String source) throws ConfigException {
         JsonNode many = root.get("sinks");
         if (many == null || many.isNull()) {
-            return List.of(sinkSpec(root, root.get("sink"), source));
+            return List.of(sinkSpec(root.get("sink"), source));
         }
         if (root.hasNonNull("sink")) {
             throw new ConfigException(source + ": give either 'sink' (one sink) or 'sinks' (a list), not both");
@@ -219,18 +262,20 @@ public final class DebshrewConfig {
             if (!one.isObject()) {
                 throw new ConfigException(source + ": sinks[" + i + "] must be an object with a 'type'");
             }
-            ObjectNode wrapper = CdcCodec.mapper().createObjectNode();
-            wrapper.set("sink", one);
-            out.add(sinkSpec(wrapper, one, source + " sinks[" + i + "]"));
+            out.add(sinkSpec(one, source + " sinks[" + i + "]"));
         }
         return List.copyOf(out);
     }
 
-    private static SinkSpec sinkSpec(JsonNode root, JsonNode sink, String source) throws ConfigException {
+    private static SinkSpec sinkSpec(JsonNode sink, String source) throws ConfigException {
         if (sink != null && !sink.isNull() && !sink.isObject()) {
             throw new ConfigException(source + ": option 'sink' must be an object with a 'type' and the sink's options");
         }
-        String type = SINK_TYPE.read(root, source);
+        Map<String, Object> typeOnly = new LinkedHashMap<>();
+        if (sink != null && sink.hasNonNull("type")) {
+            typeOnly.put(SINK_TYPE.name(), CdcCodec.mapper().convertValue(sink.get("type"), Object.class));
+        }
+        String type = read(SINK_TYPE, typeOnly, source);
         Map<String, Object> map = new LinkedHashMap<>();
         if (sink != null && sink.isObject()) {
             Map<?, ?> all = CdcCodec.mapper().convertValue(sink, Map.class);
@@ -365,12 +410,7 @@ public final class DebshrewConfig {
 
     /** Markdown table of every option (source of {@code docs/configuration.md}). */
     public static String markdownTable() {
-        StringBuilder sb = new StringBuilder("| Option | Type | Default | Meaning |\n|---|---|---|---|\n");
-        for (ConfigOption<?> o : OPTIONS) {
-            sb.append("| `").append(o.name()).append("` | ").append(o.type()).append(" | ")
-                    .append(o.defaultValue() == null ? "—" : "`" + o.defaultValue() + "`").append(" | ")
-                    .append(o.doc()).append(" |\n");
-        }
+        StringBuilder sb = new StringBuilder(ConfigOptions.markdownTable(OPTIONS));
         sb.append("| `metashrew.headers` | object | — | Extra HTTP headers sent with every metashrew request"
                 + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. |\n");
         sb.append("| `sink` / `sinks` | object / array | console | One sink (`{\"type\": ..., options}`) or a list of"

@@ -63,11 +63,15 @@ class DebshrewConfigTest {
         assertThatThrownBy(() -> parse("{}")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("test.json").hasMessageContaining("'transform.path' is required");
         assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"cache_size\":0}"))
-                .hasMessageContaining("'cache_size' must be 1..100000, got 0");
+                .hasMessageContaining("option 'cache_size': must be 1..100000, got integer 0");
         assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"cache_size\":\"six\"}"))
-                .hasMessageContaining("'cache_size' must be of type integer");
+                .hasMessageContaining("option 'cache_size': expected an integer, got string 'six'");
         assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"sink\":{\"type\":\"carrier-pigeon\"}}"))
-                .hasMessageContaining("'sink.type' must be console, file, kafka, postgres");
+                .hasMessageContaining("option 'sink.type': must be one of console, file, kafka, postgres");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"cache_sise\":6}"))
+                .hasMessageContaining("unknown option(s) [cache_sise]");
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"metashrew\":{\"urll\":\"x\"}}"))
+                .hasMessageContaining("unknown option(s) [metashrew.urll]");
         assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"metashrew\":{\"url\":\"node:8080\"}}"))
                 .hasMessageContaining("http:// or https://");
         assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t\"},\"metashrew\":{\"username\":\"u\"}}"))

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.debshrew.sink.console.ConsoleSinkConfig;
 import dev.debshrew.sink.file.FileSinkConfig;
-import dev.debshrew.sink.format.ConfigOption;
-import dev.debshrew.sink.format.ConfigOptions;
+import dev.debshrew.config.ConfigOption;
+import dev.debshrew.config.ConfigOptions;
 import dev.debshrew.sink.kafka.KafkaSinkConfig;
 import dev.debshrew.sink.postgres.PostgresSinkConfig;
 import java.nio.charset.StandardCharsets;

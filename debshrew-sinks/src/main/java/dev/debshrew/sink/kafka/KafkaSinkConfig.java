@@ -1,7 +1,7 @@
 package dev.debshrew.sink.kafka;
 
-import dev.debshrew.sink.format.ConfigOption;
-import dev.debshrew.sink.format.ConfigOptions;
+import dev.debshrew.config.ConfigOption;
+import dev.debshrew.config.ConfigOptions;
 import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.debshrew.sink.postgres;
 
 import com.fasterxml.jackson.core.JsonPointer;
-import dev.debshrew.sink.format.ConfigOption;
-import dev.debshrew.sink.format.ConfigOptions;
+import dev.debshrew.config.ConfigOption;
+import dev.debshrew.config.ConfigOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.debshrew.sink.format;
+package dev.debshrew.config;
 
 import java.util.ArrayList;
 import java.util.HashSet;

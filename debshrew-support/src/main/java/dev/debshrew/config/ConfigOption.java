@@ -1,4 +1,4 @@
-package dev.debshrew.sink.format;
+package dev.debshrew.config;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +11,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One declared configuration option of a sink: name (plus accepted aliases), type, default,
+ * One declared configuration option (of the daemon or of a sink): name (plus accepted aliases), type, default,
  * validation and documentation, declared once and used both to read a JSON config map and to
  * document the sink.
  *
@@ -54,6 +54,34 @@ public final class ConfigOption<T> {
     }
 
     // ------------------------------------------------------------------ factories
+
+    /** A string option with a default ({@code null}: none). */
+    public static ConfigOption<String> string(String name, String defaultValue, String doc) {
+        return string(name).defaultValue(defaultValue).doc(doc).build();
+    }
+
+    /** An integer option within {@code min..max}, with a default ({@code null}: none). */
+    public static ConfigOption<Long> integer(String name, Long defaultValue, long min, long max, String doc) {
+        return longInt(name).defaultValue(defaultValue).doc(doc)
+                .validate(v -> v >= min && v <= max, "must be " + min + ".." + max).build();
+    }
+
+    /** A boolean option with a default. */
+    public static ConfigOption<Boolean> bool(String name, Boolean defaultValue, String doc) {
+        return bool(name).defaultValue(defaultValue).doc(doc).build();
+    }
+
+    /** A string option restricted to {@code choices}. */
+    public static ConfigOption<String> choice(String name, String defaultValue, String doc, String... choices) {
+        List<String> allowed = List.of(choices);
+        return new Builder<>(name, "one of " + String.join(" | ", choices), v -> {
+            if (v instanceof String s) {
+                return s;
+            }
+            throw new IllegalArgumentException("expected one of " + allowed + ", got " + describe(v));
+        }).defaultValue(defaultValue).doc(doc).validate(allowed::contains, "must be one of " + String.join(", ", choices))
+                .build();
+    }
 
     /** A string option. */
     public static Builder<String> string(String name) {
