@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param startHeight    first block to process when no sink has a cursor; {@code null} = the node's tip at start
  * @param pollInterval   wait between polls once caught up with the node
- * @param retryInitial   first wait after a node or retriable sink failure
- * @param retryMax       longest wait between retries (the follower retries forever while stopped is false)
+ * @param retryInitial   first wait after a node or retriable sink failure (each wait doubles, with ±25% jitter)
+ * @param retryMax       longest wait between retries (the follower retries the node forever until stopped)
  * @param sinkRetries    attempts for a block whose sink commit fails with a retriable error
  */
 public record FollowerSettings(Long startHeight, Duration pollInterval, Duration retryInitial, Duration retryMax,
