@@ -84,30 +84,38 @@ public final class Daemon implements AutoCloseable {
             cb.basicAuth(config.metashrewUsername(), config.metashrewPassword());
         }
         MetashrewClient client = cb.build();
-        ChainStore store = "memory".equals(config.stateStore())
-                ? new InMemoryChainStore(config.cacheSize())
-                : RocksChainStore.open(config.stateDir(), config.cacheSize());
-        FollowerSettings settings = FollowerSettings.defaults()
-                .withStartHeight(config.startHeight())
-                .withPollInterval(config.pollInterval());
-        BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, metrics);
-        metrics.bind(follower);
-        AdminServer admin = null;
-        if (config.adminPort() != null) {
-            try {
-                admin = AdminServer.start(config.adminBind(), config.adminPort(), metrics, follower, client,
-                        transform.name(), config.adminNodeStaleAfter());
-            } catch (IOException e) {
-                sinks.forEach(Sink::close);
-                store.close();
-                transform.close();
-                client.close();
-                metrics.close();
-                throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
-                        + config.adminPort() + " (admin.bind, admin.port): " + e, e);
+        ChainStore store = null;
+        try {
+            store = "memory".equals(config.stateStore())
+                    ? new InMemoryChainStore(config.cacheSize())
+                    : RocksChainStore.open(config.stateDir(), config.cacheSize());
+            FollowerSettings settings = FollowerSettings.defaults()
+                    .withStartHeight(config.startHeight())
+                    .withPollInterval(config.pollInterval());
+            BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, metrics);
+            metrics.bind(follower);
+            AdminServer admin = null;
+            if (config.adminPort() != null) {
+                try {
+                    admin = AdminServer.start(config.adminBind(), config.adminPort(), metrics, follower, client,
+                            transform.name(), config.adminNodeStaleAfter());
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
+                            + config.adminPort() + " (admin.bind, admin.port): " + e, e);
+                }
             }
+            return new Daemon(client, transform, store, sinks, follower, metrics, admin);
+        } catch (RuntimeException e) {
+            // nothing started yet: release what was opened, then report
+            sinks.forEach(Sink::close);
+            if (store != null) {
+                store.close();
+            }
+            transform.close();
+            client.close();
+            metrics.close();
+            throw e;
         }
-        return new Daemon(client, transform, store, sinks, follower, metrics, admin);
     }
 
     /** The follower (tests look at its progress). */
