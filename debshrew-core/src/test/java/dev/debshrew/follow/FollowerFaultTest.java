@@ -19,6 +19,7 @@ import dev.debshrew.metrics.DebshrewMetrics;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
 import dev.debshrew.testing.Examples;
+import dev.debshrew.testing.Pipeline;
 import dev.debshrew.testing.TableFold;
 import dev.debshrew.testing.TcpProxy;
 import dev.debshrew.transform.Transform;
@@ -125,21 +126,7 @@ class FollowerFaultTest {
         }
 
         void awaitCaughtUp() throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (failure.get() != null) {
-                    throw new AssertionError("follower failed", failure.get());
-                }
-                long tip = devnet.height();
-                var t = store.tip();
-                if (t.isPresent() && t.get().height() == tip && t.get().hash().equals(devnet.blockHash(tip))
-                        && follower.nextHeight() == tip + 1) {
-                    return;
-                }
-                Thread.sleep(10);
-            }
-            throw new AssertionError("follower did not catch up with devnet tip " + devnet.height() + "; store tip "
-                    + store.tip().map(e -> e.height() + ":" + e.hash()).orElse("none"));
+            Pipeline.awaitCaughtUp(devnet, store, follower, failure::get, WAIT);
         }
 
         double count(String name, String... tags) {

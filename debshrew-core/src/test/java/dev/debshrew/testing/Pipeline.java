@@ -59,6 +59,15 @@ public final class Pipeline implements AutoCloseable {
 
     /** Waits until the follower has processed the devnet's tip with the devnet's hash. */
     public void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        awaitCaughtUp(devnet, store, follower, failure::get, timeout);
+    }
+
+    /**
+     * Waits until {@code follower} (running elsewhere) has processed the devnet's tip with the
+     * devnet's hash; fails early with the follower's failure, if any.
+     */
+    public static void awaitCaughtUp(DevnetServer devnet, ChainStore store, BlockFollower follower,
+            java.util.function.Supplier<Throwable> failure, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (failure.get() != null) {
