@@ -19,7 +19,6 @@ import dev.debshrew.util.Hex;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +62,6 @@ public final class BlockFollower {
     private final ChainStore store;
     private final List<SinkState> sinks;
     private final FollowerSettings settings;
-    private final LongSupplier clock;
     private final FollowerListener listener;
     private final Backoff backoff;
     private final Object wakeup = new Object();
@@ -92,7 +90,6 @@ public final class BlockFollower {
         this.store = store;
         this.sinks = sinks.stream().map(SinkState::new).toList();
         this.settings = settings;
-        this.clock = System::currentTimeMillis;
         this.listener = listener;
         this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), 2.0, 0.25);
     }
@@ -471,7 +468,7 @@ public final class BlockFollower {
     private void undoBlocksAbove(long ancestorHeight) throws PipelineException {
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
-            List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), clock.getAsLong());
+            List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), System.currentTimeMillis());
             for (SinkState s : sinks) {
                 // a sink that never received the block (it was behind) has nothing to undo
                 if (s.cursor == null || s.cursor.height() >= e.height()) {

@@ -105,11 +105,6 @@ public final class InMemoryChainStore implements ChainStore {
         return false;
     }
 
-    /** Number of keys in the state (tests). */
-    public synchronized int stateSize() {
-        return state.size();
-    }
-
     @Override
     public void close() {
         // nothing to release

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.debshrew.cdc.CdcCodec;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,8 +128,4 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    /** The path separator-joined class path (for debugging). */
-    static String classPath() {
-        return System.getProperty("java.class.path").replace(File.pathSeparator, "\n");
-    }
 }
