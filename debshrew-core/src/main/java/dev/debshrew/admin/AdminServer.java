@@ -208,6 +208,11 @@ public final class AdminServer implements AutoCloseable {
         for (BlockFollower.SinkPosition p : follower.sinkPositions()) {
             ObjectNode s = sinks.addObject();
             s.put("name", p.sink());
+            s.put("up", p.up());
+            if (p.lastError() != null) {
+                s.put("last_error", p.lastError());
+                s.put("last_error_at", p.lastErrorAt().toString());
+            }
             Cursor c = p.cursor();
             if (c == null) {
                 s.putNull("cursor");

@@ -83,6 +83,10 @@ public final class DebshrewConfig {
             "Log level of debshrew's own loggers (logs go to stderr).", "error", "warn", "info", "debug", "trace");
     public static final ConfigOption<Long> POLL_INTERVAL_MS = ConfigOption.integer("poll_interval_ms", 1000L, 10,
             600_000, "Wait between polls of the node once caught up, in milliseconds.");
+    public static final ConfigOption<Long> SINK_RETRY_MAX = ConfigOption.integer("sink_retry_max", null, 1,
+            31_536_000, "How long, in seconds, a sink may keep failing with retriable errors (broker or database"
+                    + " down, lock held by another instance), at open or at a commit, before the daemon gives up"
+                    + " with exit status 1. Absent: retry until stopped, with the sink reported down meanwhile.");
 
     public static final ConfigOption<String> DATA_DIR = ConfigOption.string("data_dir", "data",
             "Directory of the durable state store and reorg journal (RocksDB). One per pipeline: it belongs to the"
@@ -106,7 +110,7 @@ public final class DebshrewConfig {
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
-            ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER);
+            SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
@@ -122,6 +126,7 @@ public final class DebshrewConfig {
     private final Long startHeight;
     private final String logLevel;
     private final Duration pollInterval;
+    private final Duration sinkRetryMax;
     private final Path dataDir;
     private final TransformLimits transformLimits;
     private final String stateStore;
@@ -173,6 +178,8 @@ public final class DebshrewConfig {
         startHeight = read(START_HEIGHT, flat, source);
         logLevel = read(LOG_LEVEL, flat, source);
         pollInterval = Duration.ofMillis(read(POLL_INTERVAL_MS, flat, source));
+        Long retryMax = read(SINK_RETRY_MAX, flat, source);
+        sinkRetryMax = retryMax == null ? null : Duration.ofSeconds(retryMax);
         dataDir = Path.of(read(DATA_DIR, flat, source));
         stateStore = read(STATE_STORE, flat, source);
         Long port = read(ADMIN_PORT, flat, source);
@@ -372,6 +379,11 @@ public final class DebshrewConfig {
 
     public Duration pollInterval() {
         return pollInterval;
+    }
+
+    /** How long a sink may fail with retriable errors before the daemon gives up; null: never. */
+    public Duration sinkRetryMax() {
+        return sinkRetryMax;
     }
 
     public Path dataDir() {

@@ -91,7 +91,8 @@ public final class Daemon implements AutoCloseable {
                     : RocksChainStore.open(config.stateDir(), config.cacheSize());
             FollowerSettings settings = FollowerSettings.defaults()
                     .withStartHeight(config.startHeight())
-                    .withPollInterval(config.pollInterval());
+                    .withPollInterval(config.pollInterval())
+                    .withSinkRetryMax(config.sinkRetryMax());
             BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, metrics);
             metrics.bind(follower);
             AdminServer admin = null;

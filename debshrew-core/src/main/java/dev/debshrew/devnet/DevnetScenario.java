@@ -204,7 +204,8 @@ public final class DevnetScenario {
         if (!f.isObject()) {
             throw new IllegalArgumentException(p + " must be an object");
         }
-        checkKeys(f, p, Set.of("type", "method", "times", "probability", "delay_ms", "by"));
+        checkKeys(f, p, Set.of("type", "method", "times", "probability", "delay_ms", "by", "depth", "new_blocks",
+                "height"));
         Fault.Type type;
         try {
             type = Fault.Type.parse(text(f, "type", p));
@@ -218,6 +219,9 @@ public final class DevnetScenario {
         if (f.has("by") && type != Fault.Type.HEIGHT_BACKWARDS) {
             throw new IllegalArgumentException(p + ".by only applies to height_backwards faults");
         }
+        if ((f.has("depth") || f.has("new_blocks")) && type != Fault.Type.REORG) {
+            throw new IllegalArgumentException(p + ".depth and .new_blocks only apply to reorg faults");
+        }
         Duration delay = Duration.ofMillis(f.has("delay_ms") ? integer(f, "delay_ms", p, 0)
                 : type == Fault.Type.TIMEOUT ? 120_000 : 0);
         if (type == Fault.Type.LATENCY && !f.has("delay_ms")) {
@@ -230,7 +234,12 @@ public final class DevnetScenario {
             case MALFORMED_JSON -> Fault.malformedJson();
             case DROP_CONNECTION -> Fault.dropConnection();
             case HEIGHT_BACKWARDS -> Fault.heightBackwards(f.has("by") ? integer(f, "by", p, 1) : 1);
+            case REORG -> Fault.reorg((int) integer(f, "depth", p, 1),
+                    f.has("new_blocks") ? (int) integer(f, "new_blocks", p, 1) : (int) integer(f, "depth", p, 1) + 1);
         };
+        if (f.has("height")) {
+            fault = fault.atHeight(integer(f, "height", p, 0));
+        }
         if (f.has("method")) {
             fault = fault.forMethod(text(f, "method", p));
         }

@@ -310,9 +310,13 @@ public final class DevnetServer implements AutoCloseable {
             JsonNode params = req.get("params");
             record(ex, method, params);
 
-            FaultInjector.Hit hit = faults.match(method);
+            FaultInjector.Hit hit = faults.match(method, requestHeight(method, params));
             if (hit.latencyMillis() > 0) {
                 Thread.sleep(hit.latencyMillis());
+            }
+            if (hit.reorg() != null) {
+                LOG.info("devnet fault {}: switching branch before answering {} {}", hit.reorg(), method, params);
+                node.reorg((int) hit.reorg().by(), hit.reorg().newBlocks(), ReorgStyle.INSTANT, defaultTiming);
             }
             Fault f = hit.terminal();
             if (f != null) {
@@ -354,6 +358,26 @@ public final class DevnetServer implements AutoCloseable {
                 ex.close();
             }
         }
+    }
+
+    /** The height a request is about (getblockhash: first parameter, view: third), or null. */
+    private static Long requestHeight(String method, JsonNode params) {
+        int index = switch (method) {
+            case "metashrew_getblockhash" -> 0;
+            case "metashrew_view" -> 2;
+            default -> -1;
+        };
+        if (index < 0 || params == null || !params.isArray() || params.size() <= index) {
+            return null;
+        }
+        JsonNode h = params.get(index);
+        if (h.isIntegralNumber()) {
+            return h.asLong();
+        }
+        if (h.isTextual() && h.asText().matches("\\d{1,18}")) {
+            return Long.parseLong(h.asText());
+        }
+        return null;
     }
 
     private static byte[] readLimited(InputStream in) throws IOException {

@@ -29,7 +29,13 @@ public final class Fault {
         /** Closes the connection without any response. */
         DROP_CONNECTION,
         /** {@code metashrew_height} reports the height minus {@code by} (state unchanged). */
-        HEIGHT_BACKWARDS;
+        HEIGHT_BACKWARDS,
+        /**
+         * Performs an instant reorg of {@code depth} blocks at the indexed tip (with
+         * {@code newBlocks} new blocks) right before answering the request, which then sees the new
+         * branch: a branch switch between two of the client's calls.
+         */
+        REORG;
 
         /** Parses a snake_case or upper-case name such as {@code http_500}. */
         public static Type parse(String name) {
@@ -39,7 +45,7 @@ public final class Fault {
                 }
             }
             throw new IllegalArgumentException("unknown fault type '" + name
-                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, height_backwards)");
+                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, height_backwards, reorg)");
         }
 
         /** The snake_case name. */
@@ -54,14 +60,23 @@ public final class Fault {
     private final double probability;
     private final Duration delay;
     private final long by;
+    private final int newBlocks;
+    private final Long atHeight;
 
     private Fault(Type type, String method, int times, double probability, Duration delay, long by) {
+        this(type, method, times, probability, delay, by, 0, null);
+    }
+
+    private Fault(Type type, String method, int times, double probability, Duration delay, long by, int newBlocks,
+            Long atHeight) {
         this.type = type;
         this.method = method;
         this.times = times;
         this.probability = probability;
         this.delay = delay;
         this.by = by;
+        this.newBlocks = newBlocks;
+        this.atHeight = atHeight;
     }
 
     /** Delays matching responses by {@code delay}. */
@@ -97,9 +112,34 @@ public final class Fault {
         return new Fault(Type.HEIGHT_BACKWARDS, "metashrew_height", 1, 0, Duration.ZERO, by);
     }
 
+    /**
+     * Switches the node to a new branch right before answering the matching request: an instant
+     * reorg of {@code depth} blocks at the indexed tip, replaced by {@code newBlocks} blocks. With
+     * {@link #forMethod} and {@link #atHeight} it hits one chosen call, e.g. the first
+     * {@code metashrew_getblockhash} for height H.
+     */
+    public static Fault reorg(int depth, int newBlocks) {
+        if (depth < 1 || newBlocks < 1) {
+            throw new IllegalArgumentException("reorg fault: depth and new_blocks must be >= 1, got " + depth + ", "
+                    + newBlocks);
+        }
+        return new Fault(Type.REORG, null, 1, 0, Duration.ZERO, depth, newBlocks, null);
+    }
+
     /** Restricts the fault to JSON-RPC method {@code method} (null = any request). */
     public Fault forMethod(String method) {
-        return new Fault(type, method, times, probability, delay, by);
+        return new Fault(type, method, times, probability, delay, by, newBlocks, atHeight);
+    }
+
+    /**
+     * Restricts the fault to requests about height {@code h}: the height parameter of
+     * {@code metashrew_getblockhash} (first) or {@code metashrew_view} (third).
+     */
+    public Fault atHeight(long h) {
+        if (h < 0) {
+            throw new IllegalArgumentException("fault height must be >= 0, got " + h);
+        }
+        return new Fault(type, method, times, probability, delay, by, newBlocks, h);
     }
 
     /** Applies to the next {@code n} matching requests. */
@@ -107,7 +147,7 @@ public final class Fault {
         if (n < 1) {
             throw new IllegalArgumentException("fault times must be >= 1, got " + n);
         }
-        return new Fault(type, method, n, 0, delay, by);
+        return new Fault(type, method, n, 0, delay, by, newBlocks, atHeight);
     }
 
     /** Applies to each matching request with probability {@code p} (seeded RNG) until cleared. */
@@ -115,7 +155,7 @@ public final class Fault {
         if (!(p > 0 && p <= 1)) {
             throw new IllegalArgumentException("fault probability must be in (0, 1], got " + p);
         }
-        return new Fault(type, method, 0, p, delay, by);
+        return new Fault(type, method, 0, p, delay, by, newBlocks, atHeight);
     }
 
     /** The fault type. */
@@ -143,9 +183,24 @@ public final class Fault {
         return delay;
     }
 
-    /** Height decrease of a height-backwards fault. */
+    /** Height decrease of a height-backwards fault; depth of a reorg fault. */
     public long by() {
         return by;
+    }
+
+    /** New blocks of a reorg fault (0 for other faults). */
+    public int newBlocks() {
+        return newBlocks;
+    }
+
+    /** The request height the fault is restricted to, or null for any. */
+    public Long atHeight() {
+        return atHeight;
+    }
+
+    /** Whether the fault applies to a request for {@code method} about {@code height} (null: none). */
+    boolean matches(String requestMethod, Long height) {
+        return (method == null || method.equals(requestMethod)) && (atHeight == null || atHeight.equals(height));
     }
 
     private static Duration nonNegative(Duration d) {
@@ -160,6 +215,7 @@ public final class Fault {
     public String toString() {
         return "Fault{" + type.id() + (method == null ? "" : " " + method)
                 + (probability > 0 ? " p=" + probability : " x" + times)
-                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by) + "}";
+                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by)
+                + (newBlocks == 0 ? "" : " new_blocks=" + newBlocks) + (atHeight == null ? "" : " at=" + atHeight) + "}";
     }
 }

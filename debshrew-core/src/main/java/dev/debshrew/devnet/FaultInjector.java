@@ -18,9 +18,12 @@ final class FaultInjector {
         }
     }
 
-    /** The faults hitting one request: accumulated latency plus at most one other fault. */
-    record Hit(long latencyMillis, Fault terminal, long heightBackwards) {
-        static final Hit NONE = new Hit(0, null, 0);
+    /**
+     * The faults hitting one request: accumulated latency, at most one reorg to perform before
+     * answering, plus at most one other fault.
+     */
+    record Hit(long latencyMillis, Fault terminal, long heightBackwards, Fault reorg) {
+        static final Hit NONE = new Hit(0, null, 0, null);
     }
 
     private final List<Active> active = new ArrayList<>();
@@ -46,21 +49,30 @@ final class FaultInjector {
         return r;
     }
 
-    synchronized Hit match(String method) {
+    /**
+     * The faults hitting a request for {@code method} about {@code height} (the request's height
+     * parameter, or null when it has none).
+     */
+    synchronized Hit match(String method, Long height) {
         if (active.isEmpty()) {
             return Hit.NONE;
         }
         long latency = 0;
         long backwards = 0;
         Fault terminal = null;
+        Fault reorg = null;
         Iterator<Active> it = active.iterator();
         while (it.hasNext()) {
             Active a = it.next();
             Fault f = a.fault;
-            if (f.method() != null && !f.method().equals(method)) {
+            if (!f.matches(method, height)) {
                 continue;
             }
-            boolean isTerminal = f.type() != Fault.Type.LATENCY && f.type() != Fault.Type.HEIGHT_BACKWARDS;
+            boolean isTerminal = f.type() != Fault.Type.LATENCY && f.type() != Fault.Type.HEIGHT_BACKWARDS
+                    && f.type() != Fault.Type.REORG;
+            if (f.type() == Fault.Type.REORG && reorg != null) {
+                continue;
+            }
             if (isTerminal && terminal != null) {
                 continue; // one terminal fault per request; others wait for later requests
             }
@@ -82,9 +94,10 @@ final class FaultInjector {
             switch (f.type()) {
                 case LATENCY -> latency += f.delay().toMillis();
                 case HEIGHT_BACKWARDS -> backwards = f.by();
+                case REORG -> reorg = f;
                 default -> terminal = f;
             }
         }
-        return new Hit(latency, terminal, backwards);
+        return new Hit(latency, terminal, backwards, reorg);
     }
 }

@@ -17,6 +17,7 @@ import dev.debshrew.transform.ViewSource;
 import dev.debshrew.util.Backoff;
 import dev.debshrew.util.Hex;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -94,13 +95,25 @@ public final class BlockFollower {
         this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), 2.0, 0.25);
     }
 
-    /** A sink and the last cursor it committed (null: none yet). */
+    /** A sink, the last cursor it committed (null: none yet) and whether its last call succeeded. */
     private static final class SinkState {
         final Sink sink;
         volatile Cursor cursor;
+        volatile boolean up = true;
+        volatile String lastError;
+        volatile Instant lastErrorAt;
 
         SinkState(Sink sink) {
             this.sink = sink;
+        }
+    }
+
+    /** {@link #stop()} was called while the follower waited for a sink: leave {@link #run()} without failing. */
+    private static final class StopRequested extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StopRequested() {
+            super("stop requested", null, false, false);
         }
     }
 
@@ -122,13 +135,17 @@ public final class BlockFollower {
         return next;
     }
 
-    /** A sink's name and the last cursor it committed (null: none yet). */
-    public record SinkPosition(String sink, Cursor cursor) {
+    /**
+     * A sink's name, the last cursor it committed (null: none yet), whether its last open or commit
+     * succeeded, and its last error (null: none since start) with when it happened.
+     */
+    public record SinkPosition(String sink, Cursor cursor, boolean up, String lastError, Instant lastErrorAt) {
     }
 
-    /** Each sink's last committed cursor, in configuration order. Safe from any thread (status pages). */
+    /** Each sink's last committed cursor and health, in configuration order. Safe from any thread (status pages). */
     public List<SinkPosition> sinkPositions() {
-        return sinks.stream().map(s -> new SinkPosition(s.sink.name(), s.cursor)).toList();
+        return sinks.stream().map(s -> new SinkPosition(s.sink.name(), s.cursor, s.up, s.lastError, s.lastErrorAt))
+                .toList();
     }
 
     /** The newest block of the reorg window, if any. Safe from any thread (status pages). */
@@ -152,7 +169,15 @@ public final class BlockFollower {
      * @throws PipelineException on a transform failure, a sink failure or a deep reorg
      */
     public void run() throws PipelineException {
-        openSinks();
+        try {
+            openSinks();
+            follow();
+        } catch (StopRequested e) {
+            log.info("stop requested while waiting for a sink; next block would be {}", next);
+        }
+    }
+
+    private void follow() throws PipelineException, StopRequested {
         int failures = 0;
         while (!stopping && next < 0) {
             try {
@@ -185,7 +210,11 @@ public final class BlockFollower {
      *                           does not match the store
      */
     public void rewind(long toHeight) throws PipelineException {
-        openSinks();
+        try {
+            openSinks();
+        } catch (StopRequested e) {
+            throw new PipelineException("rewind stopped before the sinks could be opened", e, false);
+        }
         JournalEntry tip = store.tip().orElseThrow(() -> new PipelineException("the state store is empty: nothing"
                 + " to rewind"));
         long oldestParent = store.window().get(0).height() - 1;
@@ -200,15 +229,33 @@ public final class BlockFollower {
             }
         }
         log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);
-        undoBlocksAbove(toHeight);
+        try {
+            undoBlocksAbove(toHeight);
+        } catch (StopRequested e) {
+            throw new PipelineException("rewind stopped while a sink was down; run it again to finish", e, false);
+        }
     }
 
-    private void openSinks() throws PipelineException {
+    /**
+     * Opens every sink. A retriable failure (broker down, database restarting, lock held by
+     * another instance) backs off and retries like a failed commit; a deterministic one stops.
+     */
+    private void openSinks() throws PipelineException, StopRequested {
         for (SinkState s : sinks) {
-            try {
-                s.cursor = s.sink.open().orElse(null);
-            } catch (SinkException e) {
-                throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
+            long firstFailure = 0;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    s.cursor = s.sink.open().orElse(null);
+                    sinkRecovered(s);
+                    break;
+                } catch (SinkException e) {
+                    if (!e.isRetriable()) {
+                        sinkFailed(s, e);
+                        throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
+                    }
+                    firstFailure = firstFailure == 0 ? System.nanoTime() : firstFailure;
+                    retrySink(s, e, attempt, firstFailure, "open");
+                }
             }
         }
     }
@@ -221,7 +268,7 @@ public final class BlockFollower {
      * the two commits, or a sink that failed while others went on) receives the missing blocks
      * from the journal, exactly as they were computed.
      */
-    private long startHeight() throws MetashrewException, PipelineException {
+    private long startHeight() throws MetashrewException, PipelineException, StopRequested {
         Optional<JournalEntry> tip = store.tip();
         if (tip.isEmpty()) {
             return startWithEmptyStore();
@@ -267,7 +314,7 @@ public final class BlockFollower {
      * Delivers journal blocks to sinks that are behind the store's tip. Called only once the node
      * confirmed the tip's hash, so every journal block is canonical.
      */
-    private void catchUpLaggingSinks(JournalEntry tip) throws PipelineException {
+    private void catchUpLaggingSinks(JournalEntry tip) throws PipelineException, StopRequested {
         for (SinkState s : sinks) {
             if (s.cursor == null || s.cursor.height() >= tip.height()) {
                 continue;
@@ -324,51 +371,65 @@ public final class BlockFollower {
 
     // ------------------------------------------------------------------ one step
 
-    /** One poll. Returns whether progress was made (a block processed or undone). */
-    boolean step() throws MetashrewException, PipelineException {
+    /**
+     * One poll. Returns whether progress was made (a block processed or undone).
+     *
+     * <p>Chain linkage: when the node has the next block, its hash is read FIRST and only then is
+     * our tip's hash confirmed at the node, so the block's parent is known to be our tip at a
+     * moment after the block's hash was read. A mismatch at the tip is the undo path.
+     */
+    boolean step() throws MetashrewException, PipelineException, StopRequested {
         long nodeHeight = node.height();
         listener.nodeHeight(nodeHeight);
         Optional<JournalEntry> tip = store.tip();
-        if (tip.isPresent()) {
-            JournalEntry t = tip.get();
-            long checkHeight = Math.min(t.height(), nodeHeight);
-            Optional<JournalEntry> stored = checkHeight == t.height() ? tip : store.entry(checkHeight);
-            if (stored.isEmpty()) {
-                log.warn("node height {} is below the reorg window ({}..{}); waiting for the node to re-index",
-                        nodeHeight, store.window().get(0).height(), t.height());
+        if (tip.isEmpty()) {
+            if (next > nodeHeight) {
                 return false;
             }
-            String nodeHash = node.blockHash(checkHeight);
-            if (!nodeHash.equals(stored.get().hash())) {
-                undoToCommonAncestor(nodeHeight, checkHeight, nodeHash);
-                return true;
-            }
-            if (nodeHeight < t.height()) {
-                log.info("node height {} dropped below our tip {} (rollback in progress?); waiting", nodeHeight,
-                        t.height());
-                return false;
-            }
-            catchUpLaggingSinks(t);
+            String hash = node.blockHash(next);
+            String parentHash = next == 0 ? ZERO_HASH : node.blockHash(next - 1);
+            return processBlock(next, hash, parentHash, tip);
         }
-        if (next > nodeHeight) {
+        JournalEntry t = tip.get();
+        if (next != t.height() + 1) {
+            throw new IllegalStateException("next block " + next + " does not follow the tip " + t.height());
+        }
+        // the next block's hash, when the node has it, is read before the tip is confirmed
+        String nextHash = nodeHeight >= next ? node.blockHash(next) : null;
+        long checkHeight = Math.min(t.height(), nodeHeight);
+        Optional<JournalEntry> stored = checkHeight == t.height() ? tip : store.entry(checkHeight);
+        if (stored.isEmpty()) {
+            log.warn("node height {} is below the reorg window ({}..{}); waiting for the node to re-index",
+                    nodeHeight, store.window().get(0).height(), t.height());
             return false;
         }
-        return processBlock(next, tip);
+        String nodeHash = node.blockHash(checkHeight);
+        if (!nodeHash.equals(stored.get().hash())) {
+            undoToCommonAncestor(nodeHeight, checkHeight, nodeHash);
+            return true;
+        }
+        if (nodeHeight < t.height()) {
+            log.info("node height {} dropped below our tip {} (rollback in progress?); waiting", nodeHeight,
+                    t.height());
+            return false;
+        }
+        catchUpLaggingSinks(t);
+        if (nextHash == null) {
+            return false;
+        }
+        return processBlock(next, nextHash, t.hash(), tip);
     }
 
-    private boolean processBlock(long height, Optional<JournalEntry> tip) throws MetashrewException, PipelineException {
+    /**
+     * Runs the transform on block {@code height} (whose hash {@code hash} was read before the node
+     * confirmed {@code parentHash} at {@code height - 1}), confirms the linkage again after the
+     * views ran, then commits the block to the store and every sink. Returns true when progress
+     * was made (the block committed, or a reorg undone); a block that changed while it ran is
+     * simply redone on the next step.
+     */
+    private boolean processBlock(long height, String hash, String parentHash, Optional<JournalEntry> tip)
+            throws MetashrewException, PipelineException, StopRequested {
         long started = System.nanoTime();
-        String hash = node.blockHash(height);
-        String parentHash;
-        if (tip.isPresent()) {
-            if (tip.get().height() != height - 1) {
-                throw new IllegalStateException("next block " + height + " does not follow the tip " + tip.get().height());
-            }
-            parentHash = tip.get().hash();
-        } else {
-            parentHash = height == 0 ? ZERO_HASH : node.blockHash(height - 1);
-        }
-
         NodeViews views = new NodeViews(node);
         long transformStarted = System.nanoTime();
         BlockOutput out;
@@ -382,12 +443,24 @@ public final class BlockFollower {
         views.rethrowTransientFailure();
         long transformNanos = System.nanoTime() - transformStarted;
 
+        // after the views: the node still has this block at this height, on our tip
         long heightAfter = node.height();
         String hashAfter = heightAfter >= height ? node.blockHash(height) : null;
         if (!hash.equals(hashAfter)) {
             log.warn("block {} changed while it was processed (hash {} -> {}); redoing it", height, hash,
                     hashAfter == null ? "none, node height " + heightAfter : hashAfter);
             return true;
+        }
+        if (height > 0) {
+            String parentAfter = node.blockHash(height - 1);
+            if (!parentAfter.equals(parentHash)) {
+                log.warn("the parent of block {} changed while it was processed (height {}: {} -> {})", height,
+                        height - 1, parentHash, parentAfter);
+                if (tip.isPresent()) {
+                    undoToCommonAncestor(heightAfter, height - 1, parentAfter);
+                }
+                return true;
+            }
         }
 
         CrashPoint.BEFORE_STATE_COMMIT.reached(height);
@@ -408,7 +481,7 @@ public final class BlockFollower {
     // ------------------------------------------------------------------ reorgs
 
     private void undoToCommonAncestor(long nodeHeight, long mismatchHeight, String nodeHashThere)
-            throws MetashrewException, PipelineException {
+            throws MetashrewException, PipelineException, StopRequested {
         List<JournalEntry> window = store.window();
         JournalEntry newest = window.get(window.size() - 1);
         long ancestorHeight = -1;
@@ -465,7 +538,7 @@ public final class BlockFollower {
      * messages go to every sink that received the block (sink commit first), then the store
      * reverts the block's state.
      */
-    private void undoBlocksAbove(long ancestorHeight) throws PipelineException {
+    private void undoBlocksAbove(long ancestorHeight) throws PipelineException, StopRequested {
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), System.currentTimeMillis());
@@ -492,14 +565,20 @@ public final class BlockFollower {
     // ------------------------------------------------------------------ delivery
 
     /** Commits one block (or undo) to every sink, in order; each sink retries on its own. */
-    private void deliver(List<CdcMessage> messages, Cursor cursor, String what) throws PipelineException {
+    private void deliver(List<CdcMessage> messages, Cursor cursor, String what) throws PipelineException, StopRequested {
         for (SinkState s : sinks) {
             deliverTo(s, messages, cursor, what);
         }
     }
 
+    /**
+     * Commits one block (or undo) to one sink. Retriable failures back off and retry, without a
+     * limit unless {@link FollowerSettings#sinkRetryMax()} is set; the sink is reported down while
+     * it fails. A deterministic failure stops the follower.
+     */
     private void deliverTo(SinkState s, List<CdcMessage> messages, Cursor cursor, String what)
-            throws PipelineException {
+            throws PipelineException, StopRequested {
+        long firstFailure = 0;
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try {
@@ -508,19 +587,58 @@ public final class BlockFollower {
                 }
                 s.sink.flush(cursor);
                 s.cursor = cursor;
+                sinkRecovered(s);
                 listener.sinkCommitted(s.sink.name(), messages.size(), System.nanoTime() - started);
                 return;
             } catch (SinkException e) {
-                if (!e.isRetriable() || attempt >= settings.sinkRetries() || stopping) {
+                if (!e.isRetriable()) {
+                    sinkFailed(s, e);
                     throw new PipelineException("sink " + s.sink.name() + " could not commit " + what + " (cursor "
-                            + cursor + ", " + messages.size() + " message(s)) after " + attempt + " attempt(s): "
-                            + e.getMessage(), e);
+                            + cursor + ", " + messages.size() + " message(s)): " + e.getMessage(), e);
                 }
-                Duration d = backoff.delay(attempt);
-                log.warn("sink {} failed to commit {} (attempt {}): {}; retrying in {} ms", s.sink.name(), what,
-                        attempt, e.getMessage(), d.toMillis());
-                sleep(d);
+                firstFailure = firstFailure == 0 ? started : firstFailure;
+                retrySink(s, e, attempt, firstFailure, "commit " + what);
             }
+        }
+    }
+
+    /** Reports a retriable sink failure and waits before the next attempt, or gives up / stops. */
+    private void retrySink(SinkState s, SinkException e, int attempt, long firstFailureNanos, String what)
+            throws PipelineException, StopRequested {
+        sinkFailed(s, e);
+        if (stopping) {
+            throw new StopRequested();
+        }
+        Duration failingFor = Duration.ofNanos(System.nanoTime() - firstFailureNanos);
+        Duration limit = settings.sinkRetryMax();
+        if (limit != null && failingFor.compareTo(limit) >= 0) {
+            throw new PipelineException("sink " + s.sink.name() + " could not " + what + " for " + failingFor.toSeconds()
+                    + " s (" + attempt + " attempts, sink_retry_max " + limit.toSeconds() + " s): " + e.getMessage(), e,
+                    false);
+        }
+        Duration d = backoff.delay(attempt);
+        log.warn("sink {} is down: could not {} (attempt {}, failing for {} s): {}; retrying in {} ms", s.sink.name(),
+                what, attempt, failingFor.toSeconds(), e.getMessage(), d.toMillis());
+        sleep(d);
+        if (stopping) {
+            throw new StopRequested();
+        }
+    }
+
+    private void sinkFailed(SinkState s, SinkException e) {
+        s.lastError = e.getMessage();
+        s.lastErrorAt = Instant.now();
+        if (s.up) {
+            s.up = false;
+            listener.sinkDown(s.sink.name(), e.isRetriable());
+        }
+    }
+
+    private void sinkRecovered(SinkState s) {
+        if (!s.up) {
+            s.up = true;
+            log.info("sink {} is up again", s.sink.name());
+            listener.sinkUp(s.sink.name());
         }
     }
 

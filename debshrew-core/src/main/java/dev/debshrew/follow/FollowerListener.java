@@ -22,6 +22,17 @@ public interface FollowerListener {
     default void sinkCommitted(String sink, int messages, long nanos) {
     }
 
+    /**
+     * A sink's open or commit failed; {@code retrying} when the failure is retriable and the
+     * follower backs off and tries again. Called once per outage, not per attempt.
+     */
+    default void sinkDown(String sink, boolean retrying) {
+    }
+
+    /** A sink that was down opened or committed again. */
+    default void sinkUp(String sink) {
+    }
+
     /** The node's current height, as last polled. */
     default void nodeHeight(long height) {
     }

@@ -10,34 +10,44 @@ import java.util.Objects;
  * @param pollInterval   wait between polls once caught up with the node
  * @param retryInitial   first wait after a node or retriable sink failure (each wait doubles, with ±25% jitter)
  * @param retryMax       longest wait between retries (the follower retries the node forever until stopped)
- * @param sinkRetries    attempts for a block whose sink commit fails with a retriable error
+ * @param sinkRetryMax   how long a sink may keep failing with retriable errors (at open or at a commit)
+ *                       before the follower gives up with a transient {@link PipelineException};
+ *                       {@code null} = retry until stopped (the default)
  */
 public record FollowerSettings(Long startHeight, Duration pollInterval, Duration retryInitial, Duration retryMax,
-        int sinkRetries) {
+        Duration sinkRetryMax) {
 
     public FollowerSettings {
         Objects.requireNonNull(pollInterval, "pollInterval");
         Objects.requireNonNull(retryInitial, "retryInitial");
         Objects.requireNonNull(retryMax, "retryMax");
+        if (sinkRetryMax != null && sinkRetryMax.isNegative()) {
+            throw new IllegalArgumentException("sink retry max must not be negative, got " + sinkRetryMax);
+        }
         if (startHeight != null && startHeight < 0) {
             throw new IllegalArgumentException("start height must be >= 0, got " + startHeight);
         }
     }
 
-    /** Defaults: start at the node's tip, poll every second, retry from 500 ms up to 30 s, 5 sink attempts. */
+    /** Defaults: start at the node's tip, poll every second, retry from 500 ms up to 30 s, sinks without limit. */
     public static FollowerSettings defaults() {
-        return new FollowerSettings(null, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(30), 5);
+        return new FollowerSettings(null, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(30), null);
     }
 
     public FollowerSettings withStartHeight(Long h) {
-        return new FollowerSettings(h, pollInterval, retryInitial, retryMax, sinkRetries);
+        return new FollowerSettings(h, pollInterval, retryInitial, retryMax, sinkRetryMax);
     }
 
     public FollowerSettings withPollInterval(Duration d) {
-        return new FollowerSettings(startHeight, d, retryInitial, retryMax, sinkRetries);
+        return new FollowerSettings(startHeight, d, retryInitial, retryMax, sinkRetryMax);
+    }
+
+    /** Gives up on a sink failing with retriable errors after {@code max} ({@code null}: never). */
+    public FollowerSettings withSinkRetryMax(Duration max) {
+        return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, max);
     }
 
     public FollowerSettings withRetry(Duration initial, Duration max) {
-        return new FollowerSettings(startHeight, pollInterval, initial, max, sinkRetries);
+        return new FollowerSettings(startHeight, pollInterval, initial, max, sinkRetryMax);
     }
 }

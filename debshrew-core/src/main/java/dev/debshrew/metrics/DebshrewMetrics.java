@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +71,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     private final Map<String, Counter> nodeErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> messages = new ConcurrentHashMap<>();
     private final Map<String, Timer> sinkCommits = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sinkErrors = new ConcurrentHashMap<>();
     private final Map<String, Timer> requests = new ConcurrentHashMap<>();
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
 
@@ -156,6 +158,22 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
      */
     public void bind(BlockFollower follower) {
         this.processedHeight = () -> follower.nextHeight() < 0 ? UNKNOWN : follower.nextHeight() - 1;
+        List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
+        for (int i = 0; i < positions.size(); i++) {
+            int index = i;
+            Gauge.builder("debshrew.sink.up", follower, f -> f.sinkPositions().get(index).up() ? 1 : 0)
+                    .description("1 while the sink's last open or commit succeeded, 0 while it fails (the follower"
+                            + " retries)")
+                    .tag("sink", positions.get(i).sink())
+                    .register(registry);
+            sinkErrorCounter(positions.get(i).sink());
+        }
+    }
+
+    private Counter sinkErrorCounter(String sink) {
+        return sinkErrors.computeIfAbsent(sink, s -> Counter.builder("debshrew.sink.errors")
+                .description("Sink outages: opens or commits that failed after the sink had been up")
+                .tag("sink", s).register(registry));
     }
 
     // ------------------------------------------------------------------ follower life
@@ -264,6 +282,11 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
                 .tag("sink", s)
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void sinkDown(String sink, boolean retrying) {
+        sinkErrorCounter(sink).increment();
     }
 
     @Override

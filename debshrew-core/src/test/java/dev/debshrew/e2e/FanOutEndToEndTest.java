@@ -9,10 +9,10 @@ import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.Examples;
+import dev.debshrew.testing.RestartablePostgres;
 import dev.debshrew.testing.TableFold;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLimits;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,22 +35,17 @@ class FanOutEndToEndTest {
     @TempDir
     Path dir;
 
-    private EmbeddedPostgres pg;
-    private int port;
+    private RestartablePostgres pg;
 
     private void startPg() throws Exception {
-        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pgdata"))
-                .setCleanDataDirectory(false);
-        if (port != 0) {
-            b.setPort(port);
+        if (pg == null) {
+            pg = new RestartablePostgres(dir.resolve("pgdata"));
         }
-        pg = b.start();
-        port = pg.getPort();
+        pg.start();
     }
 
     private void stopPg() throws Exception {
-        pg.close();
-        pg = null;
+        pg.stop();
     }
 
     @AfterEach
@@ -61,7 +56,7 @@ class FanOutEndToEndTest {
     }
 
     private String url() {
-        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+        return pg.url();
     }
 
     private static Cursor fileCursor(Path out) throws Exception {
@@ -94,13 +89,17 @@ class FanOutEndToEndTest {
                             .put("connection_timeout_ms", 250));
             Path logs = dir.resolve("logs");
 
-            // 1. PostgreSQL goes down: the file sink commits block 21, PostgreSQL cannot; after its
-            //    retries the daemon stops with an error naming the sink and the block
+            // 1. PostgreSQL goes down: the file sink commits block 21, PostgreSQL cannot; the daemon
+            //    reports the sink down and retries until it is stopped (SIGTERM: a clean exit)
             try (DaemonProcess d = DaemonProcess.start(config, null, logs)) {
                 awaitBoth(d, devnet, out);
                 stopPg();
                 devnet.mine(2);
-                assertThat(d.awaitExit(E2e.WAIT)).as("exit status when a sink fails for good").isEqualTo(1);
+                E2e.await("the file sink to commit block 21", d, E2e.WAIT, () -> {
+                    Cursor c = fileCursor(out);
+                    return c != null && c.height() == 21;
+                });
+                assertThat(d.terminate(E2e.WAIT)).as("exit status after SIGTERM during a sink outage").isZero();
                 assertThat(d.stderr()).contains("could not commit block 21");
             }
             assertThat(fileCursor(out).height()).isEqualTo(21);

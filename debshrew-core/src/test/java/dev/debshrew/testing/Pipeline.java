@@ -26,13 +26,22 @@ public final class Pipeline implements AutoCloseable {
 
     /** @param transform shared between pipelines (compiled once); not closed by this pipeline */
     public Pipeline(DevnetServer devnet, Transform transform, ChainStore store, Sink sink, Long startHeight) {
+        this(devnet, transform, store, sink, fastSettings().withStartHeight(startHeight));
+    }
+
+    /** Polls every 20 ms and retries from 20 ms up to 200 ms: what the other constructor uses. */
+    public static FollowerSettings fastSettings() {
+        return FollowerSettings.defaults().withPollInterval(Duration.ofMillis(20))
+                .withRetry(Duration.ofMillis(20), Duration.ofMillis(200));
+    }
+
+    /** @param transform shared between pipelines (compiled once); not closed by this pipeline */
+    public Pipeline(DevnetServer devnet, Transform transform, ChainStore store, Sink sink, FollowerSettings settings) {
         this.devnet = devnet;
         this.client = MetashrewClient.builder(devnet.url()).readTimeout(Duration.ofSeconds(10)).build();
         this.transform = transform;
         this.store = store;
         this.sink = sink;
-        FollowerSettings settings = FollowerSettings.defaults().withStartHeight(startHeight)
-                .withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(20), Duration.ofMillis(200));
         this.follower = new BlockFollower(client, transform, store, sink, settings);
         this.thread = new Thread(() -> {
             try {
