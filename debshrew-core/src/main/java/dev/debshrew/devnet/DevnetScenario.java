@@ -229,6 +229,7 @@ public final class DevnetScenario {
             case HTTP_500 -> Fault.http500();
             case MALFORMED_JSON -> Fault.malformedJson();
             case DROP_CONNECTION -> Fault.dropConnection();
+            case RPC_ERROR -> Fault.rpcError();
             case HEIGHT_BACKWARDS -> Fault.heightBackwards(f.has("by") ? integer(f, "by", p, 1) : 1);
         };
         if (f.has("method")) {

@@ -26,8 +26,15 @@ public final class Pipeline implements AutoCloseable {
 
     /** @param transform shared between pipelines (compiled once); not closed by this pipeline */
     public Pipeline(DevnetServer devnet, Transform transform, ChainStore store, Sink sink, Long startHeight) {
+        this(devnet, MetashrewClient.builder(devnet.url()).readTimeout(Duration.ofSeconds(10)).build(), transform, store,
+                sink, startHeight);
+    }
+
+    /** @param client the node client (closed with the pipeline) */
+    public Pipeline(DevnetServer devnet, MetashrewClient client, Transform transform, ChainStore store, Sink sink,
+            Long startHeight) {
         this.devnet = devnet;
-        this.client = MetashrewClient.builder(devnet.url()).readTimeout(Duration.ofSeconds(10)).build();
+        this.client = client;
         this.transform = transform;
         this.store = store;
         this.sink = sink;
