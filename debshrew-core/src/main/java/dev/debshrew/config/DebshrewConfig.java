@@ -56,11 +56,16 @@ public final class DebshrewConfig {
             1024L, 1, 32_767, "Cap on the transform's linear memory in 64 KiB pages (1024 = 64 MiB). A module declaring"
                     + " a larger initial memory keeps its declared size.");
     public static final ConfigOption<Long> TRANSFORM_BLOCK_TIMEOUT_MS = ConfigOption.integer(
-            "transform.block_timeout_ms", 30_000L, 10, 3_600_000, "Wall-clock deadline for one block (instantiate,"
-                    + " run, decode output), in milliseconds. Past it the block fails and the daemon stops.");
+            "transform.block_timeout_ms", 30_000L, 10, 3_600_000, "Deadline for one block (instantiate, run, decode"
+                    + " output), in milliseconds. Time spent waiting for the node inside views does not count (a slow"
+                    + " node is a node failure: backoff and redo). Past it the block fails and the daemon stops.");
     public static final ConfigOption<Long> TRANSFORM_MAX_OUTPUT_BYTES = ConfigOption.integer(
             "transform.max_output_bytes", 64L * 1024 * 1024, 1024, Integer.MAX_VALUE - 8,
             "Largest output (JSON) of one block, in bytes. Larger output fails the block loudly (never dropped).");
+    public static final ConfigOption<Long> TRANSFORM_MAX_STATE_BYTES = ConfigOption.integer(
+            "transform.max_state_bytes", 64L * 1024 * 1024, 1, Long.MAX_VALUE, "Most bytes of state (written keys"
+                    + " plus values) one block may write. More fails the block loudly (STATE_LIMIT) before the heap runs"
+                    + " out.");
     public static final ConfigOption<Long> TRANSFORM_MAX_VIEW_CALLS = ConfigOption.integer("transform.max_view_calls",
             10_000L, 0, Integer.MAX_VALUE, "Most metashrew view calls one block may make.");
     public static final ConfigOption<Long> TRANSFORM_MAX_LOG_BYTES = ConfigOption.integer("transform.max_log_bytes",
@@ -107,7 +112,8 @@ public final class DebshrewConfig {
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
             METASHREW_CONNECT_TIMEOUT, METASHREW_MAX_RETRIES, METASHREW_VERSION_LINE, METASHREW_USERNAME,
             METASHREW_PASSWORD, TRANSFORM_PATH,
-            TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_VIEW_CALLS,
+            TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_STATE_BYTES,
+            TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
             SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER);
@@ -194,6 +200,7 @@ public final class DebshrewConfig {
                 .maxMemoryPages(read(TRANSFORM_MEMORY_PAGES, flat, source).intValue())
                 .blockTimeout(Duration.ofMillis(read(TRANSFORM_BLOCK_TIMEOUT_MS, flat, source)))
                 .maxOutputBytes(read(TRANSFORM_MAX_OUTPUT_BYTES, flat, source).intValue())
+                .maxStateBytes(read(TRANSFORM_MAX_STATE_BYTES, flat, source))
                 .maxViewCallsPerBlock(read(TRANSFORM_MAX_VIEW_CALLS, flat, source).intValue())
                 .maxLogBytesPerBlock(read(TRANSFORM_MAX_LOG_BYTES, flat, source).intValue())
                 .useInterpreter(read(TRANSFORM_INTERPRETER, flat, source))

@@ -233,6 +233,7 @@ public final class DevnetScenario {
             case HTTP_500 -> Fault.http500();
             case MALFORMED_JSON -> Fault.malformedJson();
             case DROP_CONNECTION -> Fault.dropConnection();
+            case RPC_ERROR -> Fault.rpcError();
             case HEIGHT_BACKWARDS -> Fault.heightBackwards(f.has("by") ? integer(f, "by", p, 1) : 1);
             case REORG -> Fault.reorg((int) integer(f, "depth", p, 1),
                     f.has("new_blocks") ? (int) integer(f, "new_blocks", p, 1) : (int) integer(f, "depth", p, 1) + 1);

@@ -336,6 +336,10 @@ public final class DevnetServer implements AutoCloseable {
                         ex.close(); // no response headers sent: the JDK server closes the socket
                         return;
                     }
+                    case RPC_ERROR -> {
+                        sendJson(ex, DevnetRpc.error(id, -32000, "View function error: devnet fault"));
+                        return;
+                    }
                     default -> {
                     }
                 }

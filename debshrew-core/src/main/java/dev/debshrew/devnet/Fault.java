@@ -28,6 +28,8 @@ public final class Fault {
         MALFORMED_JSON,
         /** Closes the connection without any response. */
         DROP_CONNECTION,
+        /** Answers a JSON-RPC error (code -32000), as metashrew does when a view function fails. */
+        RPC_ERROR,
         /** {@code metashrew_height} reports the height minus {@code by} (state unchanged). */
         HEIGHT_BACKWARDS,
         /**
@@ -45,7 +47,8 @@ public final class Fault {
                 }
             }
             throw new IllegalArgumentException("unknown fault type '" + name
-                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, height_backwards, reorg)");
+                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, rpc_error,"
+                    + " height_backwards, reorg)");
         }
 
         /** The snake_case name. */
@@ -102,6 +105,11 @@ public final class Fault {
     /** Closes the connection without answering. */
     public static Fault dropConnection() {
         return new Fault(Type.DROP_CONNECTION, null, 1, 0, Duration.ZERO, 0);
+    }
+
+    /** Answers a JSON-RPC error (code -32000): not retriable by the client. */
+    public static Fault rpcError() {
+        return new Fault(Type.RPC_ERROR, null, 1, 0, Duration.ZERO, 0);
     }
 
     /** {@code metashrew_height} answers {@code by} less than the real height (never below 0). */

@@ -436,7 +436,7 @@ public final class BlockFollower {
         try {
             out = transform.process(new BlockContext(height, Hex.decode(hash)), views, store);
         } catch (TransformExecutionException e) {
-            views.rethrowTransientFailure();
+            views.rethrowNodeFailure(e, height, hash);
             throw new PipelineException("transform '" + transform.name() + "' failed on block " + height + " (" + hash
                     + "): " + e.getMessage(), e);
         }
@@ -606,9 +606,6 @@ public final class BlockFollower {
     private void retrySink(SinkState s, SinkException e, int attempt, long firstFailureNanos, String what)
             throws PipelineException, StopRequested {
         sinkFailed(s, e);
-        if (stopping) {
-            throw new StopRequested();
-        }
         Duration failingFor = Duration.ofNanos(System.nanoTime() - firstFailureNanos);
         Duration limit = settings.sinkRetryMax();
         if (limit != null && failingFor.compareTo(limit) >= 0) {
@@ -617,8 +614,11 @@ public final class BlockFollower {
                     false);
         }
         Duration d = backoff.delay(attempt);
-        log.warn("sink {} is down: could not {} (attempt {}, failing for {} s): {}; retrying in {} ms", s.sink.name(),
-                what, attempt, failingFor.toSeconds(), e.getMessage(), d.toMillis());
+        log.warn("sink {} is down: could not {} (attempt {}, failing for {} s): {}; {}", s.sink.name(), what, attempt,
+                failingFor.toSeconds(), e.getMessage(), stopping ? "stopping" : "retrying in " + d.toMillis() + " ms");
+        if (stopping) {
+            throw new StopRequested();
+        }
         sleep(d);
         if (stopping) {
             throw new StopRequested();
@@ -670,10 +670,15 @@ public final class BlockFollower {
         }
     }
 
-    /** Views for one block: node failures that are transient make the block be redone, not failed. */
+    /**
+     * Views for one block. A failing view aborts the guest at that call (the transform never sees a
+     * node failure); the failure is kept here so that {@link #rethrowNodeFailure} can decide: a
+     * retriable one makes the follower back off and redo the block, any other stops the pipeline.
+     */
     private static final class NodeViews implements ViewSource {
         private final MetashrewClient node;
-        private MetashrewException transientFailure;
+        private MetashrewException failure;
+        private String failedView;
 
         NodeViews(MetashrewClient node) {
             this.node = node;
@@ -681,19 +686,47 @@ public final class BlockFollower {
 
         @Override
         public byte[] view(String name, byte[] input, long height) throws Exception {
+            byte[] result;
             try {
-                return node.view(name, input, height);
+                result = node.view(name, input, height);
             } catch (MetashrewException e) {
-                if (e.isRetriable() && transientFailure == null) {
-                    transientFailure = e;
-                }
-                throw e;
+                throw failed(name, e);
             }
+            if (result == null) {
+                throw failed(name, new MetashrewException(MetashrewException.Kind.MALFORMED_RESPONSE,
+                        "metashrew_view(" + name + ") returned no result", true, null));
+            }
+            return result;
+        }
+
+        private MetashrewException failed(String name, MetashrewException e) {
+            if (failure == null) {
+                failure = e;
+                failedView = name;
+            }
+            return e;
+        }
+
+        /**
+         * If {@code e} is the abort caused by a failed view: a retriable node failure is rethrown (the
+         * follower's backoff then redoes the block); a non-retriable one fails the block naming the
+         * view, the block and the cause.
+         */
+        void rethrowNodeFailure(TransformExecutionException e, long height, String hash)
+                throws MetashrewException, PipelineException {
+            if (failure == null || e.kind() != TransformExecutionException.Kind.VIEW_FAILED) {
+                return;
+            }
+            if (failure.isRetriable()) {
+                throw failure;
+            }
+            throw new PipelineException("view '" + failedView + "' failed at the node on block " + height + " (" + hash
+                    + ") and retrying cannot help [" + failure.kind() + "]: " + failure.getMessage(), e);
         }
 
         void rethrowTransientFailure() throws MetashrewException {
-            if (transientFailure != null) {
-                throw transientFailure;
+            if (failure != null && failure.isRetriable()) {
+                throw failure;
             }
         }
     }

@@ -32,6 +32,8 @@ public final class DaemonProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-XX:TieredStopAtLevel=1");
+        // the product's logging (stderr), not a test module's logback-test.xml that is on the test classpath
+        cmd.add("-Dlogback.configurationFile=" + DaemonProcess.class.getClassLoader().getResource("logback.xml"));
         if (pauseAt != null) {
             cmd.add("-Ddebshrew.test.pauseAt=" + pauseAt);
         }

@@ -29,7 +29,7 @@ public final class Pipeline implements AutoCloseable {
         this(devnet, transform, store, sink, fastSettings().withStartHeight(startHeight));
     }
 
-    /** Polls every 20 ms and retries from 20 ms up to 200 ms: what the other constructor uses. */
+    /** Polls every 20 ms and retries from 20 ms up to 200 ms: what the other constructors use. */
     public static FollowerSettings fastSettings() {
         return FollowerSettings.defaults().withPollInterval(Duration.ofMillis(20))
                 .withRetry(Duration.ofMillis(20), Duration.ofMillis(200));
@@ -37,8 +37,21 @@ public final class Pipeline implements AutoCloseable {
 
     /** @param transform shared between pipelines (compiled once); not closed by this pipeline */
     public Pipeline(DevnetServer devnet, Transform transform, ChainStore store, Sink sink, FollowerSettings settings) {
+        this(devnet, MetashrewClient.builder(devnet.url()).readTimeout(Duration.ofSeconds(10)).build(), transform, store,
+                sink, settings);
+    }
+
+    /** @param client the node client (closed with the pipeline) */
+    public Pipeline(DevnetServer devnet, MetashrewClient client, Transform transform, ChainStore store, Sink sink,
+            Long startHeight) {
+        this(devnet, client, transform, store, sink, fastSettings().withStartHeight(startHeight));
+    }
+
+    /** @param client the node client (closed with the pipeline) */
+    public Pipeline(DevnetServer devnet, MetashrewClient client, Transform transform, ChainStore store, Sink sink,
+            FollowerSettings settings) {
         this.devnet = devnet;
-        this.client = MetashrewClient.builder(devnet.url()).readTimeout(Duration.ofSeconds(10)).build();
+        this.client = client;
         this.transform = transform;
         this.store = store;
         this.sink = sink;

@@ -22,6 +22,7 @@ import java.util.Objects;
 public final class StateChanges {
 
     private final LinkedHashMap<Key, byte[]> changes = new LinkedHashMap<>();
+    private long bytes;
 
     /** An empty overlay. */
     public StateChanges() {
@@ -30,12 +31,26 @@ public final class StateChanges {
     /** Records {@code key -> value} (replacing any earlier put or delete of the key). */
     public void put(byte[] key, byte[] value) {
         Objects.requireNonNull(value, "value");
-        changes.put(new Key(key.clone()), value.clone());
+        record(new Key(key.clone()), value.clone());
     }
 
     /** Records a delete of {@code key} (replacing any earlier put of the key). */
     public void delete(byte[] key) {
-        changes.put(new Key(key.clone()), null);
+        record(new Key(key.clone()), null);
+    }
+
+    private void record(Key k, byte[] value) {
+        boolean had = changes.containsKey(k);
+        byte[] old = changes.put(k, value);
+        if (had) {
+            bytes -= k.bytes.length + (old == null ? 0 : old.length);
+        }
+        bytes += k.bytes.length + (value == null ? 0 : value.length);
+    }
+
+    /** Total size of the writes: the bytes of every written key plus the bytes of every put value. */
+    public long bytes() {
+        return bytes;
     }
 
     /** True when this block put or deleted {@code key}. */

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * keyed by the module's SHA-256 skips compilation on later loads. {@link #process} then runs each
  * block in a FRESH instance (guest globals and heap never carry over between blocks; persistent
  * state goes through the state imports), on a worker thread, under the configured
- * {@link TransformLimits}.
+ * {@link TransformLimits}. The block deadline counts only the host's own work for the block, not
+ * the time the guest waits for the node in {@code __view}; a failing view aborts the block
+ * ({@link TransformExecutionException.Kind#VIEW_FAILED}), and no thread is left running a block
+ * after {@link #process} returns.
  *
  * <p>Both guest ABIs are supported and detected from the imports: {@link AbiVersion#V1} and
  * {@link AbiVersion#LEGACY} (see {@code docs/spec/transform-abi.md}).
@@ -270,8 +273,10 @@ public final class Transform implements AutoCloseable {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
         BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
-        Worker.Outcome<BlockOutput> outcome = worker.run(() -> runner.run(session, export), limits.blockTimeout(),
-                session::cancel);
+        Worker.Outcome<BlockOutput> outcome = worker.run(() -> {
+            session.clock().start();
+            return runner.run(session, export);
+        }, limits.blockTimeout(), session.clock()::guestNanos, session::cancel);
         if (outcome instanceof Worker.Completed<BlockOutput> c) {
             if (c.failure() == null) {
                 return c.value();
@@ -281,15 +286,15 @@ public final class Transform implements AutoCloseable {
             }
             throw runner.failure(session, c.failure(), Kind.HOST_ERROR, export + " failed");
         }
-        if (outcome instanceof Worker.TimedOut<BlockOutput> t) {
+        if (outcome instanceof Worker.TimedOut<BlockOutput>) {
             throw runner.error(session, Kind.TIMEOUT, export + " exceeded blockTimeout = " + limits.blockTimeout()
-                    + (t.stopped() ? "; guest interrupted and its instance discarded"
-                            : "; worker thread did not stop and was abandoned"), null);
+                    + " of guest time (" + session.clock().nodeNanos() / 1_000_000 + " ms waiting for the node"
+                    + " not counted); guest interrupted and its instance discarded", null);
         }
         throw runner.error(session, Kind.HOST_ERROR, "interrupted while waiting for " + export + " to finish", null);
     }
 
-    /** Stops the worker thread. Idempotent. */
+    /** Stops the worker thread and waits (bounded) for it to end. Idempotent. */
     @Override
     public void close() {
         closed = true;

@@ -32,6 +32,13 @@ public final class TransformExecutionException extends TransformException {
         MEMORY_LIMIT,
         /** Instantiation failed (e.g. the start function trapped, or a data segment does not fit). */
         INSTANTIATION,
+        /**
+         * A {@code __view} call failed (the {@link ViewSource} threw or returned {@code null}); the
+         * guest was aborted at that call. {@link #getCause()} is the view's exception, if any.
+         */
+        VIEW_FAILED,
+        /** The block's state writes (keys + values) exceeded {@link TransformLimits#maxStateBytes()}. */
+        STATE_LIMIT,
         /** A host-side component failed (e.g. the {@link StateReader} threw). */
         HOST_ERROR
     }

@@ -18,7 +18,11 @@ import java.util.Objects;
  *       (the host never shrinks a module below its declared initial memory; a warning is logged at
  *       load).</td></tr>
  *   <tr><td>{@link #blockTimeout()}</td><td>30 s</td><td>{@code TIMEOUT}; the guest is interrupted
- *       and its instance discarded</td></tr>
+ *       and its instance discarded. Time spent waiting for the node inside {@code __view} calls does
+ *       not count: only the host's own work for the block does (wall time minus node time)</td></tr>
+ *   <tr><td>{@link #maxStateBytes()}</td><td>64 MiB</td><td>{@code STATE_LIMIT}: the block's state
+ *       writes (bytes of every written key plus every put value) exceed it; checked on every write, so
+ *       a module writing state in a loop fails the block instead of exhausting the heap</td></tr>
  *   <tr><td>{@link #maxOutputBytes()}</td><td>64 MiB</td><td>{@code OUTPUT_TOO_LARGE} (checked on the
  *       LP length before copying; for the legacy ABI, on the total of pushed messages)</td></tr>
  *   <tr><td>{@link #maxViewCallsPerBlock()}</td><td>10 000</td><td>{@code VIEW_LIMIT}</td></tr>
@@ -37,6 +41,8 @@ public final class TransformLimits {
     public static final int DEFAULT_MAX_MEMORY_PAGES = 1024;
     /** Default per-block wall-clock deadline. */
     public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofSeconds(30);
+    /** Default cap on the state bytes (keys + values) one block may write (64 MiB). */
+    public static final long DEFAULT_MAX_STATE_BYTES = 64L * 1024 * 1024;
     /** Default output cap (64 MiB). */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
     /** Default cap on {@code __view} calls per block. */
@@ -56,6 +62,7 @@ public final class TransformLimits {
     private final int maxMemoryPages;
     private final Duration blockTimeout;
     private final int maxOutputBytes;
+    private final long maxStateBytes;
     private final int maxViewCallsPerBlock;
     private final int maxLogBytesPerBlock;
     private final boolean useInterpreter;
@@ -65,6 +72,7 @@ public final class TransformLimits {
         this.maxMemoryPages = b.maxMemoryPages;
         this.blockTimeout = b.blockTimeout;
         this.maxOutputBytes = b.maxOutputBytes;
+        this.maxStateBytes = b.maxStateBytes;
         this.maxViewCallsPerBlock = b.maxViewCallsPerBlock;
         this.maxLogBytesPerBlock = b.maxLogBytesPerBlock;
         this.useInterpreter = b.useInterpreter;
@@ -87,6 +95,7 @@ public final class TransformLimits {
                 .maxMemoryPages(maxMemoryPages)
                 .blockTimeout(blockTimeout)
                 .maxOutputBytes(maxOutputBytes)
+                .maxStateBytes(maxStateBytes)
                 .maxViewCallsPerBlock(maxViewCallsPerBlock)
                 .maxLogBytesPerBlock(maxLogBytesPerBlock)
                 .useInterpreter(useInterpreter)
@@ -98,7 +107,10 @@ public final class TransformLimits {
         return maxMemoryPages;
     }
 
-    /** Wall-clock deadline for one block (instantiation, {@code process_block} and output decoding). */
+    /**
+     * Deadline for one block (instantiation, {@code process_block} and output decoding), measured in
+     * wall time minus the time spent waiting for the node inside {@code __view} calls.
+     */
     public Duration blockTimeout() {
         return blockTimeout;
     }
@@ -106,6 +118,11 @@ public final class TransformLimits {
     /** Largest accepted output of one block, in bytes. */
     public int maxOutputBytes() {
         return maxOutputBytes;
+    }
+
+    /** Largest total of state bytes (written keys + put values) one block may write. */
+    public long maxStateBytes() {
+        return maxStateBytes;
     }
 
     /** Largest number of {@code __view} calls in one block. */
@@ -131,7 +148,7 @@ public final class TransformLimits {
     @Override
     public String toString() {
         return "TransformLimits[maxMemoryPages=" + maxMemoryPages + ", blockTimeout=" + blockTimeout
-                + ", maxOutputBytes=" + maxOutputBytes + ", maxViewCallsPerBlock=" + maxViewCallsPerBlock
+                + ", maxOutputBytes=" + maxOutputBytes + ", maxStateBytes=" + maxStateBytes + ", maxViewCallsPerBlock=" + maxViewCallsPerBlock
                 + ", maxLogBytesPerBlock=" + maxLogBytesPerBlock + ", useInterpreter=" + useInterpreter
                 + ", compileCacheDir=" + compileCacheDir + "]";
     }
@@ -141,6 +158,7 @@ public final class TransformLimits {
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
         private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private long maxStateBytes = DEFAULT_MAX_STATE_BYTES;
         private int maxViewCallsPerBlock = DEFAULT_MAX_VIEW_CALLS_PER_BLOCK;
         private int maxLogBytesPerBlock = DEFAULT_MAX_LOG_BYTES_PER_BLOCK;
         private boolean useInterpreter;
@@ -163,7 +181,7 @@ public final class TransformLimits {
         }
 
         /**
-         * Per-block wall-clock deadline.
+         * Per-block deadline (node time inside {@code __view} excluded).
          *
          * @throws IllegalArgumentException unless positive
          */
@@ -186,6 +204,19 @@ public final class TransformLimits {
                 throw new IllegalArgumentException("maxOutputBytes must be in 1.." + MAX_OUTPUT_BYTES_LIMIT + ", got " + bytes);
             }
             this.maxOutputBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Cap on the state bytes (written keys + put values) of one block.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder maxStateBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxStateBytes must be >= 1, got " + bytes);
+            }
+            this.maxStateBytes = bytes;
             return this;
         }
 

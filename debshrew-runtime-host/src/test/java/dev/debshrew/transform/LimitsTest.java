@@ -50,58 +50,6 @@ class LimitsTest {
         }
     }
 
-    @Test
-    void viewThatIgnoresInterruptsIsAbandonedAndTheNextBlockStillWorks() throws Exception {
-        // A host call stuck past the deadline and the grace period: the worker thread is replaced.
-        ViewSource stuck = (name, input, height) -> {
-            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-            while (System.nanoTime() < until) {
-                Thread.onSpinWait(); // ignores interrupts on purpose
-            }
-            return new byte[0];
-        };
-        try (Transform t = Fixtures.load("view_loop", TransformLimits.builder().blockTimeout(Duration.ofMillis(200)).build())) {
-            assertThatThrownBy(() -> t.process(block(1), stuck, StateReader.EMPTY))
-                    .isInstanceOfSatisfying(TransformExecutionException.class,
-                            e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
-                    .hasMessageContaining("abandoned");
-            AtomicInteger calls = new AtomicInteger();
-            t.process(block(2), (n, i, h) -> {
-                calls.incrementAndGet();
-                return new byte[0];
-            }, StateReader.EMPTY);
-            assertThat(calls).hasValue(20);
-        }
-    }
-
-    @ParameterizedTest(name = "interpreter={0}")
-    @ValueSource(booleans = {false, true})
-    void viewThatSwallowsTheInterruptStillStopsTheGuest(boolean interpreter) throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        ViewSource swallowing = (name, input, height) -> {
-            calls.incrementAndGet();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                // swallowed, like some HTTP clients do
-            }
-            return new byte[0];
-        };
-        try (Transform t = Fixtures.load("view_loop", limits(interpreter).blockTimeout(Duration.ofMillis(250)).build())) {
-            assertThatThrownBy(() -> t.process(block(1), swallowing, StateReader.EMPTY))
-                    .isInstanceOfSatisfying(TransformExecutionException.class,
-                            e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
-                    .hasMessageContaining("guest interrupted");
-            assertThat(calls.get()).isLessThan(20);
-            calls.set(0);
-            t.process(block(2), (n, i, h) -> {
-                calls.incrementAndGet();
-                return new byte[0];
-            }, StateReader.EMPTY);
-            assertThat(calls).hasValue(20);
-        }
-    }
-
     @ParameterizedTest(name = "interpreter={0}")
     @ValueSource(booleans = {false, true})
     void outputOverTheCapFailsBeforeCopying(boolean interpreter) throws Exception {

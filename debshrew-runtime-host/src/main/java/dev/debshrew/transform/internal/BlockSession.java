@@ -20,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Host-side state of one block's guest instance and the implementation of the {@code env}
@@ -30,10 +28,15 @@ import org.slf4j.LoggerFactory;
  * <p>{@code __get_state} returns the value's length after staging it, or {@code -1} when the key
  * is absent (an empty value is a present key of length 0). Reads see this block's own writes
  * first ({@link StateChanges}), then the committed state ({@link StateReader}).
+ *
+ * <p>A failing {@code __view} (any exception from the {@link ViewSource}, or a {@code null} result)
+ * aborts the guest at once with {@link Kind#VIEW_FAILED}, the view's exception as the cause: a node
+ * failure is never handed to the guest as {@code -1}. Time spent inside {@code __view} stops the
+ * block's {@link GuestClock}. State writes beyond {@link TransformLimits#maxStateBytes()} abort the
+ * guest with {@link Kind#STATE_LIMIT}.
  */
 public final class BlockSession {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BlockSession.class);
     private static final byte[] EMPTY = new byte[0];
     private static final long[] NO_RESULT = null;
 
@@ -46,6 +49,7 @@ public final class BlockSession {
     private final CdcCodec codec;
     private final StateChanges changes = new StateChanges();
     private final GuestLog log;
+    private final GuestClock clock = new GuestClock();
     private final List<CdcMessage> pushed = new ArrayList<>();
     private long pushedBytes;
     private byte[] staged = EMPTY;
@@ -79,6 +83,11 @@ public final class BlockSession {
     /** Messages pushed through {@code __push_cdc_message} (legacy ABI), validated, in order. */
     public List<CdcMessage> pushed() {
         return pushed;
+    }
+
+    /** The time this block is charged against the deadline (node time excluded). */
+    public GuestClock clock() {
+        return clock;
     }
 
     public int viewCalls() {
@@ -135,6 +144,7 @@ public final class BlockSession {
                 byte[] key = GuestMemory.readLp(m, GuestMemory.u32(args[0]), Abi.SET_STATE + " key");
                 byte[] value = GuestMemory.readLp(m, GuestMemory.u32(args[1]), Abi.SET_STATE + " value");
                 changes.put(key, value);
+                checkStateBytes();
                 return new long[] {0};
             };
             case Abi.DELETE_STATE -> (inst, args) -> new long[] {deleteState(inst.memory(), args[0])};
@@ -152,6 +162,7 @@ public final class BlockSession {
         }
         String viewName = new String(nameBytes, StandardCharsets.UTF_8);
         byte[] result;
+        clock.enterNode();
         try {
             result = views.view(viewName, input, height);
         } catch (InterruptedException e) {
@@ -162,17 +173,13 @@ public final class BlockSession {
                     || e instanceof java.nio.channels.ClosedByInterruptException) {
                 throw new ChicoryInterruptedException("interrupted during view '" + viewName + "'", e);
             }
-            LOG.warn("transform '{}' block {}: view '{}' failed, returning -1 to the guest: {}",
-                    name, height, viewName, e.toString());
-            LOG.debug("view failure detail", e);
-            staged = EMPTY;
-            return -1;
+            throw new HostAbort(Kind.VIEW_FAILED, "view '" + viewName + "' failed: " + e.getMessage()
+                    + "; the block was aborted (a node failure is never returned to the guest)", e);
+        } finally {
+            clock.leaveNode();
         }
         if (result == null) {
-            LOG.warn("transform '{}' block {}: view '{}' returned no result, returning -1 to the guest",
-                    name, height, viewName);
-            staged = EMPTY;
-            return -1;
+            throw new HostAbort(Kind.VIEW_FAILED, "view '" + viewName + "' returned no result (null)");
         }
         staged = result;
         return result.length;
@@ -193,7 +200,16 @@ public final class BlockSession {
         byte[] key = GuestMemory.readLp(m, GuestMemory.u32(keyPtr), Abi.DELETE_STATE + " key");
         boolean existed = lookup(key) != null;
         changes.delete(key);
+        checkStateBytes();
         return existed ? 1 : 0;
+    }
+
+    private void checkStateBytes() {
+        if (changes.bytes() > limits.maxStateBytes()) {
+            throw new HostAbort(Kind.STATE_LIMIT, "the block wrote " + changes.bytes() + " bytes of state (keys +"
+                    + " values of " + changes.size() + " keys), more than maxStateBytes = " + limits.maxStateBytes()
+                    + " (option transform.max_state_bytes); the block's state changes were discarded");
+        }
     }
 
     private byte[] lookup(byte[] key) {

@@ -12,39 +12,45 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one block at a time on a dedicated daemon thread (with a large stack for deep guest
- * recursion) under a wall-clock deadline. At the deadline the thread is interrupted (Chicory's
- * interpreter and compiled code check {@code Thread.isInterrupted()} and throw
- * {@code ChicoryInterruptedException}); the interrupt flag is cleared before the thread runs the
- * next block. If the thread does not stop within a grace period (e.g. stuck in a host call that
- * ignores interrupts) it is abandoned and a fresh thread serves the next block.
+ * recursion) under a deadline measured on a caller-supplied clock (the block's {@link GuestClock},
+ * which does not advance while the guest waits for the node). When the clock passes the deadline the
+ * thread is interrupted (Chicory's interpreter and compiled code check {@code Thread.isInterrupted()}
+ * and throw {@code ChicoryInterruptedException}) and {@link #run} waits until the task has really
+ * stopped, re-interrupting it, so no thread is ever left running a block in the background. The
+ * interrupt flag is cleared before the thread runs the next block.
  */
 public final class Worker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final long STACK_SIZE = 16L * 1024 * 1024;
-    static final Duration GRACE = Duration.ofSeconds(2);
+    /** How often a stopping task is re-interrupted, and how often a slow stop is logged. */
+    static final Duration REINTERRUPT = Duration.ofMillis(20);
+    static final Duration SLOW_STOP_WARNING = Duration.ofSeconds(2);
 
     private final String name;
     private final AtomicInteger threads = new AtomicInteger();
-    private ExecutorService executor;
+    private final ExecutorService executor;
 
+    /** @param name the transform's name, used in the thread's name {@code debshrew-transform-<name>-<n>} */
     public Worker(String name) {
         this.name = name;
-        this.executor = newExecutor();
-    }
-
-    private ExecutorService newExecutor() {
         ThreadFactory factory = r -> {
-            Thread t = new Thread(null, r, "debshrew-transform-" + name + "-" + threads.incrementAndGet(), STACK_SIZE);
+            Thread t = new Thread(null, r, threadNamePrefix(name) + threads.incrementAndGet(), STACK_SIZE);
             t.setDaemon(true);
             return t;
         };
-        return Executors.newSingleThreadExecutor(factory);
+        this.executor = Executors.newSingleThreadExecutor(factory);
+    }
+
+    /** The prefix of the names of the worker threads of transform {@code name}. */
+    public static String threadNamePrefix(String name) {
+        return "debshrew-transform-" + name + "-";
     }
 
     /** Outcome of {@link #run}. */
@@ -55,20 +61,22 @@ public final class Worker implements AutoCloseable {
     public record Completed<T>(T value, Throwable failure) implements Outcome<T> {
     }
 
-    /** The deadline passed; {@code stopped} tells whether the worker thread stopped within the grace period. */
-    public record TimedOut<T>(boolean stopped) implements Outcome<T> {
+    /** The deadline passed; the task was interrupted and has stopped. */
+    public record TimedOut<T>() implements Outcome<T> {
     }
 
-    /** The calling thread was interrupted while waiting; the task was cancelled. */
+    /** The calling thread was interrupted while waiting; the task was interrupted and has stopped. */
     public record CallerInterrupted<T>() implements Outcome<T> {
     }
 
     /**
-     * Runs {@code task} on the worker thread, waiting at most {@code timeout}.
+     * Runs {@code task} on the worker thread until it completes or {@code clock} (nanoseconds, starting
+     * at 0) passes {@code timeout}. Returns only once the task is no longer running.
      *
+     * @param clock the time charged to the task so far; may stand still (then the task is waited for)
      * @param onTimeout run first when the deadline passes (e.g. to make host functions refuse further calls)
      */
-    public synchronized <T> Outcome<T> run(Callable<T> task, Duration timeout, Runnable onTimeout) {
+    public synchronized <T> Outcome<T> run(Callable<T> task, Duration timeout, LongSupplier clock, Runnable onTimeout) {
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Thread> runner = new AtomicReference<>();
         Future<T> future = executor.submit(() -> {
@@ -82,12 +90,22 @@ public final class Worker implements AutoCloseable {
                 done.countDown();
             }
         });
+        long limit = timeout.toNanos();
         try {
-            return new Completed<>(future.get(timeout.toNanos(), TimeUnit.NANOSECONDS), null);
+            while (true) {
+                long remaining = limit - clock.getAsLong();
+                if (remaining <= 0 && !future.isDone()) {
+                    stop(future, done, runner, onTimeout);
+                    return new TimedOut<>();
+                }
+                try {
+                    return new Completed<>(future.get(Math.max(remaining, 1), TimeUnit.NANOSECONDS), null);
+                } catch (TimeoutException e) {
+                    // the clock may have stood still (node time): re-check how much guest time is left
+                }
+            }
         } catch (ExecutionException e) {
             return new Completed<>(null, e.getCause());
-        } catch (TimeoutException e) {
-            return new TimedOut<>(stop(future, done, runner, onTimeout));
         } catch (InterruptedException e) {
             stop(future, done, runner, onTimeout);
             Thread.currentThread().interrupt();
@@ -95,34 +113,46 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private boolean stop(Future<?> future, CountDownLatch done, AtomicReference<Thread> runner, Runnable onTimeout) {
+    /** Interrupts the task until it has stopped: never leaves it running. */
+    private void stop(Future<?> future, CountDownLatch done, AtomicReference<Thread> runner, Runnable onTimeout) {
         onTimeout.run();
         future.cancel(true);
-        // Keep interrupting during the grace period: a host call (e.g. an HTTP client) may have
-        // swallowed the first interrupt and let the guest continue.
+        boolean callerInterrupted = Thread.interrupted();
+        long started = System.nanoTime();
+        long nextWarning = started + SLOW_STOP_WARNING.toNanos();
         boolean stopped = false;
-        long deadline = System.nanoTime() + GRACE.toNanos();
+        while (!stopped) {
+            try {
+                stopped = done.await(REINTERRUPT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                callerInterrupted = true;
+            }
+            Thread t = runner.get();
+            if (!stopped && t != null) {
+                // keep interrupting: a host call (e.g. an HTTP client) may have swallowed an interrupt
+                t.interrupt();
+            }
+            if (!stopped && System.nanoTime() - nextWarning > 0) {
+                LOG.warn("transform '{}': block still stopping {} ms after its deadline (stuck in a host call?)",
+                        name, (System.nanoTime() - started) / 1_000_000);
+                nextWarning += SLOW_STOP_WARNING.toNanos();
+            }
+        }
+        if (callerInterrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the worker thread and waits (bounded) for it to end. */
+    @Override
+    public synchronized void close() {
+        executor.shutdownNow();
         try {
-            while (!stopped && System.nanoTime() < deadline) {
-                stopped = done.await(20, TimeUnit.MILLISECONDS);
-                Thread t = runner.get();
-                if (!stopped && t != null) {
-                    t.interrupt();
-                }
+            if (!executor.awaitTermination(SLOW_STOP_WARNING.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("transform '{}': worker thread still running {} after close", name, SLOW_STOP_WARNING);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!stopped) {
-            LOG.warn("transform '{}': worker thread did not stop within {} after interrupt; abandoning it", name, GRACE);
-            executor.shutdownNow();
-            executor = newExecutor();
-        }
-        return stopped;
-    }
-
-    @Override
-    public synchronized void close() {
-        executor.shutdownNow();
     }
 }
