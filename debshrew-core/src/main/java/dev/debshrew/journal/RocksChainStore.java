@@ -1,6 +1,7 @@
 package dev.debshrew.journal;
 
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -51,14 +52,16 @@ public final class RocksChainStore implements ChainStore {
     private final RocksHandles rocks;
     private final int windowSize;
     private final ArrayList<JournalEntry> window; // oldest first, contiguous heights
+    private Cursor base; // see ChainStore#base(); null when none
     /** Guards the native handles: readers and writers take the read lock, close takes the write lock. */
     private final ReentrantReadWriteLock handleLock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private RocksChainStore(RocksHandles rocks, int windowSize, List<JournalEntry> window) {
+    private RocksChainStore(RocksHandles rocks, int windowSize, List<JournalEntry> window, Cursor base) {
         this.rocks = rocks;
         this.windowSize = windowSize;
         this.window = new ArrayList<>(window);
+        this.base = base;
     }
 
     /**
@@ -124,10 +127,14 @@ public final class RocksChainStore implements ChainStore {
                             windowSize < scan.window.size() ? "; the oldest entries are pruned on the next commit" : "");
                 }
             }
-            RocksChainStore store = new RocksChainStore(rocks, windowSize, scan.window);
+            Cursor base = rocks.base(scan.window);
+            RocksChainStore store = new RocksChainStore(rocks, windowSize, scan.window, base);
             if (!scan.window.isEmpty()) {
                 log.info("opened state store {}: journal {}..{} (window {})", dir, scan.window.get(0).height(),
                         scan.window.get(scan.window.size() - 1).height(), windowSize);
+            } else if (base != null) {
+                log.info("opened state store {}: journal empty, state as of its base block {} (window {})", dir, base,
+                        windowSize);
             }
             return store;
         } catch (RocksDBException e) {
@@ -181,6 +188,20 @@ public final class RocksChainStore implements ChainStore {
         return index < 0 || index >= window.size() ? Optional.empty() : Optional.of(window.get((int) index));
     }
 
+    @Override
+    public synchronized Optional<Cursor> base() {
+        return Optional.ofNullable(base);
+    }
+
+    /** Records {@code newBase} (or removes the record, when null) in {@code batch}. */
+    private void putBase(WriteBatch batch, Cursor newBase) throws RocksDBException {
+        if (newBase == null) {
+            batch.delete(rocks.meta, RocksHandles.META_BASE);
+        } else {
+            batch.put(rocks.meta, RocksHandles.META_BASE, RocksHandles.tipValue(newBase.height(), newBase.hash()));
+        }
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -229,9 +250,12 @@ public final class RocksChainStore implements ChainStore {
             for (int i = 0; i < prune; i++) {
                 batch.delete(rocks.journal, JournalRecords.key(window.get(i).height()));
             }
+            Cursor newBase = (prune < window.size() ? window.get(prune) : entry).parentCursor();
+            putBase(batch, newBase);
             rocks.db.write(rocks.syncWrite, batch);
             window.subList(0, prune).clear();
             window.add(entry);
+            base = newBase;
             return entry;
         } catch (RocksDBException e) {
             throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": committing block " + height + " ("
@@ -295,8 +319,11 @@ public final class RocksChainStore implements ChainStore {
             } else {
                 batch.delete(rocks.meta, RocksHandles.META_TIP);
             }
+            Cursor newBase = (window.size() > 1 ? window.get(0) : tip).parentCursor();
+            putBase(batch, newBase);
             rocks.db.write(rocks.syncWrite, batch);
             window.remove(window.size() - 1);
+            base = newBase;
             return tip;
         } catch (RocksDBException e) {
             throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": reverting block " + tip.height()
@@ -309,6 +336,47 @@ public final class RocksChainStore implements ChainStore {
     @Override
     public boolean durable() {
         return true;
+    }
+
+    /** The SHA-256 (hex) of the transform module recorded with this state, if any (see {@code ModuleIdentity}). */
+    public Optional<String> moduleSha256() {
+        handleLock.readLock().lock();
+        try {
+            ensureOpen();
+            return Optional.ofNullable(rocks.storedModuleSha256());
+        } catch (RocksDBException e) {
+            throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": reading the module hash failed: "
+                    + e.getMessage(), e);
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /** Records (synced) the SHA-256 (hex) of the transform module this state belongs to. */
+    public void recordModuleSha256(String sha256) {
+        handleLock.readLock().lock();
+        try {
+            ensureOpen();
+            rocks.db.put(rocks.meta, rocks.syncWrite, RocksHandles.META_MODULE_SHA256, RocksHandles.bytes(sha256));
+        } catch (RocksDBException e) {
+            throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": recording the module hash failed: "
+                    + e.getMessage(), e);
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /** Whether the store holds anything yet: a journal entry, a base or any state key. */
+    public boolean isFresh() {
+        handleLock.readLock().lock();
+        try {
+            ensureOpen();
+            synchronized (this) {
+                return window.isEmpty() && base == null && rocks.stateIsEmpty();
+            }
+        } finally {
+            handleLock.readLock().unlock();
+        }
     }
 
     private void ensureOpen() {
