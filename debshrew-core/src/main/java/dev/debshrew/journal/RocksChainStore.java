@@ -24,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * <p>Layout (docs/state-store.md): column family {@code state} holds the transform's keys and
  * values as they are; {@code journal} maps each height of the window (8 bytes, big-endian) to a
  * checksummed record (see {@link JournalRecords}); {@code meta} holds the format version, the
- * window size of the last open and the tip (height + hash).
+ * window size of the last open, the tip and the window's base (height + hash each; see
+ * {@link ChainStore#base()}) and the SHA-256 of the transform module that built the state.
  *
  * <p>Atomicity and durability: {@link #commit} and {@link #revertTip} each write ONE
  * {@code WriteBatch} with {@code sync=true}: the state writes, the journal record (written or
- * removed), the tip and the pruning of records that left the window reach the fsynced WAL together
- * or not at all, so a {@code kill -9} or power loss at any instant leaves the store at the last
- * completed call.
+ * removed), the tip, the base and the pruning of records that left the window reach the fsynced
+ * WAL together or not at all, so a {@code kill -9} or power loss at any instant leaves the store at
+ * the last completed call.
  *
  * <p>Memory: no copy of the state is kept; only the window's entries are cached (they are verified
  * and decoded at open), so {@link #window()}, {@link #tip()} and {@link #entry(long)} never touch
@@ -366,19 +367,6 @@ public final class RocksChainStore implements ChainStore {
         }
     }
 
-    /** Whether the store holds anything yet: a journal entry, a base or any state key. */
-    public boolean isFresh() {
-        handleLock.readLock().lock();
-        try {
-            ensureOpen();
-            synchronized (this) {
-                return window.isEmpty() && base == null && rocks.stateIsEmpty();
-            }
-        } finally {
-            handleLock.readLock().unlock();
-        }
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("state store " + rocks.dir + " is closed");
@@ -402,7 +390,8 @@ public final class RocksChainStore implements ChainStore {
     @Override
     public synchronized String toString() {
         return "RocksChainStore[" + rocks.dir + ", window " + windowSize + ", "
-                + (window.isEmpty() ? "empty" : window.get(0).height() + ".." + window.get(window.size() - 1).height())
+                + (window.isEmpty() ? (base == null ? "empty" : "empty above base " + base.height())
+                        : window.get(0).height() + ".." + window.get(window.size() - 1).height())
                 + "]";
     }
 }

@@ -288,7 +288,8 @@ final class RocksHandles implements AutoCloseable {
             return null;
         }
         long height = java.nio.ByteBuffer.wrap(v).getLong();
-        return height < 0 ? null : new dev.debshrew.sink.Cursor(height, new String(v, 8, v.length - 8, StandardCharsets.UTF_8));
+        return height < 0 ? null
+                : new dev.debshrew.sink.Cursor(height, new String(v, 8, v.length - 8, StandardCharsets.UTF_8));
     }
 
     /**

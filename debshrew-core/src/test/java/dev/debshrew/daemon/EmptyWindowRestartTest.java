@@ -3,7 +3,6 @@ package dev.debshrew.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cli.Main;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.devnet.DevnetServer;
@@ -24,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,33 +41,19 @@ class EmptyWindowRestartTest {
     @TempDir
     Path dir;
 
-    private Path out() {
-        return dir.resolve("out.jsonl");
-    }
+    private DaemonFiles files;
 
-    private Path stateDir() {
-        return dir.resolve("data").resolve("state");
+    @BeforeEach
+    void files() {
+        files = new DaemonFiles(dir);
     }
 
     private Path writeConfig(DevnetServer devnet, int cacheSize) throws Exception {
-        ObjectNode cfg = DebshrewConfig.emptyTree();
-        cfg.putObject("metashrew").put("url", devnet.url()).put("timeout", 10);
-        cfg.putObject("transform").put("path", Examples.assemblyScript("txindex").toString())
-                .put("compile_cache_dir", dir.resolve("compile-cache").toString());
-        cfg.putObject("sink").put("type", "file").put("path", out().toString());
-        cfg.put("cache_size", cacheSize).put("start_height", 0).put("data_dir", dir.resolve("data").toString())
-                .put("poll_interval_ms", 50);
-        Path file = dir.resolve("config.json");
-        Files.writeString(file, cfg.toPrettyString());
-        return file;
+        return files.writeConfig(devnet, "txindex", cacheSize);
     }
 
     private void runToTip(Path config, DevnetServer devnet) throws Exception {
-        try (DaemonProcess d = DaemonProcess.start(config, null, dir.resolve("logs"))) {
-            d.awaitCursor(out().resolveSibling("out.jsonl.cursor"), devnet.height(), devnet.blockHash(devnet.height()),
-                    WAIT);
-            assertThat(d.terminate(WAIT)).as("exit status after SIGTERM").isZero();
-        }
+        files.runToTip(config, devnet, WAIT);
     }
 
     private void assertFoldsToTheCanonicalTables(DevnetServer devnet) throws Exception {
@@ -77,11 +63,11 @@ class EmptyWindowRestartTest {
                         new FileSink(new FileSinkConfig(ref, true, true)), 0L)) {
             p.awaitCaughtUp(WAIT);
         }
-        assertThat(TableFold.ofFile(out()).tables()).isEqualTo(TableFold.ofFile(ref).tables());
+        assertThat(TableFold.ofFile(files.out()).tables()).isEqualTo(TableFold.ofFile(ref).tables());
     }
 
     private void assertStoreAtBase(long height, String hash, int cacheSize) {
-        try (RocksChainStore store = RocksChainStore.open(stateDir(), cacheSize)) {
+        try (RocksChainStore store = RocksChainStore.open(files.stateDir(), cacheSize)) {
             assertThat(store.window()).as("journal window").isEmpty();
             assertThat(store.base()).contains(new Cursor(height, hash));
         }
@@ -96,7 +82,7 @@ class EmptyWindowRestartTest {
         runToTip(config, devnet);
         devnet.reorg(1, 1, ReorgStyle.INSTANT).get(30, TimeUnit.SECONDS);
         long h = devnet.height();
-        try (DaemonProcess d = DaemonProcess.start(config, "before-state-commit@" + h, dir.resolve("logs"))) {
+        try (DaemonProcess d = files.start(config, "before-state-commit@" + h)) {
             d.awaitPaused(WAIT);
             d.kill();
         }
@@ -114,7 +100,7 @@ class EmptyWindowRestartTest {
             assertThat(Main.execute("rewind", "--config", config.toString(), "--to", Long.toString(oldestParent)))
                     .isZero();
             assertStoreAtBase(oldestParent, devnet.blockHash(oldestParent), 6);
-            assertThat(TableFold.readFile(out())).anyMatch(m -> m.header().inverse());
+            assertThat(TableFold.readFile(files.out())).anyMatch(m -> m.header().inverse());
 
             runToTip(config, devnet);
             assertFoldsToTheCanonicalTables(devnet);
@@ -138,7 +124,7 @@ class EmptyWindowRestartTest {
             Path config = writeConfig(devnet, 1);
             long h = undoTheTipWithCacheSizeOneAndStop(config, devnet);
             String base = devnet.blockHash(h - 1);
-            byte[] before = Files.readAllBytes(out());
+            byte[] before = Files.readAllBytes(files.out());
             // while the daemon is down, the chain changes below the (empty) window: the base is orphaned
             devnet.reorg(2, 3, ReorgStyle.INSTANT).get(30, TimeUnit.SECONDS);
 
@@ -146,7 +132,7 @@ class EmptyWindowRestartTest {
             assertThatThrownBy(daemon::run).isInstanceOf(DeepReorgException.class)
                     .hasMessageContaining("deeper than the reorg window").hasMessageContaining(base)
                     .satisfies(e -> assertThat(((DeepReorgException) e).needsOperator()).isTrue());
-            assertThat(Files.readAllBytes(out())).isEqualTo(before);
+            assertThat(Files.readAllBytes(files.out())).isEqualTo(before);
             assertStoreAtBase(h - 1, base, 1);
         }
     }
