@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.devnet.DevnetServer;
+import dev.debshrew.journal.JournalTool;
 import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
@@ -13,6 +14,9 @@ import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -87,6 +91,9 @@ class ModuleIdentityTest {
             Path blocks = writeConfig(devnet, "blocks");
             runToTip(Daemon.create(DebshrewConfig.load(blocks)), devnet);
             assertThat(recordedModule()).contains(sha256("blocks"));
+            ByteArrayOutputStream inspect = new ByteArrayOutputStream();
+            JournalTool.inspect(files.stateDir(), new PrintStream(inspect, true, StandardCharsets.UTF_8));
+            assertThat(inspect.toString(StandardCharsets.UTF_8)).contains("module sha256 " + sha256("blocks"));
             // the same module restarts fine
             devnet.mine(2);
             runToTip(Daemon.create(DebshrewConfig.load(blocks)), devnet);
