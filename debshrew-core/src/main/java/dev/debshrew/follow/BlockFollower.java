@@ -314,7 +314,7 @@ public final class BlockFollower {
                     + " node's chain any more (the node has " + nodeHash + " at height " + base.height() + ")."
                     + " Stopping without emitting anything for the new branch."
                     + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
-                    base.height() + 1, base.height());
+                    base.height(), base.height());
         }
         log.info("resuming after the state store's base block {} (journal empty)", base);
         return base.height() + 1;

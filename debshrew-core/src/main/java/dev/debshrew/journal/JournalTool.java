@@ -112,7 +112,8 @@ public final class JournalTool {
             List<JournalEntry> window = store.window();
             if (window.isEmpty()) {
                 throw new IllegalArgumentException("cannot rewind the state store in " + store.dataDir()
-                        + ": its journal is empty");
+                        + ": its journal is empty" + store.base().map(b -> " (it is at its base block " + b + ")")
+                        .orElse(""));
             }
             long oldest = window.get(0).height();
             long tip = window.get(window.size() - 1).height();
