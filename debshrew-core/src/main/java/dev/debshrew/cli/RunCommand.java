@@ -52,6 +52,11 @@ final class RunCommand implements Callable<Integer> {
             description = "First block when the sink has no cursor yet (start_height).")
     Long startHeight;
 
+    @Option(names = "--accept-module-change",
+            description = "Record the configured transform module as the state store's module even though the store"
+                    + " was built by another one (an intentional, state-compatible change; docs/operations.md).")
+    boolean acceptModuleChange;
+
     @Option(names = {"-l", "--log-level"}, paramLabel = "LEVEL", description = "error, warn, info, debug, trace (log_level).")
     String logLevel;
 
@@ -67,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
         Logging.setLevel(cfg.logLevel());
         Daemon daemon;
         try {
-            daemon = Daemon.create(cfg);
+            daemon = Daemon.create(cfg, acceptModuleChange);
         } catch (TransformLoadException e) {
             System.err.println("debshrew: cannot load transform: " + e.getMessage());
             return 2;

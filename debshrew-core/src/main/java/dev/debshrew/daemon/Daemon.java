@@ -41,10 +41,11 @@ public final class Daemon implements AutoCloseable {
     private final BlockFollower follower;
     private final DebshrewMetrics metrics;
     private final AdminServer admin;
+    private final ModuleIdentity moduleIdentity; // null for the in-memory store
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
-            BlockFollower follower, DebshrewMetrics metrics, AdminServer admin) {
+            BlockFollower follower, DebshrewMetrics metrics, AdminServer admin, ModuleIdentity moduleIdentity) {
         this.client = client;
         this.transform = transform;
         this.store = store;
@@ -52,6 +53,7 @@ public final class Daemon implements AutoCloseable {
         this.follower = follower;
         this.metrics = metrics;
         this.admin = admin;
+        this.moduleIdentity = moduleIdentity;
     }
 
     /**
@@ -61,6 +63,15 @@ public final class Daemon implements AutoCloseable {
      * @throws IllegalArgumentException for invalid sink options, or an admin address that cannot be bound
      */
     public static Daemon create(DebshrewConfig config) throws TransformLoadException {
+        return create(config, false);
+    }
+
+    /**
+     * Like {@link #create(DebshrewConfig)}; with {@code acceptModuleChange}, {@link #run()} records
+     * the configured module as the state store's module even if the store was built by another one
+     * ({@code run --accept-module-change}).
+     */
+    public static Daemon create(DebshrewConfig config, boolean acceptModuleChange) throws TransformLoadException {
         Transform transform = Transform.load(config.transformPath(), config.transformLimits());
         List<Sink> sinks = new ArrayList<>();
         try {
@@ -105,7 +116,9 @@ public final class Daemon implements AutoCloseable {
                             + config.adminPort() + " (admin.bind, admin.port): " + e, e);
                 }
             }
-            return new Daemon(client, transform, store, sinks, follower, metrics, admin);
+            ModuleIdentity identity = store instanceof RocksChainStore rocks
+                    ? new ModuleIdentity(rocks, config.transformPath(), transform.sha256(), acceptModuleChange) : null;
+            return new Daemon(client, transform, store, sinks, follower, metrics, admin, identity);
         } catch (RuntimeException e) {
             // nothing started yet: release what was opened, then report
             sinks.forEach(Sink::close);
@@ -134,13 +147,19 @@ public final class Daemon implements AutoCloseable {
         return Optional.ofNullable(admin).map(AdminServer::address);
     }
 
-    /** Runs until stopped or a fatal error; closes everything before returning. */
+    /**
+     * Runs until stopped or a fatal error; closes everything before returning. First checks that
+     * the durable state store belongs to the configured module ({@link ModuleChangedException}).
+     */
     public void run() throws PipelineException {
         log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
                 sinks.stream().map(Sink::name).toList(), store.windowSize());
         metrics.followerStarted();
         Throwable failure = null;
         try {
+            if (moduleIdentity != null) {
+                moduleIdentity.verify();
+            }
             follower.run();
         } catch (PipelineException | RuntimeException | Error e) {
             failure = e;

@@ -215,8 +215,13 @@ public final class BlockFollower {
         } catch (StopRequested e) {
             throw new PipelineException("rewind stopped before the sinks could be opened", e, false);
         }
-        JournalEntry tip = store.tip().orElseThrow(() -> new PipelineException("the state store is empty: nothing"
-                + " to rewind"));
+        Optional<Cursor> base = store.base();
+        if (store.tip().isEmpty() && base.isPresent() && base.get().height() == toHeight) {
+            log.info("the state store is already at {} (its base; the journal is empty): nothing to rewind", base.get());
+            return;
+        }
+        JournalEntry tip = store.tip().orElseThrow(() -> new PipelineException("the state store's journal is empty"
+                + base.map(b -> " (it is at its base block " + b + ")").orElse("") + ": nothing to rewind"));
         long oldestParent = store.window().get(0).height() - 1;
         if (toHeight < oldestParent || toHeight > tip.height()) {
             throw new PipelineException("cannot rewind to " + toHeight + ": the journal can undo down to height "
@@ -271,7 +276,8 @@ public final class BlockFollower {
     private long startHeight() throws MetashrewException, PipelineException, StopRequested {
         Optional<JournalEntry> tip = store.tip();
         if (tip.isEmpty()) {
-            return startWithEmptyStore();
+            Optional<Cursor> base = store.base();
+            return base.isPresent() ? startAtBase(base.get()) : startWithEmptyStore();
         }
         JournalEntry t = tip.get();
         for (SinkState s : sinks) {
@@ -325,6 +331,40 @@ public final class BlockFollower {
                 }
             }
         }
+    }
+
+    /**
+     * The journal is empty but the store has a base: every block above it was undone (a rewind, or
+     * a reorg back to the window's base), and the state is the state as of the base block. The
+     * sinks must be at the base too; the node must still have the base block, else the chain
+     * changed below the window while the daemon was down.
+     */
+    private long startAtBase(Cursor base) throws MetashrewException, PipelineException {
+        for (SinkState s : sinks) {
+            if (s.cursor == null ? s.sink.keepsCursor() : !s.cursor.equals(base)) {
+                throw new PipelineException("the sink " + s.sink.name() + (s.cursor == null ? " has no cursor"
+                        : " cursor " + s.cursor + " is not") + " at the state store's base block " + base
+                        + " (its journal is empty: the state is as of that block); the data directory does not belong"
+                        + " to this output. Restore the matching data directory, or re-sync (docs/operations.md)");
+            }
+        }
+        if (settings.startHeight() != null && base.height() == settings.startHeight() - 1) {
+            // everything processed was undone (a reorg forking below start_height): nothing below it was used
+            log.info("the state store's base {} is just below start_height: starting at {}", base,
+                    settings.startHeight());
+            return settings.startHeight();
+        }
+        String nodeHash = node.blockHash(base.height());
+        if (!nodeHash.equals(base.hash())) {
+            throw new DeepReorgException("chain reorganisation deeper than the reorg window of " + store.windowSize()
+                    + " blocks: the state store's journal is empty and its base block " + base + " is not on the"
+                    + " node's chain any more (the node has " + nodeHash + " at height " + base.height() + ")."
+                    + " Stopping without emitting anything for the new branch."
+                    + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
+                    base.height(), base.height());
+        }
+        log.info("resuming after the state store's base block {} (journal empty)", base);
+        return base.height() + 1;
     }
 
     /** No durable state: the in-memory store, or a fresh data directory. */
@@ -388,6 +428,7 @@ public final class BlockFollower {
             }
             String hash = node.blockHash(next);
             String parentHash = next == 0 ? ZERO_HASH : node.blockHash(next - 1);
+            checkWindowBase(parentHash);
             return processBlock(next, hash, parentHash, tip);
         }
         JournalEntry t = tip.get();
@@ -418,6 +459,25 @@ public final class BlockFollower {
             return false;
         }
         return processBlock(next, nextHash, t.hash(), tip);
+    }
+
+    /**
+     * With an empty window, the block below {@code next} is the store's base: its state is the
+     * state the next block builds on. If the node no longer has it, the reorg is deeper than the
+     * window (unless the base is just below {@code start_height}, where nothing was ever emitted).
+     */
+    private void checkWindowBase(String nodeParentHash) throws DeepReorgException {
+        Optional<Cursor> base = store.base();
+        if (base.isEmpty() || base.get().height() != next - 1 || base.get().hash().equals(nodeParentHash)
+                || (settings.startHeight() != null && next == settings.startHeight())) {
+            return;
+        }
+        throw new DeepReorgException("chain reorganisation deeper than the reorg window of " + store.windowSize()
+                + " blocks: the reorg window is empty and its base block " + base.get() + " is no longer on the node's"
+                + " chain (the node has " + nodeParentHash + " at height " + base.get().height() + ")."
+                + " Stopping without emitting anything for the new branch."
+                + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
+                base.get().height() + 1, base.get().height());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.debshrew.journal;
 
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
 import dev.debshrew.transform.StateReader;
 import java.util.List;
@@ -30,9 +31,19 @@ public interface ChainStore extends StateReader, AutoCloseable {
     Optional<JournalEntry> entry(long height);
 
     /**
+     * The block just below the window: the parent of the oldest window entry (after pruning, the
+     * newest pruned block). It stays when {@link #revertTip} empties the window, so a store whose
+     * window is empty but which has a base holds the state as of its base block and resumes at
+     * {@code base + 1}. Empty for a store that never committed a block, or whose only blocks
+     * started at height 0 and were all reverted.
+     */
+    Optional<Cursor> base();
+
+    /**
      * Applies {@code changes} to the state, recording undo information, and appends the block to
      * the journal, atomically. The block must extend the tip ({@code height == tip + 1} and
-     * {@code parentHash} equal to the tip's hash) unless the store is empty.
+     * {@code parentHash} equal to the tip's hash) unless the window is empty; on an empty window the
+     * caller has checked the parent (the {@link #base()} is replaced by the block's parent).
      *
      * @return the journal entry written
      */

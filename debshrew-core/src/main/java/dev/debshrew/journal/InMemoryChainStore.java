@@ -1,6 +1,7 @@
 package dev.debshrew.journal;
 
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -20,6 +21,7 @@ public final class InMemoryChainStore implements ChainStore {
     private final int windowSize;
     private final Map<ByteBuffer, byte[]> state = new HashMap<>();
     private final ArrayDeque<JournalEntry> window = new ArrayDeque<>();
+    private Cursor base;
 
     public InMemoryChainStore(int windowSize) {
         if (windowSize < 1) {
@@ -60,6 +62,11 @@ public final class InMemoryChainStore implements ChainStore {
     }
 
     @Override
+    public synchronized Optional<Cursor> base() {
+        return Optional.ofNullable(base);
+    }
+
+    @Override
     public synchronized JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
             StateChanges changes) {
         JournalEntry tip = window.peekLast();
@@ -78,6 +85,7 @@ public final class InMemoryChainStore implements ChainStore {
         while (window.size() > windowSize) {
             window.removeFirst();
         }
+        base = window.peekFirst().parentCursor();
         return entry;
     }
 
@@ -97,6 +105,7 @@ public final class InMemoryChainStore implements ChainStore {
                 state.put(k, u.previousValue());
             }
         }
+        base = window.isEmpty() ? tip.parentCursor() : window.peekFirst().parentCursor();
         return tip;
     }
 

@@ -1,6 +1,7 @@
 package dev.debshrew.journal;
 
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.Cursor;
 import java.util.List;
 
 /**
@@ -18,5 +19,10 @@ public record JournalEntry(long height, String hash, String parentHash, List<Cdc
     public JournalEntry {
         messages = List.copyOf(messages);
         undo = List.copyOf(undo);
+    }
+
+    /** The block below this one ({@code height - 1}, {@code parentHash}), or null for block 0. */
+    public Cursor parentCursor() {
+        return height == 0 ? null : new Cursor(height - 1, parentHash);
     }
 }

@@ -38,6 +38,7 @@ public final class JournalTool {
             int stored = storedWindow(rocks);
             out.println("state store " + rocks.dir + " (format " + formatVersion(rocks) + ", window size "
                     + (stored > 0 ? stored : "unknown") + ", " + scan.records.size() + " journal record(s))");
+            out.println("base " + describeBase(rocks, scan) + "; module sha256 " + describeModule(rocks));
             out.printf("%-10s  %-64s  %-64s  %8s  %8s  %s%n", "height", "hash", "parent_hash", "messages", "undo",
                     "status");
             for (JournalScan.RecordStatus r : scan.records) {
@@ -111,7 +112,8 @@ public final class JournalTool {
             List<JournalEntry> window = store.window();
             if (window.isEmpty()) {
                 throw new IllegalArgumentException("cannot rewind the state store in " + store.dataDir()
-                        + ": its journal is empty");
+                        + ": its journal is empty" + store.base().map(b -> " (it is at its base block " + b + ")")
+                        .orElse(""));
             }
             long oldest = window.get(0).height();
             long tip = window.get(window.size() - 1).height();
@@ -119,22 +121,24 @@ public final class JournalTool {
                 throw new IllegalArgumentException("cannot rewind the state store in " + store.dataDir() + " to height "
                         + toHeight + ": its tip is already " + tip);
             }
-            if (toHeight < oldest) {
+            if (toHeight < oldest - 1) {
                 throw new IllegalArgumentException("cannot rewind the state store in " + store.dataDir() + " to height "
                         + toHeight + ": the oldest block in the journal window is " + oldest + " (window " + oldest
-                        + ".." + tip + "); blocks below it cannot be undone. Re-sync instead (docs/state-store.md)");
+                        + ".." + tip + "), so it can go back to " + (oldest - 1) + " at most; blocks below cannot be"
+                        + " undone. Re-sync instead (docs/state-store.md)");
             }
             if (toHeight == tip) {
                 out.println("state store " + store.dataDir() + " is already at height " + tip);
                 return;
             }
-            while (store.tip().orElseThrow().height() > toHeight) {
+            while (store.tip().isPresent() && store.tip().get().height() > toHeight) {
                 JournalEntry undone = store.revertTip();
                 out.println("reverted block " + undone.height() + " " + undone.hash() + " (" + undone.undo().size()
                         + " state write(s) undone)");
             }
-            JournalEntry now = store.tip().orElseThrow();
-            out.println("state store " + store.dataDir() + " is now at height " + now.height() + " " + now.hash());
+            out.println("state store " + store.dataDir() + " is now at " + store.tip().map(t -> "height " + t.height()
+                    + " " + t.hash()).orElse(store.base().map(b -> "height " + b.height() + " " + b.hash()
+                    + " (its base; the journal is empty)").orElse("no block")));
         }
     }
 
@@ -143,6 +147,24 @@ public final class JournalTool {
             return JournalScan.run(rocks);
         } catch (RocksDBException e) {
             throw new StateStoreException(rocks.dir, "reading the journal in " + rocks.dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describeBase(RocksHandles rocks, JournalScan scan) {
+        try {
+            var base = rocks.base(scan.window);
+            return base == null ? "none" : base + (scan.window.isEmpty() ? " (journal empty: state as of this block)" : "");
+        } catch (RocksDBException e) {
+            return "unreadable";
+        }
+    }
+
+    private static String describeModule(RocksHandles rocks) {
+        try {
+            String sha = rocks.storedModuleSha256();
+            return sha == null ? "not recorded" : sha;
+        } catch (RocksDBException e) {
+            return "unreadable";
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.debshrew.journal;
 
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -23,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * <p>Layout (docs/state-store.md): column family {@code state} holds the transform's keys and
  * values as they are; {@code journal} maps each height of the window (8 bytes, big-endian) to a
  * checksummed record (see {@link JournalRecords}); {@code meta} holds the format version, the
- * window size of the last open and the tip (height + hash).
+ * window size of the last open, the tip and the window's base (height + hash each; see
+ * {@link ChainStore#base()}) and the SHA-256 of the transform module that built the state.
  *
  * <p>Atomicity and durability: {@link #commit} and {@link #revertTip} each write ONE
  * {@code WriteBatch} with {@code sync=true}: the state writes, the journal record (written or
- * removed), the tip and the pruning of records that left the window reach the fsynced WAL together
- * or not at all, so a {@code kill -9} or power loss at any instant leaves the store at the last
- * completed call.
+ * removed), the tip, the base and the pruning of records that left the window reach the fsynced
+ * WAL together or not at all, so a {@code kill -9} or power loss at any instant leaves the store at
+ * the last completed call.
  *
  * <p>Memory: no copy of the state is kept; only the window's entries are cached (they are verified
  * and decoded at open), so {@link #window()}, {@link #tip()} and {@link #entry(long)} never touch
@@ -51,14 +53,16 @@ public final class RocksChainStore implements ChainStore {
     private final RocksHandles rocks;
     private final int windowSize;
     private final ArrayList<JournalEntry> window; // oldest first, contiguous heights
+    private Cursor base; // see ChainStore#base(); null when none
     /** Guards the native handles: readers and writers take the read lock, close takes the write lock. */
     private final ReentrantReadWriteLock handleLock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private RocksChainStore(RocksHandles rocks, int windowSize, List<JournalEntry> window) {
+    private RocksChainStore(RocksHandles rocks, int windowSize, List<JournalEntry> window, Cursor base) {
         this.rocks = rocks;
         this.windowSize = windowSize;
         this.window = new ArrayList<>(window);
+        this.base = base;
     }
 
     /**
@@ -124,10 +128,14 @@ public final class RocksChainStore implements ChainStore {
                             windowSize < scan.window.size() ? "; the oldest entries are pruned on the next commit" : "");
                 }
             }
-            RocksChainStore store = new RocksChainStore(rocks, windowSize, scan.window);
+            Cursor base = rocks.base(scan.window);
+            RocksChainStore store = new RocksChainStore(rocks, windowSize, scan.window, base);
             if (!scan.window.isEmpty()) {
                 log.info("opened state store {}: journal {}..{} (window {})", dir, scan.window.get(0).height(),
                         scan.window.get(scan.window.size() - 1).height(), windowSize);
+            } else if (base != null) {
+                log.info("opened state store {}: journal empty, state as of its base block {} (window {})", dir, base,
+                        windowSize);
             }
             return store;
         } catch (RocksDBException e) {
@@ -181,6 +189,20 @@ public final class RocksChainStore implements ChainStore {
         return index < 0 || index >= window.size() ? Optional.empty() : Optional.of(window.get((int) index));
     }
 
+    @Override
+    public synchronized Optional<Cursor> base() {
+        return Optional.ofNullable(base);
+    }
+
+    /** Records {@code newBase} (or removes the record, when null) in {@code batch}. */
+    private void putBase(WriteBatch batch, Cursor newBase) throws RocksDBException {
+        if (newBase == null) {
+            batch.delete(rocks.meta, RocksHandles.META_BASE);
+        } else {
+            batch.put(rocks.meta, RocksHandles.META_BASE, RocksHandles.tipValue(newBase.height(), newBase.hash()));
+        }
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -229,9 +251,12 @@ public final class RocksChainStore implements ChainStore {
             for (int i = 0; i < prune; i++) {
                 batch.delete(rocks.journal, JournalRecords.key(window.get(i).height()));
             }
+            Cursor newBase = (prune < window.size() ? window.get(prune) : entry).parentCursor();
+            putBase(batch, newBase);
             rocks.db.write(rocks.syncWrite, batch);
             window.subList(0, prune).clear();
             window.add(entry);
+            base = newBase;
             return entry;
         } catch (RocksDBException e) {
             throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": committing block " + height + " ("
@@ -295,8 +320,11 @@ public final class RocksChainStore implements ChainStore {
             } else {
                 batch.delete(rocks.meta, RocksHandles.META_TIP);
             }
+            Cursor newBase = (window.size() > 1 ? window.get(0) : tip).parentCursor();
+            putBase(batch, newBase);
             rocks.db.write(rocks.syncWrite, batch);
             window.remove(window.size() - 1);
+            base = newBase;
             return tip;
         } catch (RocksDBException e) {
             throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": reverting block " + tip.height()
@@ -309,6 +337,34 @@ public final class RocksChainStore implements ChainStore {
     @Override
     public boolean durable() {
         return true;
+    }
+
+    /** The SHA-256 (hex) of the transform module recorded with this state, if any (see {@code ModuleIdentity}). */
+    public Optional<String> moduleSha256() {
+        handleLock.readLock().lock();
+        try {
+            ensureOpen();
+            return Optional.ofNullable(rocks.storedModuleSha256());
+        } catch (RocksDBException e) {
+            throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": reading the module hash failed: "
+                    + e.getMessage(), e);
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /** Records (synced) the SHA-256 (hex) of the transform module this state belongs to. */
+    public void recordModuleSha256(String sha256) {
+        handleLock.readLock().lock();
+        try {
+            ensureOpen();
+            rocks.db.put(rocks.meta, rocks.syncWrite, RocksHandles.META_MODULE_SHA256, RocksHandles.bytes(sha256));
+        } catch (RocksDBException e) {
+            throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": recording the module hash failed: "
+                    + e.getMessage(), e);
+        } finally {
+            handleLock.readLock().unlock();
+        }
     }
 
     private void ensureOpen() {
@@ -334,7 +390,8 @@ public final class RocksChainStore implements ChainStore {
     @Override
     public synchronized String toString() {
         return "RocksChainStore[" + rocks.dir + ", window " + windowSize + ", "
-                + (window.isEmpty() ? "empty" : window.get(0).height() + ".." + window.get(window.size() - 1).height())
+                + (window.isEmpty() ? (base == null ? "empty" : "empty above base " + base.height())
+                        : window.get(0).height() + ".." + window.get(window.size() - 1).height())
                 + "]";
     }
 }

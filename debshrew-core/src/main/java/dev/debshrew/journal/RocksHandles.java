@@ -42,6 +42,10 @@ final class RocksHandles implements AutoCloseable {
     static final byte[] META_FORMAT = "format".getBytes(StandardCharsets.US_ASCII);
     static final byte[] META_WINDOW_SIZE = "window_size".getBytes(StandardCharsets.US_ASCII);
     static final byte[] META_TIP = "tip".getBytes(StandardCharsets.US_ASCII);
+    /** The window's base (height + hash of the block below the oldest entry); absent in stores of older builds. */
+    static final byte[] META_BASE = "base".getBytes(StandardCharsets.US_ASCII);
+    /** SHA-256 (hex) of the transform module the state belongs to; absent in stores of older builds. */
+    static final byte[] META_MODULE_SHA256 = "module_sha256".getBytes(StandardCharsets.US_ASCII);
     /** Version of the on-disk layout (column families, keys, record format). */
     static final int FORMAT_VERSION = 1;
 
@@ -275,6 +279,31 @@ final class RocksHandles implements AutoCloseable {
     static byte[] tipValue(long height, String hash) {
         byte[] h = bytes(hash);
         return java.nio.ByteBuffer.allocate(8 + h.length).putLong(height).put(h).array();
+    }
+
+    /** A stored height + hash ({@link #tipValue} layout), or null when absent or malformed. */
+    dev.debshrew.sink.Cursor storedCursor(byte[] key) throws RocksDBException {
+        byte[] v = db.get(meta, key);
+        if (v == null || v.length < 9) {
+            return null;
+        }
+        long height = java.nio.ByteBuffer.wrap(v).getLong();
+        return height < 0 ? null
+                : new dev.debshrew.sink.Cursor(height, new String(v, 8, v.length - 8, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The window's base: the parent of the oldest entry when the window is not empty (stores of
+     * older builds have no base record), else the stored base record (null when there is none).
+     */
+    dev.debshrew.sink.Cursor base(List<JournalEntry> window) throws RocksDBException {
+        return window.isEmpty() ? storedCursor(META_BASE) : window.get(0).parentCursor();
+    }
+
+    /** The recorded module SHA-256, or null when none was recorded. */
+    String storedModuleSha256() throws RocksDBException {
+        byte[] v = db.get(meta, META_MODULE_SHA256);
+        return v == null ? null : new String(v, StandardCharsets.US_ASCII);
     }
 
     /** Whether the state column family holds at least one key. */

@@ -11,6 +11,7 @@ import static dev.debshrew.journal.StoreTesting.s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,6 +151,47 @@ class ChainStoreContractTest {
         assertThat(store.tip()).isEmpty();
         assertThat(store.get(b("k13"))).isNull();
         assertThat(s(store.get(b("k12")))).isEqualTo("v12");
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void anEmptyWindowIsNotAnEmptyStore(StoreFactory f) {
+        ChainStore store = open(f, 2);
+        assertThat(store.base()).isEmpty();
+        store.commit(10, hash("h10"), hash("h9"), List.of(), changes("k10", "v10"));
+        assertThat(store.base()).contains(new Cursor(9, hash("h9")));
+        store.commit(11, hash("h11"), hash("h10"), List.of(), changes("k11", "v11"));
+        assertThat(store.base()).contains(new Cursor(9, hash("h9")));
+        store.commit(12, hash("h12"), hash("h11"), List.of(), changes("k12", "v12"));
+        // block 10 was pruned: it is the base now
+        assertThat(store.base()).contains(new Cursor(10, hash("h10")));
+        store.revertTip();
+        assertThat(store.base()).contains(new Cursor(10, hash("h10")));
+        store.revertTip();
+        // the window is empty, the state is as of block 10, and the base says so
+        assertThat(store.tip()).isEmpty();
+        assertThat(store.base()).contains(new Cursor(10, hash("h10")));
+        assertThat(s(store.get(b("k10")))).isEqualTo("v10");
+        assertThat(store.get(b("k11"))).isNull();
+        if (store.durable()) {
+            store.close();
+            store = open(f, 2);
+            assertThat(store.tip()).isEmpty();
+            assertThat(store.base()).contains(new Cursor(10, hash("h10")));
+            assertThat(s(store.get(b("k10")))).isEqualTo("v10");
+        }
+        // resuming on top of the base moves it to the new block's parent (the same block here)
+        store.commit(11, hash("b11"), hash("h10"), List.of(), changes("k11", "b11"));
+        assertThat(store.base()).contains(new Cursor(10, hash("h10")));
+        assertThat(store.window()).extracting(JournalEntry::height).containsExactly(11L);
+        // the window of a chain that starts at block 0 has no base once emptied: nothing lies below it
+        ChainStore genesis = f.open(tmp.resolve("genesis"), 2);
+        opened.add(genesis);
+        genesis.commit(0, hash("g0"), "0".repeat(64), List.of(), changes("g", "0"));
+        assertThat(genesis.base()).isEmpty();
+        genesis.revertTip();
+        assertThat(genesis.base()).isEmpty();
+        assertThat(genesis.get(b("g"))).isNull();
     }
 
     @ParameterizedTest

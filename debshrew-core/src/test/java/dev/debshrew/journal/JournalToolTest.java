@@ -112,11 +112,24 @@ class JournalToolTest {
     }
 
     @Test
+    void rewindToTheOldestParentLeavesAStoreAtItsBase() {
+        store(1, 8, 5);
+        String out = run(o -> JournalTool.rewind(dir(), 3, o));
+        assertThat(out).contains("reverted block 4").contains("is now at height 3 " + hash("h3") + " (its base");
+        try (RocksChainStore store = RocksChainStore.open(dir(), 5)) {
+            assertThat(store.tip()).isEmpty();
+            assertThat(store.base()).contains(new dev.debshrew.sink.Cursor(3, hash("h3")));
+            assertThat(s(store.get(b("only3")))).isEqualTo("x");
+        }
+    }
+
+    @Test
     void rewindBelowTheWindowNamesTheOldestHeight() {
         store(1, 8, 5);
-        assertThatThrownBy(() -> run(o -> JournalTool.rewind(dir(), 3, o)))
+        assertThatThrownBy(() -> run(o -> JournalTool.rewind(dir(), 2, o)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("oldest block in the journal window is 4");
+                .hasMessageContaining("oldest block in the journal window is 4")
+                .hasMessageContaining("go back to 3 at most");
         assertThatThrownBy(() -> run(o -> JournalTool.rewind(dir(), 9, o)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tip is already 8");
         try (RocksChainStore store = RocksChainStore.open(dir(), 5)) {

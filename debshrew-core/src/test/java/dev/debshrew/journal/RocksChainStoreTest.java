@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.debshrew.sink.Cursor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -82,6 +83,32 @@ class RocksChainStoreTest {
             assertThat(store.get(b("only1"))).isNull();
             assertThat(store.get(b("k1"))).isNull();
         }
+    }
+
+    @Test
+    void anEmptyWindowIsNotAnEmptyStoreAlsoForStoresWithoutABaseRecord() throws Exception {
+        try (RocksChainStore store = RocksChainStore.open(dir(), 3)) {
+            commitRange(store, 1, 5);
+        }
+        // a store written by an older build has no base record: the base is the oldest entry's parent
+        try (RocksHandles rocks = RocksHandles.open(dir(), false, false)) {
+            rocks.db.delete(rocks.meta, RocksHandles.META_BASE);
+        }
+        try (RocksChainStore store = RocksChainStore.open(dir(), 3)) {
+            assertThat(store.base()).contains(new Cursor(2, hash("h2")));
+            store.revertTip();
+            store.revertTip();
+            store.revertTip();
+        }
+        try (RocksChainStore store = RocksChainStore.open(dir(), 3)) {
+            assertThat(store.tip()).isEmpty();
+            assertThat(store.base()).contains(new Cursor(2, hash("h2")));
+            assertThat(s(store.get(b("only2")))).isEqualTo("x");
+        }
+        var out = new java.io.ByteArrayOutputStream();
+        JournalTool.inspect(dir(), new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("base 2:" + hash("h2") + " (journal empty: state as of this block)");
     }
 
     @Test

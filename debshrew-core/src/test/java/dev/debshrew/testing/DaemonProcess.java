@@ -25,9 +25,10 @@ public final class DaemonProcess implements AutoCloseable {
 
     /**
      * Starts {@code debshrew run --config config}; {@code pauseAt} (may be null) is a
-     * {@code point@height} crash point where the daemon will wait to be killed.
+     * {@code point@height} crash point where the daemon will wait to be killed; {@code runArgs}
+     * are added to the {@code run} command line.
      */
-    public static DaemonProcess start(Path config, String pauseAt, Path logDir) throws IOException {
+    public static DaemonProcess start(Path config, String pauseAt, Path logDir, String... runArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -43,6 +44,7 @@ public final class DaemonProcess implements AutoCloseable {
         cmd.add("run");
         cmd.add("--config");
         cmd.add(config.toString());
+        cmd.addAll(List.of(runArgs));
         Files.createDirectories(logDir);
         Path err = Files.createTempFile(logDir, "daemon-", ".stderr");
         Process p = new ProcessBuilder(cmd)
