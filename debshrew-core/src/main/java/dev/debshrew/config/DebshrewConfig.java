@@ -1,10 +1,12 @@
 package dev.debshrew.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.transform.TransformLimits;
+import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,7 +35,10 @@ import java.util.Map;
 public final class DebshrewConfig {
 
     public static final ConfigOption<String> METASHREW_URL = ConfigOption.string("metashrew.url",
-            "http://127.0.0.1:8080", "URL of the metashrew JSON-RPC endpoint, used exactly as given (gateway paths kept).");
+            "http://127.0.0.1:8080", "URL of the metashrew JSON-RPC endpoint, used exactly as given (gateway paths kept)."
+                    + " Credentials in it (`http://user:password@host/`) are sent as basic auth, like metashrew.username"
+                    + " and metashrew.password (give only one of the two). Logs and /status show only scheme, host and"
+                    + " port.");
     public static final ConfigOption<Long> METASHREW_TIMEOUT = ConfigOption.integer("metashrew.timeout", 60L, 1,
             86_400, "Read timeout of one metashrew call, in seconds. Metadata calls can block during a node rollback:"
                     + " keep it generous.");
@@ -48,8 +53,12 @@ public final class DebshrewConfig {
             "auto", "v8", "rc", "rc11", "current");
     public static final ConfigOption<String> METASHREW_USERNAME = ConfigOption.string("metashrew.username", null,
             "Basic-auth user for a gateway in front of metashrew (with metashrew.password).");
-    public static final ConfigOption<String> METASHREW_PASSWORD = ConfigOption.string("metashrew.password", null,
-            "Basic-auth password (never logged).");
+    public static final ConfigOption<String> METASHREW_PASSWORD = ConfigOption.string("metashrew.password").secret()
+            .doc("Basic-auth password (never logged).").build();
+    public static final ConfigOption<Long> METASHREW_MAX_RESPONSE_BYTES = ConfigOption.integer(
+            "metashrew.max_response_bytes", 32L * 1024 * 1024, 1024, 1L << 30, "Largest metashrew response body, in"
+                    + " bytes (32 MiB: a 4 MB block as hex is 8 MB). A larger response, such as a huge view result,"
+                    + " fails the block with an error naming the view, the height and this limit; it is not retried.");
     public static final ConfigOption<String> TRANSFORM_PATH = ConfigOption.string("transform.path", null,
             "Path of the transform's .wasm module (required).");
     public static final ConfigOption<Long> TRANSFORM_MEMORY_PAGES = ConfigOption.integer("transform.max_memory_pages",
@@ -102,7 +111,7 @@ public final class DebshrewConfig {
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
             METASHREW_CONNECT_TIMEOUT, METASHREW_MAX_RETRIES, METASHREW_VERSION_LINE, METASHREW_USERNAME,
-            METASHREW_PASSWORD, TRANSFORM_PATH,
+            METASHREW_PASSWORD, METASHREW_MAX_RESPONSE_BYTES, TRANSFORM_PATH,
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
@@ -115,6 +124,7 @@ public final class DebshrewConfig {
     private final String metashrewVersionLine;
     private final String metashrewUsername;
     private final String metashrewPassword;
+    private final long metashrewMaxResponseBytes;
     private final Map<String, String> metashrewHeaders;
     private final Path transformPath;
     private final List<SinkSpec> sinks;
@@ -134,6 +144,7 @@ public final class DebshrewConfig {
             throw new ConfigException(source + ": the configuration must be a JSON object");
         }
         Map<String, Object> flat = flatten(root);
+        registerSecrets(root);
         try {
             ConfigOptions.checkKnown(flat, OPTIONS, List.of(), source);
         } catch (IllegalArgumentException e) {
@@ -146,6 +157,7 @@ public final class DebshrewConfig {
         metashrewVersionLine = read(METASHREW_VERSION_LINE, flat, source);
         metashrewUsername = read(METASHREW_USERNAME, flat, source);
         metashrewPassword = read(METASHREW_PASSWORD, flat, source);
+        metashrewMaxResponseBytes = read(METASHREW_MAX_RESPONSE_BYTES, flat, source);
         if ((metashrewUsername == null) != (metashrewPassword == null)) {
             throw new ConfigException(source + ": options 'metashrew.username' and 'metashrew.password' go together");
         }
@@ -194,7 +206,7 @@ public final class DebshrewConfig {
                 .build();
         if (!metashrewUrl.startsWith("http://") && !metashrewUrl.startsWith("https://")) {
             throw new ConfigException(source + ": option 'metashrew.url' must be an http:// or https:// URL, got "
-                    + metashrewUrl);
+                    + Secrets.scrub(metashrewUrl));
         }
     }
 
@@ -205,9 +217,26 @@ public final class DebshrewConfig {
      * @param options every key of the sink's object except {@code type}
      */
     public record SinkSpec(String type, Map<String, Object> options) {
+        /** The type and option names; values of secret-named options masked, the others scrubbed. */
+        @Override
+        public String toString() {
+            Map<String, String> shown = new LinkedHashMap<>();
+            options.forEach((k, v) -> shown.put(k, Secrets.isSecretKey(k) ? Secrets.MASK : Secrets.scrub(String.valueOf(v))));
+            return "SinkSpec[type=" + type + ", options=" + shown + "]";
+        }
     }
 
-    /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
+    /**
+     * Registers every secret of the tree with {@link Secrets} before anything can quote it: the
+     * metashrew password, URL credentials and header values, and the sinks' passwords, secret-named
+     * options ({@code sasl.jaas.config}...) and credentials in their URLs.
+     */
+    private static void registerSecrets(JsonNode root) {
+        Secrets.registerConfig(CdcCodec.mapper().convertValue(root, new TypeReference<Map<String, Object>>() { }));
+        JsonNode headers = root.path("metashrew").path("headers");
+        headers.forEach(v -> Secrets.register(v.isValueNode() ? v.asText() : v.toString()));
+    }
+
     /** Sections whose keys are options named {@code section.key}; everything else is top-level. */
     private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin");
 
@@ -343,6 +372,11 @@ public final class DebshrewConfig {
         return metashrewPassword;
     }
 
+    /** Largest metashrew response body, in bytes ({@code metashrew.max_response_bytes}). */
+    public long metashrewMaxResponseBytes() {
+        return metashrewMaxResponseBytes;
+    }
+
     /** Extra HTTP headers for every metashrew request ({@code metashrew.headers}, e.g. an API key). */
     public Map<String, String> metashrewHeaders() {
         return metashrewHeaders;
@@ -412,7 +446,7 @@ public final class DebshrewConfig {
     public static String markdownTable() {
         StringBuilder sb = new StringBuilder(ConfigOptions.markdownTable(OPTIONS));
         sb.append("| `metashrew.headers` | object | — | Extra HTTP headers sent with every metashrew request"
-                + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. |\n");
+                + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. Their values are never logged or shown. |\n");
         sb.append("| `sink` / `sinks` | object / array | console | One sink (`{\"type\": ..., options}`) or a list of"
                 + " them (fan-out, each with its own cursor); options per type in docs/sinks.md. |\n");
         return sb.toString();

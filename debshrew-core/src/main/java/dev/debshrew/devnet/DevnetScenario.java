@@ -204,7 +204,7 @@ public final class DevnetScenario {
         if (!f.isObject()) {
             throw new IllegalArgumentException(p + " must be an object");
         }
-        checkKeys(f, p, Set.of("type", "method", "times", "probability", "delay_ms", "by"));
+        checkKeys(f, p, Set.of("type", "method", "times", "probability", "delay_ms", "by", "bytes", "result"));
         Fault.Type type;
         try {
             type = Fault.Type.parse(text(f, "type", p));
@@ -218,6 +218,12 @@ public final class DevnetScenario {
         if (f.has("by") && type != Fault.Type.HEIGHT_BACKWARDS) {
             throw new IllegalArgumentException(p + ".by only applies to height_backwards faults");
         }
+        if (f.has("bytes") && type != Fault.Type.OVERSIZED_RESULT) {
+            throw new IllegalArgumentException(p + ".bytes only applies to oversized_result faults");
+        }
+        if (f.has("result") && type != Fault.Type.BAD_RESULT) {
+            throw new IllegalArgumentException(p + ".result only applies to bad_result faults");
+        }
         Duration delay = Duration.ofMillis(f.has("delay_ms") ? integer(f, "delay_ms", p, 0)
                 : type == Fault.Type.TIMEOUT ? 120_000 : 0);
         if (type == Fault.Type.LATENCY && !f.has("delay_ms")) {
@@ -230,6 +236,8 @@ public final class DevnetScenario {
             case MALFORMED_JSON -> Fault.malformedJson();
             case DROP_CONNECTION -> Fault.dropConnection();
             case HEIGHT_BACKWARDS -> Fault.heightBackwards(f.has("by") ? integer(f, "by", p, 1) : 1);
+            case OVERSIZED_RESULT -> Fault.oversizedResult(f.has("bytes") ? integer(f, "bytes", p, 1) : 40L << 20);
+            case BAD_RESULT -> Fault.badResult(f.has("result") ? f.get("result").toString() : "null");
         };
         if (f.has("method")) {
             fault = fault.forMethod(text(f, "method", p));

@@ -29,7 +29,11 @@ public final class Fault {
         /** Closes the connection without any response. */
         DROP_CONNECTION,
         /** {@code metashrew_height} reports the height minus {@code by} (state unchanged). */
-        HEIGHT_BACKWARDS;
+        HEIGHT_BACKWARDS,
+        /** Answers a well-formed response whose result is a hex string of {@code bytes} bytes (huge responses). */
+        OVERSIZED_RESULT,
+        /** Answers a well-formed response whose result is the given JSON value (null, non-hex, a number...). */
+        BAD_RESULT;
 
         /** Parses a snake_case or upper-case name such as {@code http_500}. */
         public static Type parse(String name) {
@@ -39,7 +43,7 @@ public final class Fault {
                 }
             }
             throw new IllegalArgumentException("unknown fault type '" + name
-                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, height_backwards)");
+                    + "' (expected latency, timeout, http_500, malformed_json, drop_connection, height_backwards, oversized_result, bad_result)");
         }
 
         /** The snake_case name. */
@@ -54,14 +58,20 @@ public final class Fault {
     private final double probability;
     private final Duration delay;
     private final long by;
+    private final String result;
 
     private Fault(Type type, String method, int times, double probability, Duration delay, long by) {
+        this(type, method, times, probability, delay, by, null);
+    }
+
+    private Fault(Type type, String method, int times, double probability, Duration delay, long by, String result) {
         this.type = type;
         this.method = method;
         this.times = times;
         this.probability = probability;
         this.delay = delay;
         this.by = by;
+        this.result = result;
     }
 
     /** Delays matching responses by {@code delay}. */
@@ -97,9 +107,31 @@ public final class Fault {
         return new Fault(Type.HEIGHT_BACKWARDS, "metashrew_height", 1, 0, Duration.ZERO, by);
     }
 
+    /**
+     * {@code metashrew_view} answers a well-formed response whose result is {@code "0x"} followed by
+     * {@code bytes} bytes of hex (2 * bytes + 2 characters), to exceed a client's response size limit.
+     */
+    public static Fault oversizedResult(long bytes) {
+        if (bytes < 1 || bytes > 1L << 30) {
+            throw new IllegalArgumentException("oversized_result 'bytes' must be in [1, 2^30], got " + bytes);
+        }
+        return new Fault(Type.OVERSIZED_RESULT, "metashrew_view", 1, 0, Duration.ZERO, bytes);
+    }
+
+    /**
+     * {@code metashrew_view} answers a well-formed JSON-RPC response whose {@code result} is
+     * {@code resultJson} verbatim (a JSON value such as {@code null}, {@code "0xzz"} or {@code 42}).
+     */
+    public static Fault badResult(String resultJson) {
+        if (resultJson == null || resultJson.isBlank()) {
+            throw new IllegalArgumentException("bad_result needs a JSON value, e.g. null or \"0xzz\"");
+        }
+        return new Fault(Type.BAD_RESULT, "metashrew_view", 1, 0, Duration.ZERO, 0, resultJson);
+    }
+
     /** Restricts the fault to JSON-RPC method {@code method} (null = any request). */
     public Fault forMethod(String method) {
-        return new Fault(type, method, times, probability, delay, by);
+        return new Fault(type, method, times, probability, delay, by, result);
     }
 
     /** Applies to the next {@code n} matching requests. */
@@ -107,7 +139,7 @@ public final class Fault {
         if (n < 1) {
             throw new IllegalArgumentException("fault times must be >= 1, got " + n);
         }
-        return new Fault(type, method, n, 0, delay, by);
+        return new Fault(type, method, n, 0, delay, by, result);
     }
 
     /** Applies to each matching request with probability {@code p} (seeded RNG) until cleared. */
@@ -115,7 +147,7 @@ public final class Fault {
         if (!(p > 0 && p <= 1)) {
             throw new IllegalArgumentException("fault probability must be in (0, 1], got " + p);
         }
-        return new Fault(type, method, 0, p, delay, by);
+        return new Fault(type, method, 0, p, delay, by, result);
     }
 
     /** The fault type. */
@@ -143,9 +175,14 @@ public final class Fault {
         return delay;
     }
 
-    /** Height decrease of a height-backwards fault. */
+    /** Height decrease of a height-backwards fault; result size in bytes of an oversized-result fault. */
     public long by() {
         return by;
+    }
+
+    /** The JSON result of a bad-result fault, else null. */
+    public String result() {
+        return result;
     }
 
     private static Duration nonNegative(Duration d) {
@@ -160,6 +197,7 @@ public final class Fault {
     public String toString() {
         return "Fault{" + type.id() + (method == null ? "" : " " + method)
                 + (probability > 0 ? " p=" + probability : " x" + times)
-                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by) + "}";
+                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by)
+                + (result == null ? "" : " result=" + result) + "}";
     }
 }
