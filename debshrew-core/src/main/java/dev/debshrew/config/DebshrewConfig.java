@@ -37,7 +37,7 @@ public final class DebshrewConfig {
     public static final ConfigOption<String> METASHREW_URL = ConfigOption.string("metashrew.url",
             "http://127.0.0.1:8080", "URL of the metashrew JSON-RPC endpoint, used exactly as given (gateway paths kept)."
                     + " Credentials in it (`http://user:password@host/`) are sent as basic auth, like metashrew.username"
-                    + " and metashrew.password (give only one of the two). Logs and /status show only scheme, host and"
+                    + " and metashrew.password (which win when both are given). Logs and /status show only scheme, host and"
                     + " port.");
     public static final ConfigOption<Long> METASHREW_TIMEOUT = ConfigOption.integer("metashrew.timeout", 60L, 1,
             86_400, "Read timeout of one metashrew call, in seconds. Metadata calls can block during a node rollback:"

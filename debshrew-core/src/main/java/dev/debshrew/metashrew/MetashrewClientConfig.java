@@ -279,7 +279,8 @@ public final class MetashrewClientConfig {
 
         /**
          * HTTP Basic credentials for a gateway in front of the node. Credentials in the URL's user
-         * info ({@code http://user:password@host/}) are used the same way; giving both is an error.
+         * info ({@code http://user:password@host/}) are used the same way when these are not given
+         * (these win; the URL's user info is never sent in the request line).
          */
         public Builder basicAuth(String user, String password) {
             if (user == null || user.isEmpty()) {
@@ -331,11 +332,7 @@ public final class MetashrewClientConfig {
                 throw new IllegalArgumentException("backoffMax (" + backoffMax + ") must be >= backoffInitial (" + backoffInitial + ")");
             }
             String userInfo = URI.create(url).getRawUserInfo();
-            if (userInfo != null) {
-                if (basicAuthUser != null) {
-                    throw new IllegalArgumentException("metashrew url has credentials (user:password@) and basic auth is"
-                            + " configured too: give only one of them");
-                }
+            if (userInfo != null && basicAuthUser == null) {
                 int colon = userInfo.indexOf(':');
                 String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
                 String password = colon < 0 ? "" : decode(userInfo.substring(colon + 1));

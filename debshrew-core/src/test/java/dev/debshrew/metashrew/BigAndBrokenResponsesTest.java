@@ -121,4 +121,17 @@ class BigAndBrokenResponsesTest {
                 .hasMessageContaining("maxResponseBytes").hasMessageContaining("10");
         assertThatThrownBy(() -> client().maxResponseBytes((1L << 30) + 1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void maxResponseBytesIsAConfigOption() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode cfg = dev.debshrew.config.DebshrewConfig.emptyTree();
+        cfg.putObject("transform").put("path", "t.wasm");
+        assertThat(dev.debshrew.config.DebshrewConfig.fromJson(cfg, "test").metashrewMaxResponseBytes())
+                .isEqualTo(MetashrewClientConfig.DEFAULT_MAX_RESPONSE_BYTES);
+        cfg.putObject("metashrew").put("max_response_bytes", 2048);
+        assertThat(dev.debshrew.config.DebshrewConfig.fromJson(cfg, "test").metashrewMaxResponseBytes()).isEqualTo(2048);
+        cfg.putObject("metashrew").put("max_response_bytes", 100);
+        assertThatThrownBy(() -> dev.debshrew.config.DebshrewConfig.fromJson(cfg, "test"))
+                .hasMessageContaining("metashrew.max_response_bytes").hasMessageContaining("1024..1073741824");
+    }
 }
