@@ -156,6 +156,8 @@ final class RunCommand implements Callable<Integer> {
                 throw new ConfigException(what + " " + file + " must contain a JSON object");
             }
             return (ObjectNode) n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw DebshrewConfig.notJson(what, file, e);
         } catch (IOException e) {
             throw new ConfigException(what + " " + file + " cannot be read: " + e.getMessage(), e);
         }

@@ -324,11 +324,22 @@ public final class DebshrewConfig {
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (JsonProcessingException e) {
-            throw new ConfigException("config file " + file + " is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr());
+            throw notJson("config file", file, e);
         } catch (IOException e) {
             throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The error for a file that is not valid JSON: where and what, without the offending token,
+     * which may be an unquoted password (Jackson quotes it: {@code Unrecognized token 'hunter2'}).
+     */
+    public static ConfigException notJson(String what, Path file, JsonProcessingException e) {
+        String why = e.getOriginalMessage() == null ? "syntax error"
+                : e.getOriginalMessage().replaceAll("'[^'\\n]*'", "'...'").replaceAll("\\s+", " ");
+        return new ConfigException(what + " " + file + " is not valid JSON: " + why
+                + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr()));
     }
 
     /** Builds the config from a JSON tree; {@code source} names it in errors. */

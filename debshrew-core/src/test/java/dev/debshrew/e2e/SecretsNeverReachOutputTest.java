@@ -181,6 +181,19 @@ class SecretsNeverReachOutputTest {
         }
     }
 
+    @Test
+    void invalidConfigFileNeverEchoesASecret() throws Exception {
+        String secret = "UnquotedPw-2f7a9c41e8";
+        Path config = dir.resolve("broken.json");
+        Files.writeString(config, "{\"metashrew\": {\"url\": \"http://127.0.0.1:1/\", \"username\": \"u\",\n"
+                + "  \"password\": " + secret + "}}\n");
+        try (DaemonProcess d = DaemonProcess.start(config, null, dir.resolve("broken-logs"))) {
+            assertThat(d.awaitExit(WAIT)).as("exit status for an invalid config").isEqualTo(2);
+            assertThat(d.stderr()).contains("is not valid JSON").contains("line 2").doesNotContain(secret);
+            assertThat(d.stdout()).doesNotContain(secret);
+        }
+    }
+
     private ObjectNode base(String url) throws Exception {
         ObjectNode cfg = DebshrewConfig.emptyTree();
         cfg.putObject("metashrew").put("url", url);
