@@ -1,7 +1,6 @@
 package dev.debshrew.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
@@ -37,8 +36,8 @@ public final class DebshrewConfig {
     public static final ConfigOption<String> METASHREW_URL = ConfigOption.string("metashrew.url",
             "http://127.0.0.1:8080", "URL of the metashrew JSON-RPC endpoint, used exactly as given (gateway paths kept)."
                     + " Credentials in it (`http://user:password@host/`) are sent as basic auth, like metashrew.username"
-                    + " and metashrew.password (which win when both are given). Logs and /status show only scheme, host and"
-                    + " port.");
+                    + " and metashrew.password (which win when both are given). Logs and /status show it without"
+                    + " credentials, path or query.");
     public static final ConfigOption<Long> METASHREW_TIMEOUT = ConfigOption.integer("metashrew.timeout", 60L, 1,
             86_400, "Read timeout of one metashrew call, in seconds. Metadata calls can block during a node rollback:"
                     + " keep it generous.");
@@ -144,7 +143,7 @@ public final class DebshrewConfig {
             throw new ConfigException(source + ": the configuration must be a JSON object");
         }
         Map<String, Object> flat = flatten(root);
-        registerSecrets(root);
+        ConfigRedaction.registerSecrets(root);
         try {
             ConfigOptions.checkKnown(flat, OPTIONS, List.of(), source);
         } catch (IllegalArgumentException e) {
@@ -226,17 +225,7 @@ public final class DebshrewConfig {
         }
     }
 
-    /**
-     * Registers every secret of the tree with {@link Secrets} before anything can quote it: the
-     * metashrew password, URL credentials and header values, and the sinks' passwords, secret-named
-     * options ({@code sasl.jaas.config}...) and credentials in their URLs.
-     */
-    private static void registerSecrets(JsonNode root) {
-        Secrets.registerConfig(CdcCodec.mapper().convertValue(root, new TypeReference<Map<String, Object>>() { }));
-        JsonNode headers = root.path("metashrew").path("headers");
-        headers.forEach(v -> Secrets.register(v.isValueNode() ? v.asText() : v.toString()));
-    }
-
+    /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
     /** Sections whose keys are options named {@code section.key}; everything else is top-level. */
     private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin");
 
@@ -324,22 +313,10 @@ public final class DebshrewConfig {
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (JsonProcessingException e) {
-            throw notJson("config file", file, e);
+            throw ConfigRedaction.notJson("config file", file, e);
         } catch (IOException e) {
             throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The error for a file that is not valid JSON: where and what, without the offending token,
-     * which may be an unquoted password (Jackson quotes it: {@code Unrecognized token 'hunter2'}).
-     */
-    public static ConfigException notJson(String what, Path file, JsonProcessingException e) {
-        String why = e.getOriginalMessage() == null ? "syntax error"
-                : e.getOriginalMessage().replaceAll("'[^'\\n]*'", "'...'").replaceAll("\\s+", " ");
-        return new ConfigException(what + " " + file + " is not valid JSON: " + why
-                + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                        + e.getLocation().getColumnNr()));
     }
 
     /** Builds the config from a JSON tree; {@code source} names it in errors. */
