@@ -197,7 +197,7 @@ public final class Fault {
     public String toString() {
         return "Fault{" + type.id() + (method == null ? "" : " " + method)
                 + (probability > 0 ? " p=" + probability : " x" + times)
-                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by)
+                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : (type == Type.OVERSIZED_RESULT ? " bytes=" : " by=") + by)
                 + (result == null ? "" : " result=" + result) + "}";
     }
 }
