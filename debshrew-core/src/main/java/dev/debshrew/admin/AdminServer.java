@@ -10,12 +10,11 @@ import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.metrics.DebshrewMetrics;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -36,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * <li>{@code GET /metrics}: every metric in the Prometheus text format;</li>
  * <li>{@code GET /health}: 200 while the follower runs and a metashrew call succeeded recently, 503
  *     otherwise; JSON body {@code {"status": "ok"|"unhealthy", "reason": ...}};</li>
- * <li>{@code GET /status}: JSON with the node (URL without credentials, path or query; version line;
+ * <li>{@code GET /status}: JSON with the node (URL without credentials, path or query, see
+ *     {@link Secrets#redactEndpoint}; version line;
  *     height; lag), the follower (state, next height), the reorg window (tip, size) and each sink's
- *     cursor.</li>
+ *     cursor. Failure texts and sink names pass through {@link Secrets#scrub}.</li>
  * </ul>
  * It binds to {@code admin.bind} (default 127.0.0.1: it has no authentication) and serves on two
  * daemon threads, so a slow client never blocks the follower.
@@ -160,7 +160,7 @@ public final class AdminServer implements AutoCloseable {
         ObjectNode f = root.putObject("follower");
         f.put("state", metrics.followerState().name().toLowerCase(Locale.ROOT));
         if (metrics.followerFailure() != null) {
-            f.put("failure", metrics.followerFailure());
+            f.put("failure", Secrets.scrub(metrics.followerFailure()));
         }
         long next = follower.nextHeight();
         if (next >= 0) {
@@ -171,7 +171,7 @@ public final class AdminServer implements AutoCloseable {
         f.put("processed_blocks", follower.processedBlocks());
 
         ObjectNode node = root.putObject("node");
-        node.put("url", redactUrl(client.config().url()));
+        node.put("url", Secrets.redactEndpoint(client.config().url()));
         node.put("version_line", client.versionLine().id());
         long nodeHeight = metrics.nodeHeight();
         if (nodeHeight >= 0) {
@@ -189,7 +189,7 @@ public final class AdminServer implements AutoCloseable {
             node.putNull("last_success_ms_ago");
         }
         if (metrics.lastNodeFailure() != null) {
-            node.put("last_failure", metrics.lastNodeFailure());
+            node.put("last_failure", Secrets.scrub(metrics.lastNodeFailure()));
         }
 
         ObjectNode w = root.putObject("window");
@@ -207,10 +207,10 @@ public final class AdminServer implements AutoCloseable {
         ArrayNode sinks = root.putArray("sinks");
         for (BlockFollower.SinkPosition p : follower.sinkPositions()) {
             ObjectNode s = sinks.addObject();
-            s.put("name", p.sink());
+            s.put("name", Secrets.scrub(p.sink()));
             s.put("up", p.up());
             if (p.lastError() != null) {
-                s.put("last_error", p.lastError());
+                s.put("last_error", Secrets.scrub(p.lastError()));
                 s.put("last_error_at", p.lastErrorAt().toString());
             }
             Cursor c = p.cursor();
@@ -223,24 +223,6 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         return root;
-    }
-
-    /**
-     * The node URL without user info, query or path beyond "/" (a gateway may carry an API key in
-     * either): {@code https://user:key@gw.example/v1/KEY?x=1} becomes {@code https://gw.example/...}.
-     */
-    static String redactUrl(String url) {
-        try {
-            URI u = new URI(url);
-            if (u.getScheme() == null || u.getHost() == null) {
-                return "(unparsable URL)";
-            }
-            String path = u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/") ? "/" : "/...";
-            return u.getScheme() + "://" + u.getHost() // an IPv6 host keeps its brackets
-                    + (u.getPort() >= 0 ? ":" + u.getPort() : "") + path + (u.getRawQuery() != null ? "?..." : "");
-        } catch (URISyntaxException e) {
-            return "(unparsable URL)";
-        }
     }
 
     private static void send(HttpExchange ex, int status, String contentType, String body, boolean head)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.config.ConfigException;
+import dev.debshrew.config.ConfigRedaction;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.daemon.Daemon;
 import dev.debshrew.follow.PipelineException;
@@ -161,6 +162,8 @@ final class RunCommand implements Callable<Integer> {
                 throw new ConfigException(what + " " + file + " must contain a JSON object");
             }
             return (ObjectNode) n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ConfigRedaction.notJson(what, file, e);
         } catch (IOException e) {
             throw new ConfigException(what + " " + file + " cannot be read: " + e.getMessage(), e);
         }

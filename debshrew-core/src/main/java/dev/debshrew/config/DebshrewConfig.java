@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.transform.TransformLimits;
+import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,7 +34,10 @@ import java.util.Map;
 public final class DebshrewConfig {
 
     public static final ConfigOption<String> METASHREW_URL = ConfigOption.string("metashrew.url",
-            "http://127.0.0.1:8080", "URL of the metashrew JSON-RPC endpoint, used exactly as given (gateway paths kept).");
+            "http://127.0.0.1:8080", "URL of the metashrew JSON-RPC endpoint, used exactly as given (gateway paths kept)."
+                    + " Credentials in it (`http://user:password@host/`) are sent as basic auth, like metashrew.username"
+                    + " and metashrew.password (which win when both are given). Logs and /status show it without"
+                    + " credentials, path or query.");
     public static final ConfigOption<Long> METASHREW_TIMEOUT = ConfigOption.integer("metashrew.timeout", 60L, 1,
             86_400, "Read timeout of one metashrew call, in seconds. Metadata calls can block during a node rollback:"
                     + " keep it generous.");
@@ -48,8 +52,12 @@ public final class DebshrewConfig {
             "auto", "v8", "rc", "rc11", "current");
     public static final ConfigOption<String> METASHREW_USERNAME = ConfigOption.string("metashrew.username", null,
             "Basic-auth user for a gateway in front of metashrew (with metashrew.password).");
-    public static final ConfigOption<String> METASHREW_PASSWORD = ConfigOption.string("metashrew.password", null,
-            "Basic-auth password (never logged).");
+    public static final ConfigOption<String> METASHREW_PASSWORD = ConfigOption.string("metashrew.password").secret()
+            .doc("Basic-auth password (never logged).").build();
+    public static final ConfigOption<Long> METASHREW_MAX_RESPONSE_BYTES = ConfigOption.integer(
+            "metashrew.max_response_bytes", 32L * 1024 * 1024, 1024, 1L << 30, "Largest metashrew response body, in"
+                    + " bytes (32 MiB: a 4 MB block as hex is 8 MB). A larger response, such as a huge view result,"
+                    + " fails the block with an error naming the view, the height and this limit; it is not retried.");
     public static final ConfigOption<String> TRANSFORM_PATH = ConfigOption.string("transform.path", null,
             "Path of the transform's .wasm module (required).");
     public static final ConfigOption<Long> TRANSFORM_MEMORY_PAGES = ConfigOption.integer("transform.max_memory_pages",
@@ -111,7 +119,7 @@ public final class DebshrewConfig {
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
             METASHREW_CONNECT_TIMEOUT, METASHREW_MAX_RETRIES, METASHREW_VERSION_LINE, METASHREW_USERNAME,
-            METASHREW_PASSWORD, TRANSFORM_PATH,
+            METASHREW_PASSWORD, METASHREW_MAX_RESPONSE_BYTES, TRANSFORM_PATH,
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_STATE_BYTES,
             TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
@@ -125,6 +133,7 @@ public final class DebshrewConfig {
     private final String metashrewVersionLine;
     private final String metashrewUsername;
     private final String metashrewPassword;
+    private final long metashrewMaxResponseBytes;
     private final Map<String, String> metashrewHeaders;
     private final Path transformPath;
     private final List<SinkSpec> sinks;
@@ -145,6 +154,7 @@ public final class DebshrewConfig {
             throw new ConfigException(source + ": the configuration must be a JSON object");
         }
         Map<String, Object> flat = flatten(root);
+        ConfigRedaction.registerSecrets(root);
         try {
             ConfigOptions.checkKnown(flat, OPTIONS, List.of(), source);
         } catch (IllegalArgumentException e) {
@@ -157,6 +167,7 @@ public final class DebshrewConfig {
         metashrewVersionLine = read(METASHREW_VERSION_LINE, flat, source);
         metashrewUsername = read(METASHREW_USERNAME, flat, source);
         metashrewPassword = read(METASHREW_PASSWORD, flat, source);
+        metashrewMaxResponseBytes = read(METASHREW_MAX_RESPONSE_BYTES, flat, source);
         if ((metashrewUsername == null) != (metashrewPassword == null)) {
             throw new ConfigException(source + ": options 'metashrew.username' and 'metashrew.password' go together");
         }
@@ -208,7 +219,7 @@ public final class DebshrewConfig {
                 .build();
         if (!metashrewUrl.startsWith("http://") && !metashrewUrl.startsWith("https://")) {
             throw new ConfigException(source + ": option 'metashrew.url' must be an http:// or https:// URL, got "
-                    + metashrewUrl);
+                    + Secrets.scrub(metashrewUrl));
         }
     }
 
@@ -219,6 +230,13 @@ public final class DebshrewConfig {
      * @param options every key of the sink's object except {@code type}
      */
     public record SinkSpec(String type, Map<String, Object> options) {
+        /** The type and option names; values of secret-named options masked, the others scrubbed. */
+        @Override
+        public String toString() {
+            Map<String, String> shown = new LinkedHashMap<>();
+            options.forEach((k, v) -> shown.put(k, Secrets.isSecretKey(k) ? Secrets.MASK : Secrets.scrub(String.valueOf(v))));
+            return "SinkSpec[type=" + type + ", options=" + shown + "]";
+        }
     }
 
     /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
@@ -309,8 +327,7 @@ public final class DebshrewConfig {
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (JsonProcessingException e) {
-            throw new ConfigException("config file " + file + " is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr());
+            throw ConfigRedaction.notJson("config file", file, e);
         } catch (IOException e) {
             throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage(), e);
         }
@@ -355,6 +372,11 @@ public final class DebshrewConfig {
     /** Basic-auth password, or null. */
     public String metashrewPassword() {
         return metashrewPassword;
+    }
+
+    /** Largest metashrew response body, in bytes ({@code metashrew.max_response_bytes}). */
+    public long metashrewMaxResponseBytes() {
+        return metashrewMaxResponseBytes;
     }
 
     /** Extra HTTP headers for every metashrew request ({@code metashrew.headers}, e.g. an API key). */
@@ -431,7 +453,7 @@ public final class DebshrewConfig {
     public static String markdownTable() {
         StringBuilder sb = new StringBuilder(ConfigOptions.markdownTable(OPTIONS));
         sb.append("| `metashrew.headers` | object | — | Extra HTTP headers sent with every metashrew request"
-                + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. |\n");
+                + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. Their values are never logged or shown. |\n");
         sb.append("| `sink` / `sinks` | object / array | console | One sink (`{\"type\": ..., options}`) or a list of"
                 + " them (fan-out, each with its own cursor); options per type in docs/sinks.md. |\n");
         return sb.toString();

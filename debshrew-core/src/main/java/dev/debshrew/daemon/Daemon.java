@@ -89,6 +89,7 @@ public final class Daemon implements AutoCloseable {
                 .readTimeout(config.metashrewTimeout())
                 .connectTimeout(config.metashrewConnectTimeout())
                 .maxRetries(config.metashrewMaxRetries())
+                .maxResponseBytes(config.metashrewMaxResponseBytes())
                 .versionLine(VersionLine.parse(config.metashrewVersionLine()))
                 .headers(config.metashrewHeaders());
         if (config.metashrewUsername() != null) {

@@ -205,7 +205,7 @@ public final class DevnetScenario {
             throw new IllegalArgumentException(p + " must be an object");
         }
         checkKeys(f, p, Set.of("type", "method", "times", "probability", "delay_ms", "by", "depth", "new_blocks",
-                "height"));
+                "height", "bytes", "result"));
         Fault.Type type;
         try {
             type = Fault.Type.parse(text(f, "type", p));
@@ -222,6 +222,12 @@ public final class DevnetScenario {
         if ((f.has("depth") || f.has("new_blocks")) && type != Fault.Type.REORG) {
             throw new IllegalArgumentException(p + ".depth and .new_blocks only apply to reorg faults");
         }
+        if (f.has("bytes") && type != Fault.Type.OVERSIZED_RESULT) {
+            throw new IllegalArgumentException(p + ".bytes only applies to oversized_result faults");
+        }
+        if (f.has("result") && type != Fault.Type.BAD_RESULT) {
+            throw new IllegalArgumentException(p + ".result only applies to bad_result faults");
+        }
         Duration delay = Duration.ofMillis(f.has("delay_ms") ? integer(f, "delay_ms", p, 0)
                 : type == Fault.Type.TIMEOUT ? 120_000 : 0);
         if (type == Fault.Type.LATENCY && !f.has("delay_ms")) {
@@ -237,6 +243,8 @@ public final class DevnetScenario {
             case HEIGHT_BACKWARDS -> Fault.heightBackwards(f.has("by") ? integer(f, "by", p, 1) : 1);
             case REORG -> Fault.reorg((int) integer(f, "depth", p, 1),
                     f.has("new_blocks") ? (int) integer(f, "new_blocks", p, 1) : (int) integer(f, "depth", p, 1) + 1);
+            case OVERSIZED_RESULT -> Fault.oversizedResult(f.has("bytes") ? integer(f, "bytes", p, 1) : 40L << 20);
+            case BAD_RESULT -> Fault.badResult(f.has("result") ? f.get("result").toString() : "null");
         };
         if (f.has("height")) {
             fault = fault.atHeight(integer(f, "height", p, 0));

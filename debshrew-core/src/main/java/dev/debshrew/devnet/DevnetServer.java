@@ -340,6 +340,15 @@ public final class DevnetServer implements AutoCloseable {
                         sendJson(ex, DevnetRpc.error(id, -32000, "View function error: devnet fault"));
                         return;
                     }
+                    case OVERSIZED_RESULT -> {
+                        sendOversized(ex, id, f.by());
+                        return;
+                    }
+                    case BAD_RESULT -> {
+                        send(ex, 200, "application/json", ("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":"
+                                + f.result() + "}").getBytes(StandardCharsets.UTF_8));
+                        return;
+                    }
                     default -> {
                     }
                 }
@@ -387,6 +396,21 @@ public final class DevnetServer implements AutoCloseable {
     private static byte[] readLimited(InputStream in) throws IOException {
         byte[] data = in.readNBytes(MAX_BODY_BYTES + 1);
         return data.length > MAX_BODY_BYTES ? null : data;
+    }
+
+    /** A valid response whose result is {@code "0x"} plus {@code bytes} bytes of hex, streamed (chunked). */
+    private static void sendOversized(HttpExchange ex, JsonNode id, long bytes) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, 0);
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'a');
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":\"0x").getBytes(StandardCharsets.UTF_8));
+            for (long left = 2 * bytes; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+            out.write("\"}".getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private void sendJson(HttpExchange ex, ObjectNode body) throws IOException {

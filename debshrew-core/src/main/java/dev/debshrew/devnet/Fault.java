@@ -37,7 +37,11 @@ public final class Fault {
          * {@code newBlocks} new blocks) right before answering the request, which then sees the new
          * branch: a branch switch between two of the client's calls.
          */
-        REORG;
+        REORG,
+        /** Answers a well-formed response whose result is a hex string of {@code bytes} bytes (huge responses). */
+        OVERSIZED_RESULT,
+        /** Answers a well-formed response whose result is the given JSON value (null, non-hex, a number...). */
+        BAD_RESULT;
 
         /** Parses a snake_case or upper-case name such as {@code http_500}. */
         public static Type parse(String name) {
@@ -48,7 +52,7 @@ public final class Fault {
             }
             throw new IllegalArgumentException("unknown fault type '" + name
                     + "' (expected latency, timeout, http_500, malformed_json, drop_connection, rpc_error,"
-                    + " height_backwards, reorg)");
+                    + " height_backwards, reorg, oversized_result, bad_result)");
         }
 
         /** The snake_case name. */
@@ -65,13 +69,14 @@ public final class Fault {
     private final long by;
     private final int newBlocks;
     private final Long atHeight;
+    private final String result;
 
     private Fault(Type type, String method, int times, double probability, Duration delay, long by) {
-        this(type, method, times, probability, delay, by, 0, null);
+        this(type, method, times, probability, delay, by, 0, null, null);
     }
 
     private Fault(Type type, String method, int times, double probability, Duration delay, long by, int newBlocks,
-            Long atHeight) {
+            Long atHeight, String result) {
         this.type = type;
         this.method = method;
         this.times = times;
@@ -80,6 +85,7 @@ public final class Fault {
         this.by = by;
         this.newBlocks = newBlocks;
         this.atHeight = atHeight;
+        this.result = result;
     }
 
     /** Delays matching responses by {@code delay}. */
@@ -131,12 +137,34 @@ public final class Fault {
             throw new IllegalArgumentException("reorg fault: depth and new_blocks must be >= 1, got " + depth + ", "
                     + newBlocks);
         }
-        return new Fault(Type.REORG, null, 1, 0, Duration.ZERO, depth, newBlocks, null);
+        return new Fault(Type.REORG, null, 1, 0, Duration.ZERO, depth, newBlocks, null, null);
+    }
+
+    /**
+     * {@code metashrew_view} answers a well-formed response whose result is {@code "0x"} followed by
+     * {@code bytes} bytes of hex (2 * bytes + 2 characters), to exceed a client's response size limit.
+     */
+    public static Fault oversizedResult(long bytes) {
+        if (bytes < 1 || bytes > 1L << 30) {
+            throw new IllegalArgumentException("oversized_result 'bytes' must be in [1, 2^30], got " + bytes);
+        }
+        return new Fault(Type.OVERSIZED_RESULT, "metashrew_view", 1, 0, Duration.ZERO, bytes);
+    }
+
+    /**
+     * {@code metashrew_view} answers a well-formed JSON-RPC response whose {@code result} is
+     * {@code resultJson} verbatim (a JSON value such as {@code null}, {@code "0xzz"} or {@code 42}).
+     */
+    public static Fault badResult(String resultJson) {
+        if (resultJson == null || resultJson.isBlank()) {
+            throw new IllegalArgumentException("bad_result needs a JSON value, e.g. null or \"0xzz\"");
+        }
+        return new Fault(Type.BAD_RESULT, "metashrew_view", 1, 0, Duration.ZERO, 0, 0, null, resultJson);
     }
 
     /** Restricts the fault to JSON-RPC method {@code method} (null = any request). */
     public Fault forMethod(String method) {
-        return new Fault(type, method, times, probability, delay, by, newBlocks, atHeight);
+        return new Fault(type, method, times, probability, delay, by, newBlocks, atHeight, result);
     }
 
     /**
@@ -147,7 +175,7 @@ public final class Fault {
         if (h < 0) {
             throw new IllegalArgumentException("fault height must be >= 0, got " + h);
         }
-        return new Fault(type, method, times, probability, delay, by, newBlocks, h);
+        return new Fault(type, method, times, probability, delay, by, newBlocks, h, result);
     }
 
     /** Applies to the next {@code n} matching requests. */
@@ -155,7 +183,7 @@ public final class Fault {
         if (n < 1) {
             throw new IllegalArgumentException("fault times must be >= 1, got " + n);
         }
-        return new Fault(type, method, n, 0, delay, by, newBlocks, atHeight);
+        return new Fault(type, method, n, 0, delay, by, newBlocks, atHeight, result);
     }
 
     /** Applies to each matching request with probability {@code p} (seeded RNG) until cleared. */
@@ -163,7 +191,7 @@ public final class Fault {
         if (!(p > 0 && p <= 1)) {
             throw new IllegalArgumentException("fault probability must be in (0, 1], got " + p);
         }
-        return new Fault(type, method, 0, p, delay, by, newBlocks, atHeight);
+        return new Fault(type, method, 0, p, delay, by, newBlocks, atHeight, result);
     }
 
     /** The fault type. */
@@ -196,6 +224,11 @@ public final class Fault {
         return by;
     }
 
+    /** The JSON result of a bad-result fault, else null. */
+    public String result() {
+        return result;
+    }
+
     /** New blocks of a reorg fault (0 for other faults). */
     public int newBlocks() {
         return newBlocks;
@@ -223,7 +256,8 @@ public final class Fault {
     public String toString() {
         return "Fault{" + type.id() + (method == null ? "" : " " + method)
                 + (probability > 0 ? " p=" + probability : " x" + times)
-                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : " by=" + by)
-                + (newBlocks == 0 ? "" : " new_blocks=" + newBlocks) + (atHeight == null ? "" : " at=" + atHeight) + "}";
+                + (delay.isZero() ? "" : " " + delay.toMillis() + "ms") + (by == 0 ? "" : (type == Type.OVERSIZED_RESULT ? " bytes=" : " by=") + by)
+                + (newBlocks == 0 ? "" : " new_blocks=" + newBlocks) + (atHeight == null ? "" : " at=" + atHeight)
+                + (result == null ? "" : " result=" + result) + "}";
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.debshrew.metashrew.MetashrewException.Kind;
 import dev.debshrew.metashrew.internal.JsonRpcTransport;
 import dev.debshrew.util.Hex;
+import dev.debshrew.util.Secrets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * URL. Transport failures, timeouts, HTTP 5xx and malformed bodies are retried with exponential
  * backoff and jitter, up to {@link MetashrewClientConfig#maxRetries()} times per call, each retry
  * logged at WARN; JSON-RPC errors and {@link MetashrewException.Kind#NOT_FOUND} are never retried.
+ * A response larger than {@link MetashrewClientConfig#maxResponseBytes()} fails at once with
+ * {@link MetashrewException.Kind#RESPONSE_TOO_LARGE} (not retriable). Nothing this client logs or
+ * throws shows the URL's credentials, path or query, the basic-auth password or a header value.
  * When the node stays down the call fails and the caller decides (the follower loops with its own
  * backoff). Thread-safe; close it to release its connection pool.
  */
@@ -78,7 +82,7 @@ public final class MetashrewClient implements AutoCloseable {
         synchronized (this) {
             if (detected == null) {
                 detected = probe();
-                LOG.info("metashrew at {} detected as version line {}", config.url(), detected.id());
+                LOG.info("metashrew at {} detected as version line {}", Secrets.redactEndpoint(config.url()), detected.id());
             }
             return detected;
         }
@@ -182,6 +186,10 @@ public final class MetashrewClient implements AutoCloseable {
      * version line requires.
      *
      * @return the view output (empty array for {@code "0x"})
+     * @throws MetashrewException of kind {@link MetashrewException.Kind#MALFORMED_RESPONSE}, retriable,
+     *     when the result stays null, not a string or not hex after the retries (a node failure: redo
+     *     the block); of kind {@link MetashrewException.Kind#RESPONSE_TOO_LARGE}, not retriable, when the
+     *     response exceeds {@link MetashrewClientConfig#maxResponseBytes()}; both name the view and height
      */
     public byte[] view(String name, byte[] input, long height) throws MetashrewException {
         Objects.requireNonNull(name, "name");
@@ -191,14 +199,28 @@ public final class MetashrewClient implements AutoCloseable {
         }
         VersionLine line = detectVersionLine();
         Object h = line.viewHeightAsString() ? Long.toString(height) : (Object) height;
-        JsonNode r = transport.call("metashrew_view", List.of(name, "0x" + Hex.encode(input), h));
+        String what = "metashrew_view of view '" + name + "' at height " + height;
+        try {
+            return transport.call("metashrew_view", List.of(name, "0x" + Hex.encode(input), h), r -> viewResult(what, r));
+        } catch (MetashrewException e) {
+            if (e.kind() == Kind.RESPONSE_TOO_LARGE) {
+                throw new MetashrewException(Kind.RESPONSE_TOO_LARGE, what + ": " + e.getMessage(), false, e);
+            }
+            throw e;
+        }
+    }
+
+    /** A view result: a hex string, else a retriable malformed-response failure naming view and height. */
+    private static byte[] viewResult(String what, JsonNode r) throws MetashrewException {
         if (!r.isTextual()) {
-            throw malformed("metashrew_view(" + name + "): result " + r + " is not a string", null);
+            String shown = r.toString();
+            throw new MetashrewException(Kind.MALFORMED_RESPONSE, what + ": result " + (shown.length() > 64
+                    ? shown.substring(0, 64) + "..." : shown) + " is not a hex string", true, null);
         }
         try {
             return Hex.decode(r.asText());
         } catch (IllegalArgumentException e) {
-            throw malformed("metashrew_view(" + name + "): result is not hex: " + e.getMessage(), e);
+            throw new MetashrewException(Kind.MALFORMED_RESPONSE, what + ": result is not hex: " + e.getMessage(), true, e);
         }
     }
 
@@ -218,7 +240,7 @@ public final class MetashrewClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "MetashrewClient{" + config.url() + ", " + versionLine().id() + "}";
+        return "MetashrewClient{" + Secrets.redactEndpoint(config.url()) + ", " + versionLine().id() + "}";
     }
 
     /** Builder of a {@link MetashrewClient}; see {@link MetashrewClientConfig.Builder} for each setting. */
@@ -268,6 +290,12 @@ public final class MetashrewClient implements AutoCloseable {
         /** See {@link MetashrewClientConfig.Builder#backoffJitter}. */
         public Builder backoffJitter(double jitter) {
             config.backoffJitter(jitter);
+            return this;
+        }
+
+        /** See {@link MetashrewClientConfig.Builder#maxResponseBytes}. */
+        public Builder maxResponseBytes(long bytes) {
+            config.maxResponseBytes(bytes);
             return this;
         }
 

@@ -1,7 +1,10 @@
 package dev.debshrew.metashrew;
 
+import dev.debshrew.util.Secrets;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,7 +15,8 @@ import java.util.Objects;
 /**
  * Immutable settings of a {@link MetashrewClient}. Build with {@link #builder(String)}; every setter
  * validates its argument and {@link Builder#build()} checks the combination, throwing
- * {@link IllegalArgumentException} with a message naming the offending setting.
+ * {@link IllegalArgumentException} with a message naming the offending setting (and never quoting a
+ * credential). {@link #toString()} shows no password, URL credentials, path, query or header value.
  */
 public final class MetashrewClientConfig {
 
@@ -30,6 +34,12 @@ public final class MetashrewClientConfig {
     public static final double DEFAULT_BACKOFF_MULTIPLIER = 2.0;
     /** Default jitter: each delay is scaled by a random factor in [1 - jitter, 1 + jitter]. */
     public static final double DEFAULT_BACKOFF_JITTER = 0.2;
+    /** Default largest response body: 32 MiB (a 4 MB block as hex is 8 MB). */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L * 1024 * 1024;
+    /** Smallest accepted {@link #maxResponseBytes()}. */
+    public static final long MIN_MAX_RESPONSE_BYTES = 1024;
+    /** Largest accepted {@link #maxResponseBytes()}: 1 GiB. */
+    public static final long MAX_MAX_RESPONSE_BYTES = 1L << 30;
 
     private final String url;
     private final Duration connectTimeout;
@@ -40,12 +50,13 @@ public final class MetashrewClientConfig {
     private final double backoffMultiplier;
     private final double backoffJitter;
     private final VersionLine versionLine;
+    private final long maxResponseBytes;
     private final String basicAuthUser;
     private final String basicAuthPassword;
     private final Map<String, String> headers;
     private final MetashrewClientListener listener;
 
-    private MetashrewClientConfig(Builder b) {
+    private MetashrewClientConfig(Builder b, String basicAuthUser, String basicAuthPassword) {
         this.url = b.url;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
@@ -55,8 +66,9 @@ public final class MetashrewClientConfig {
         this.backoffMultiplier = b.backoffMultiplier;
         this.backoffJitter = b.backoffJitter;
         this.versionLine = b.versionLine;
-        this.basicAuthUser = b.basicAuthUser;
-        this.basicAuthPassword = b.basicAuthPassword;
+        this.maxResponseBytes = b.maxResponseBytes;
+        this.basicAuthUser = basicAuthUser;
+        this.basicAuthPassword = basicAuthPassword;
         this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.listener = b.listener;
     }
@@ -111,12 +123,17 @@ public final class MetashrewClientConfig {
         return versionLine;
     }
 
-    /** Basic auth user, or null. */
+    /** Largest response body accepted, in bytes; a larger one fails the call (not retriable). */
+    public long maxResponseBytes() {
+        return maxResponseBytes;
+    }
+
+    /** Basic auth user (configured, or from the URL's user info), or null. */
     public String basicAuthUser() {
         return basicAuthUser;
     }
 
-    /** Basic auth password, or null. */
+    /** Basic auth password (configured, or from the URL's user info), or null. */
     public String basicAuthPassword() {
         return basicAuthPassword;
     }
@@ -133,11 +150,11 @@ public final class MetashrewClientConfig {
 
     @Override
     public String toString() {
-        return "MetashrewClientConfig{url=" + url + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
+        return "MetashrewClientConfig{url=" + Secrets.redactEndpoint(url) + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
                 + ", maxRetries=" + maxRetries + ", backoff=" + backoffInitial + ".." + backoffMax + " x" + backoffMultiplier
-                + " jitter " + backoffJitter + ", versionLine=" + versionLine
-                + (basicAuthUser == null ? "" : ", basicAuthUser=" + basicAuthUser + ", basicAuthPassword=***")
-                + ", headers=" + headers.keySet() + "}";
+                + " jitter " + backoffJitter + ", versionLine=" + versionLine + ", maxResponseBytes=" + maxResponseBytes
+                + (basicAuthUser == null ? "" : ", basicAuthUser=" + basicAuthUser + ", basicAuthPassword=" + Secrets.MASK)
+                + ", headers=" + Secrets.maskValues(headers) + "}";
     }
 
     /** Builder of {@link MetashrewClientConfig}. Not thread-safe. */
@@ -151,6 +168,7 @@ public final class MetashrewClientConfig {
         private double backoffMultiplier = DEFAULT_BACKOFF_MULTIPLIER;
         private double backoffJitter = DEFAULT_BACKOFF_JITTER;
         private VersionLine versionLine = VersionLine.AUTO;
+        private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private String basicAuthUser;
         private String basicAuthPassword;
         private final Map<String, String> headers = new LinkedHashMap<>();
@@ -164,18 +182,22 @@ public final class MetashrewClientConfig {
             if (url == null || url.isBlank()) {
                 throw new IllegalArgumentException("metashrew url is required");
             }
+            Secrets.registerUrlCredentials(url);
             URI uri;
             try {
                 uri = new URI(url);
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("metashrew url '" + url + "' is not a valid URI: " + e.getMessage(), e);
+                // the exception's own message quotes the whole input, credentials included
+                throw new IllegalArgumentException("metashrew url is not a valid URI: " + e.getReason() + " at index "
+                        + e.getIndex());
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException("metashrew url '" + url + "' must start with http:// or https://");
+                throw new IllegalArgumentException("metashrew url '" + Secrets.redactEndpoint(url)
+                        + "' must start with http:// or https://");
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new IllegalArgumentException("metashrew url '" + url + "' has no host");
+                throw new IllegalArgumentException("metashrew url '" + Secrets.redactEndpoint(url) + "' has no host");
             }
             return url;
         }
@@ -241,7 +263,25 @@ public final class MetashrewClientConfig {
             return this;
         }
 
-        /** HTTP Basic credentials for a gateway in front of the node. */
+        /**
+         * Largest response body accepted, in bytes (1 KiB .. 1 GiB). Default 32 MiB. A larger response
+         * is abandoned while reading and fails the call with
+         * {@link MetashrewException.Kind#RESPONSE_TOO_LARGE} (not retriable).
+         */
+        public Builder maxResponseBytes(long bytes) {
+            if (bytes < MIN_MAX_RESPONSE_BYTES || bytes > MAX_MAX_RESPONSE_BYTES) {
+                throw new IllegalArgumentException("maxResponseBytes must be " + MIN_MAX_RESPONSE_BYTES + ".."
+                        + MAX_MAX_RESPONSE_BYTES + ", got " + bytes);
+            }
+            this.maxResponseBytes = bytes;
+            return this;
+        }
+
+        /**
+         * HTTP Basic credentials for a gateway in front of the node. Credentials in the URL's user
+         * info ({@code http://user:password@host/}) are used the same way when these are not given
+         * (these win; the URL's user info is never sent in the request line).
+         */
         public Builder basicAuth(String user, String password) {
             if (user == null || user.isEmpty()) {
                 throw new IllegalArgumentException("basicAuth user must be non-empty");
@@ -252,6 +292,7 @@ public final class MetashrewClientConfig {
             if (password == null) {
                 throw new IllegalArgumentException("basicAuth password must not be null (use \"\" for none)");
             }
+            Secrets.register(password);
             this.basicAuthUser = user;
             this.basicAuthPassword = password;
             return this;
@@ -265,9 +306,10 @@ public final class MetashrewClientConfig {
             if (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length")) {
                 throw new IllegalArgumentException("header '" + name + "' is set by the client and cannot be configured");
             }
-            if (value == null || value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+            if (value == null || value.chars().anyMatch(c -> c == '\r' || c == '\n')) { // value never quoted: it is a secret
                 throw new IllegalArgumentException("invalid value for header '" + name + "'");
             }
+            Secrets.register(value);
             this.headers.put(name, value);
             return this;
         }
@@ -289,7 +331,27 @@ public final class MetashrewClientConfig {
             if (backoffMax.compareTo(backoffInitial) < 0) {
                 throw new IllegalArgumentException("backoffMax (" + backoffMax + ") must be >= backoffInitial (" + backoffInitial + ")");
             }
-            return new MetashrewClientConfig(this);
+            String userInfo = URI.create(url).getRawUserInfo();
+            if (userInfo != null && basicAuthUser == null) {
+                int colon = userInfo.indexOf(':');
+                String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+                String password = colon < 0 ? "" : decode(userInfo.substring(colon + 1));
+                if (user.isEmpty() || user.indexOf(':') >= 0) {
+                    throw new IllegalArgumentException("metashrew url: the user name in its credentials must be"
+                            + " non-empty and without ':'");
+                }
+                Secrets.register(password);
+                return new MetashrewClientConfig(this, user, password);
+            }
+            return new MetashrewClientConfig(this, basicAuthUser, basicAuthPassword);
+        }
+
+        private static String decode(String s) {
+            try {
+                return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("metashrew url: the credentials are not validly percent-encoded");
+            }
         }
 
         private static Duration positive(String name, Duration d) {

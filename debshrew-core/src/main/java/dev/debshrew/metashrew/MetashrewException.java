@@ -17,8 +17,16 @@ public class MetashrewException extends Exception {
         TRANSPORT,
         /** The server answered with a non-2xx HTTP status. */
         HTTP_STATUS,
-        /** The body was not valid JSON-RPC, the id did not match, or the result had an unexpected shape. */
+        /**
+         * The body was not valid JSON-RPC, the id did not match, or the result had an unexpected shape
+         * (a view result that is null, not a string or not hex is retriable: a transient node failure).
+         */
         MALFORMED_RESPONSE,
+        /**
+         * The response body exceeded {@code metashrew.max_response_bytes}; never retriable (the same call
+         * gets the same answer): raise the limit or fix the view.
+         */
+        RESPONSE_TOO_LARGE,
         /** The node returned a JSON-RPC error (unknown view, bad hex, method not found, ...). */
         RPC_ERROR,
         /** The requested item does not exist (for example no block hash at that height). */

@@ -12,6 +12,7 @@ import dev.debshrew.daemon.Daemon;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.TcpProxy;
+import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -233,10 +234,10 @@ class AdminServerTest {
 
     @Test
     void statusNeverShowsCredentialsPathsOrQueries() {
-        assertThat(AdminServer.redactUrl("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080/");
-        assertThat(AdminServer.redactUrl("http://127.0.0.1:8080/")).isEqualTo("http://127.0.0.1:8080/");
-        assertThat(AdminServer.redactUrl("https://user:secret@gw.example/v1/APIKEY?token=x"))
-                .isEqualTo("https://gw.example/...?...");
-        assertThat(AdminServer.redactUrl("http://[::1]:8080/rpc")).isEqualTo("http://[::1]:8080/...");
+        assertThat(Secrets.redactEndpoint("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080/");
+        assertThat(Secrets.redactEndpoint("http://127.0.0.1:8080/")).isEqualTo("http://127.0.0.1:8080/");
+        assertThat(Secrets.redactEndpoint("https://user:secret@gw.example/v1/APIKEY?token=x"))
+                .isEqualTo("https://***@gw.example/...?...");
+        assertThat(Secrets.redactEndpoint("http://[::1]:8080/rpc")).isEqualTo("http://[::1]:8080/...");
     }
 }

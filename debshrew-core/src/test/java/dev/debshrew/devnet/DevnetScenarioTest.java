@@ -69,6 +69,20 @@ class DevnetScenarioTest {
     }
 
     @Test
+    void parsesOversizedAndBadResultFaults() {
+        assertThat(DevnetScenario.parse("""
+                {"steps":[{"fault":{"type":"oversized_result","bytes":2048}},{"fault":{"type":"bad_result","result":"0xzz"}},
+                          {"fault":{"type":"bad_result"}},{"fault":{"type":"oversized_result"}}]}
+                """).stepCount()).isEqualTo(4);
+        assertThatThrownBy(() -> DevnetScenario.parse("{\"steps\":[{\"fault\":{\"type\":\"http_500\",\"bytes\":5}}]}"))
+                .hasMessageContaining("steps[0].fault.bytes only applies to oversized_result");
+        assertThatThrownBy(() -> DevnetScenario.parse("{\"steps\":[{\"fault\":{\"type\":\"latency\",\"delay_ms\":1,"
+                + "\"result\":5}}]}")).hasMessageContaining("steps[0].fault.result only applies to bad_result");
+        assertThat(Fault.oversizedResult(2048).toString()).contains("oversized_result").contains("bytes=2048");
+        assertThat(Fault.badResult("null").toString()).contains("bad_result").contains("result=null");
+    }
+
+    @Test
     void drivesTheDevnetOverTime() throws Exception {
         DevnetScenario s = DevnetScenario.parse("""
                 {"seed":3,"initial_height":5,"block_interval_ms":50,"max_height":12,

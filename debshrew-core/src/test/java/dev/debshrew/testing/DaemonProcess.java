@@ -17,10 +17,12 @@ public final class DaemonProcess implements AutoCloseable {
 
     private final Process process;
     private final Path stderr;
+    private final Path stdout;
 
-    private DaemonProcess(Process process, Path stderr) {
+    private DaemonProcess(Process process, Path stderr, Path stdout) {
         this.process = process;
         this.stderr = stderr;
+        this.stdout = stdout;
     }
 
     /**
@@ -33,8 +35,9 @@ public final class DaemonProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-XX:TieredStopAtLevel=1");
-        // the product's logging (stderr), not a test module's logback-test.xml that is on the test classpath
-        cmd.add("-Dlogback.configurationFile=" + DaemonProcess.class.getClassLoader().getResource("logback.xml"));
+        // the shipped logging config (logs on stderr, scrubbed), also when the reactor puts a module's
+        // test resources (with a logback-test.xml) on the class path
+        cmd.add("-Dlogback.configurationFile=logback.xml");
         if (pauseAt != null) {
             cmd.add("-Ddebshrew.test.pauseAt=" + pauseAt);
         }
@@ -47,15 +50,21 @@ public final class DaemonProcess implements AutoCloseable {
         cmd.addAll(List.of(runArgs));
         Files.createDirectories(logDir);
         Path err = Files.createTempFile(logDir, "daemon-", ".stderr");
+        Path out = Files.createTempFile(logDir, "daemon-", ".stdout");
         Process p = new ProcessBuilder(cmd)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
-        return new DaemonProcess(p, err);
+        return new DaemonProcess(p, err, out);
     }
 
     public String stderr() throws IOException {
         return Files.readString(stderr);
+    }
+
+    /** Everything the daemon wrote to stdout so far (the console sink's output). */
+    public String stdout() throws IOException {
+        return Files.readString(stdout);
     }
 
     /** Waits for {@code PAUSED <point> <height>} on stderr. */

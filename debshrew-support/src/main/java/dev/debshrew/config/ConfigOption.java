@@ -1,5 +1,6 @@
 package dev.debshrew.config;
 
+import dev.debshrew.util.Secrets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ public final class ConfigOption<T> {
     private final Function<Object, T> converter;
     private final Predicate<T> validator;
     private final String validationText;
+    private final boolean secret;
 
     private ConfigOption(Builder<T> b) {
         this.name = b.name;
@@ -51,6 +53,7 @@ public final class ConfigOption<T> {
         this.converter = b.converter;
         this.validator = b.validator;
         this.validationText = b.validationText;
+        this.secret = b.secret;
     }
 
     // ------------------------------------------------------------------ factories
@@ -178,11 +181,16 @@ public final class ConfigOption<T> {
         if (v == null) {
             return "null";
         }
-        String s = v instanceof String ? "'" + v + "'" : String.valueOf(v);
+        String s = Secrets.scrub(v instanceof String ? "'" + v + "'" : String.valueOf(v));
         if (s.length() > 60) {
             s = s.substring(0, 57) + "...";
         }
         return v.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " " + s;
+    }
+
+    /** The type of a secret value and {@link Secrets#MASK}, never the value. */
+    private static String describeSecret(Object v) {
+        return v.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " " + Secrets.MASK;
     }
 
     // ------------------------------------------------------------------ reading
@@ -217,11 +225,15 @@ public final class ConfigOption<T> {
         try {
             value = converter.apply(raw);
         } catch (IllegalArgumentException e) {
+            if (secret) { // the converter's message quotes the value: name only its type
+                throw new IllegalArgumentException(owner + ": option '" + key + "': expected " + type + ", got "
+                        + describeSecret(raw));
+            }
             throw new IllegalArgumentException(owner + ": option '" + key + "': " + e.getMessage(), e);
         }
         if (validator != null && !validator.test(value)) {
             throw new IllegalArgumentException(owner + ": option '" + key + "': " + validationText
-                    + ", got " + describe(raw));
+                    + ", got " + (secret ? describeSecret(raw) : describe(raw)));
         }
         return value;
     }
@@ -269,6 +281,11 @@ public final class ConfigOption<T> {
         return validationText;
     }
 
+    /** Whether the value is a secret: error messages never quote it (see {@link Builder#secret()}). */
+    public boolean secret() {
+        return secret;
+    }
+
     @Override
     public String toString() {
         return name;
@@ -288,6 +305,7 @@ public final class ConfigOption<T> {
         private String doc;
         private Predicate<T> validator;
         private String validationText;
+        private boolean secret;
 
         private Builder(String name, String type, Function<Object, T> converter) {
             this.name = name;
@@ -313,6 +331,12 @@ public final class ConfigOption<T> {
 
         public Builder<T> required() {
             this.required = true;
+            return this;
+        }
+
+        /** Marks the value as a secret (a password): error messages name its type, never the value. */
+        public Builder<T> secret() {
+            this.secret = true;
             return this;
         }
 

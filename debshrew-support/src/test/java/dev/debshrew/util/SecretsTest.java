@@ -28,4 +28,44 @@ class SecretsTest {
         assertThat(Secrets.mask("")).isEmpty();
         assertThat(Secrets.mask(null)).isNull();
     }
+
+    @Test
+    void endpointRedactionHidesCredentialsPathAndQuery() {
+        assertThat(Secrets.redactEndpoint("https://user:k3y@gw.example/v1/APIKEY?token=x"))
+                .isEqualTo("https://***@gw.example/...?...");
+        assertThat(Secrets.redactEndpoint("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080/");
+        assertThat(Secrets.redactEndpoint("http://[::1]:8080/rpc")).isEqualTo("http://[::1]:8080/...");
+        assertThat(Secrets.redactEndpoint("http://u:p w@host/")).isEqualTo("(unparsable URL)");
+    }
+
+    @Test
+    void registeredSecretsAreMaskedAnywhereAlsoPercentEncoded() {
+        String secret = "Reg1stered-Secret/with@chars";
+        Secrets.register(secret);
+        assertThat(Secrets.scrub("header value " + secret + " seen")).isEqualTo("header value *** seen");
+        assertThat(Secrets.scrub("url http://h/?k=Reg1stered-Secret%2Fwith%40chars")).doesNotContain("Reg1stered");
+        Secrets.register("abc"); // too short to mask everywhere
+        assertThat(Secrets.scrub("abcdef")).isEqualTo("abcdef");
+    }
+
+    @Test
+    void configSecretsAreFoundByKeyAndInsideValues() {
+        Secrets.registerConfig(java.util.Map.of(
+                "sink", java.util.Map.of("password", "PgOptPass-1234",
+                        "url", "jdbc:postgresql://h/db?user=u&password=PgUrlPass-5678",
+                        "producer.sasl.jaas.config", "org.apache.kafka...PlainLoginModule required username=\"u\""
+                                + " password=\"JaasPass-9012\";"),
+                "metashrew", java.util.Map.of("url", "http://bob:UrlPass-3456@node:1/", "timeout", 60)));
+        String text = "PgOptPass-1234 PgUrlPass-5678 JaasPass-9012 UrlPass-3456";
+        assertThat(Secrets.scrub(text)).isEqualTo("*** *** *** ***");
+        assertThat(Secrets.scrub("timeout 60 node:1")).isEqualTo("timeout 60 node:1");
+        assertThat(Secrets.isSecretKey("sasl.jaas.config")).isTrue();
+        assertThat(Secrets.isSecretKey("ssl.keystore.password")).isTrue();
+        assertThat(Secrets.isSecretKey("bootstrap_servers")).isFalse();
+    }
+
+    @Test
+    void headerValuesAreMaskedForDisplay() {
+        assertThat(Secrets.maskValues(java.util.Map.of("X-Api-Key", "k"))).containsEntry("X-Api-Key", "***");
+    }
 }

@@ -1,17 +1,21 @@
 package dev.debshrew.metashrew.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.util.Backoff;
+import dev.debshrew.util.Secrets;
 import dev.debshrew.metashrew.MetashrewClientConfig;
 import dev.debshrew.metashrew.MetashrewClientListener;
 import dev.debshrew.metashrew.MetashrewException;
 import dev.debshrew.metashrew.MetashrewException.Kind;
 import dev.debshrew.metashrew.MethodStats;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -36,7 +41,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * JSON-RPC 2.0 over HTTP POST with bounded retries, exponential backoff and per-method counters.
- * Not part of the public API.
+ * Response bodies are read up to {@link MetashrewClientConfig#maxResponseBytes()} and no further.
+ * Every error message is passed through {@link Secrets#scrub} and never shows the URL's credentials,
+ * the basic-auth password or a header value. Not part of the public API.
  */
 public final class JsonRpcTransport implements AutoCloseable {
 
@@ -46,7 +53,8 @@ public final class JsonRpcTransport implements AutoCloseable {
 
     private final MetashrewClientConfig config;
     private final OkHttpClient http;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper;
+    private final HttpUrl url;
     private final Backoff backoff;
     private final AtomicLong ids = new AtomicLong();
     private final String authorization;
@@ -61,9 +69,28 @@ public final class JsonRpcTransport implements AutoCloseable {
         final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
     }
 
+    /**
+     * Turns a call's result into the caller's value; a retriable {@link MetashrewException} it throws
+     * (a malformed result) is retried like a transport failure.
+     *
+     * @param <T> the decoded type
+     */
+    @FunctionalInterface
+    public interface Decoder<T> {
+        /** Decodes {@code result} (never null; may be a JSON null node). */
+        T decode(JsonNode result) throws MetashrewException;
+    }
+
     /** A transport for {@code config}. */
     public JsonRpcTransport(MetashrewClientConfig config) {
         this.config = config;
+        // the URL's user info is sent as basic auth (see MetashrewClientConfig), never in the request line
+        this.url = HttpUrl.get(config.url()).newBuilder().username("").password("").build();
+        int limit = (int) Math.min(Integer.MAX_VALUE - 8, config.maxResponseBytes());
+        this.mapper = new ObjectMapper(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(limit)
+                        .maxDocumentLength(config.maxResponseBytes()).build())
+                .build());
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -83,6 +110,14 @@ public final class JsonRpcTransport implements AutoCloseable {
      * @return the {@code result} member of the response (never null; may be a JSON null node)
      */
     public JsonNode call(String method, List<?> params) throws MetashrewException {
+        return call(method, params, r -> r);
+    }
+
+    /**
+     * Calls {@code method} and decodes its result with {@code decoder}, retrying retriable
+     * failures of either (up to the configured bound).
+     */
+    public <T> T call(String method, List<?> params, Decoder<T> decoder) throws MetashrewException {
         Counters c = counters.computeIfAbsent(method, m -> new Counters());
         MetashrewClientListener listener = config.listener();
         long start = System.nanoTime();
@@ -93,7 +128,7 @@ public final class JsonRpcTransport implements AutoCloseable {
                 attempt++;
                 c.attempts.increment();
                 try {
-                    return once(method, params);
+                    return decoder.decode(once(method, params));
                 } catch (MetashrewException e) {
                     if (!e.isRetriable() || attempt > config.maxRetries()) {
                         failure = attempt > 1 ? withAttempts(e, attempt) : e;
@@ -152,32 +187,34 @@ public final class JsonRpcTransport implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise request", e);
         }
-        Request.Builder rb = new Request.Builder().url(config.url()).post(RequestBody.create(body, JSON));
+        Request.Builder rb = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
         config.headers().forEach(rb::header);
         if (authorization != null) {
             rb.header("Authorization", authorization);
         }
-        String text;
+        byte[] bytes;
         int status;
         try (Response resp = http.newCall(rb.build()).execute()) {
             status = resp.code();
             ResponseBody rbody = resp.body();
-            text = rbody == null ? "" : rbody.string();
+            bytes = rbody == null ? new byte[0] : readBounded(method, rbody);
         } catch (SocketTimeoutException e) {
-            throw new MetashrewException(Kind.TIMEOUT, method + ": timed out (" + e.getMessage() + ")", true, e);
+            throw new MetashrewException(Kind.TIMEOUT, method + ": timed out (" + clean(e.getMessage()) + ")", true, e);
         } catch (InterruptedIOException e) {
-            throw new MetashrewException(Kind.TIMEOUT, method + ": interrupted I/O (" + e.getMessage() + ")", true, e);
+            throw new MetashrewException(Kind.TIMEOUT, method + ": interrupted I/O (" + clean(e.getMessage()) + ")", true, e);
         } catch (IOException e) {
-            throw new MetashrewException(Kind.TRANSPORT, method + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+            throw new MetashrewException(Kind.TRANSPORT, method + ": " + e.getClass().getSimpleName() + ": "
+                    + clean(e.getMessage()), true, e);
         }
+        String text = new String(bytes, 0, Math.min(bytes.length, 4 * SNIPPET), StandardCharsets.UTF_8);
         if (status < 200 || status > 299) {
             boolean retriable = status >= 500 || status == 408 || status == 429;
             throw new MetashrewException(Kind.HTTP_STATUS, method + ": HTTP " + status + snippet(text), retriable, null, null, status);
         }
         JsonNode resp;
         try {
-            resp = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
+            resp = mapper.readTree(bytes);
+        } catch (IOException e) { // JsonProcessingException; nothing else from an in-memory array
             throw new MetashrewException(Kind.MALFORMED_RESPONSE, method + ": response is not valid JSON" + snippet(text), true, e);
         }
         if (resp == null || !resp.isObject()) {
@@ -194,7 +231,7 @@ public final class JsonRpcTransport implements AutoCloseable {
             JsonNode msg = error.get("message");
             Integer c = code != null && code.canConvertToInt() ? code.asInt() : null;
             String m = msg != null && msg.isTextual() ? msg.asText() : String.valueOf(error);
-            throw new MetashrewException(Kind.RPC_ERROR, method + ": RPC error " + c + ": " + m, false, null, c, 0);
+            throw new MetashrewException(Kind.RPC_ERROR, method + ": RPC error " + c + ": " + clean(m), false, null, c, 0);
         }
         JsonNode result = resp.get("result");
         if (result == null) {
@@ -204,12 +241,56 @@ public final class JsonRpcTransport implements AutoCloseable {
         return result;
     }
 
-    private static String snippet(String text) {
+    /**
+     * The body, read up to the configured limit: a larger body (announced or actual) is abandoned
+     * at once with a non-retriable {@link Kind#RESPONSE_TOO_LARGE}, never buffered whole.
+     */
+    private byte[] readBounded(String method, ResponseBody body) throws IOException, MetashrewException {
+        long limit = config.maxResponseBytes();
+        long announced = body.contentLength();
+        if (announced > limit) {
+            throw tooLarge(method, "announces " + announced + " bytes");
+        }
+        try (InputStream in = body.byteStream()) {
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (data.length > limit) {
+                throw tooLarge(method, "exceeds it");
+            }
+            return data;
+        }
+    }
+
+    private MetashrewException tooLarge(String method, String what) {
+        return new MetashrewException(Kind.RESPONSE_TOO_LARGE, method + ": response " + what + ": the limit is "
+                + config.maxResponseBytes() + " bytes (metashrew.max_response_bytes)", false, null);
+    }
+
+    private String snippet(String text) {
         if (text == null || text.isEmpty()) {
             return "";
         }
         String t = text.length() > SNIPPET ? text.substring(0, SNIPPET) + "..." : text;
-        return ": " + t.replaceAll("\\s+", " ");
+        return ": " + clean(t.replaceAll("\\s+", " "));
+    }
+
+    /** {@code text} without the node URL's path, query or credentials, nor any other secret. */
+    private String clean(String text) {
+        if (text == null) {
+            return null;
+        }
+        String s = text.replace(config.url(), Secrets.redactEndpoint(config.url()));
+        if (config.basicAuthPassword() != null && !config.basicAuthPassword().isEmpty()) {
+            s = s.replace(config.basicAuthPassword(), Secrets.MASK);
+        }
+        for (String v : config.headers().values()) {
+            if (!v.isEmpty()) {
+                s = s.replace(v, Secrets.MASK);
+            }
+        }
+        if (authorization != null) {
+            s = s.replace(authorization.substring("Basic ".length()), Secrets.MASK);
+        }
+        return Secrets.scrub(s);
     }
 
     /** Snapshot of the counters, by method name. */

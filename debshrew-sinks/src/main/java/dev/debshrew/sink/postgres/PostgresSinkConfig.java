@@ -59,7 +59,7 @@ public final class PostgresSinkConfig {
             .doc("Database user (or give it in the URL).")
             .build();
 
-    public static final ConfigOption<String> PASSWORD = ConfigOption.string("password")
+    public static final ConfigOption<String> PASSWORD = ConfigOption.string("password").secret()
             .doc("Database password (or give it in the URL).")
             .build();
 
