@@ -28,9 +28,10 @@ import java.util.List;
  * transaction_id}, {@code before}, {@code after}, {@code inverse}) omitted when absent.
  *
  * <p>Reading: {@link #decodeArray(byte[])} validates everything a guest returns (types, lowercase
- * operation, non-empty table and key, before/after consistent with the operation) and reports the
- * first violation with its message index and field. Unknown fields are ignored. A timestamp may be
- * epoch milliseconds or an RFC 3339 string (legacy modules); it is normalised to milliseconds.
+ * operation, non-empty table and key, before/after consistent with the operation, no NUL character
+ * anywhere, as no sink can store it) and reports the first violation with its message index and
+ * field. Unknown fields are ignored. A timestamp may be epoch milliseconds or an RFC 3339 string
+ * (legacy modules); it is normalised to milliseconds.
  *
  * <p>Thread-safe; share one instance.
  */
@@ -203,6 +204,7 @@ public final class CdcCodec {
         }
         JsonNode header = requireObject(node, "header", where);
         JsonNode payload = requireObject(node, "payload", where);
+        NulCheck.check(node, where);
         String hw = where + ".header";
         String pw = where + ".payload";
 
