@@ -11,14 +11,13 @@ import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.postgres.PostgresSinkConfig.Mode;
 import dev.debshrew.sink.postgres.PostgresSinkConfig.TypedColumn;
+import dev.debshrew.util.Secrets;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -137,21 +136,13 @@ public final class PostgresSink implements Sink {
             if (e.getCause() instanceof SQLException se) {
                 throw error("opening", se);
             }
-            throw new SinkException(OWNER + " " + name() + ": cannot open: " + e, e, false);
+            throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": cannot open: " + e), e, false);
         }
     }
 
     private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        if (config.user() != null) {
-            p.setProperty("user", config.user());
-        }
-        if (config.password() != null) {
-            p.setProperty("password", config.password());
-        }
+        Properties p = config.connectionProperties();
         p.setProperty("ApplicationName", "debshrew-lock-" + config.pipeline());
-        p.setProperty("connectTimeout", String.valueOf(Math.max(1, config.connectionTimeoutMs() / 1000)));
-        p.setProperty("tcpKeepAlive", "true");
         return DriverManager.getConnection(config.url(), p);
     }
 
@@ -162,30 +153,46 @@ public final class PostgresSink implements Sink {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     throw new SinkException(OWNER + " " + name() + ": pipeline '" + config.pipeline()
-                            + "' is already being written by another debshrew instance (advisory lock " + lockKey
-                            + " is held by another session); only one writer per pipeline is allowed. Retry to take"
-                            + " over once it stops.", null, true);
+                            + "' is already being written by another debshrew instance: its advisory lock " + lockKey
+                            + " (pg_try_advisory_lock) is held by " + lockHolder() + "; only one writer per pipeline"
+                            + " is allowed. Retriable: a standby takes over once the other instance stops.", null, true);
                 }
             }
         }
     }
 
+    /** Who holds this pipeline's advisory lock, from pg_locks / pg_stat_activity (best effort). */
+    private String lockHolder() {
+        String sql = "SELECT a.pid, a.application_name, a.client_addr::text FROM pg_locks l JOIN pg_stat_activity a"
+                + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = ?"
+                + " AND l.objid::bigint = ? AND l.objsubid = 1";
+        try (PreparedStatement ps = lockConnection.prepareStatement(sql)) {
+            ps.setLong(1, lockKey >>> 32);
+            ps.setLong(2, lockKey & 0xFFFF_FFFFL);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return "session pid " + rs.getInt(1) + " (application '" + rs.getString(2) + "', client "
+                            + (rs.getString(3) == null ? "local" : rs.getString(3)) + ")";
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debug("cannot read the advisory lock holder: {}", e.toString());
+        }
+        return "another session";
+    }
+
     private HikariDataSource newPool() {
         HikariConfig h = new HikariConfig();
         h.setJdbcUrl(config.url());
-        if (config.user() != null) {
-            h.setUsername(config.user());
-        }
-        if (config.password() != null) {
-            h.setPassword(config.password());
-        }
+        Properties p = config.connectionProperties();
+        p.setProperty("reWriteBatchedInserts", "true");
+        p.putIfAbsent("ApplicationName", "debshrew-" + config.pipeline());
+        h.setDataSourceProperties(p);
         h.setMaximumPoolSize(config.poolSize());
         h.setMinimumIdle(1);
         h.setAutoCommit(false);
         h.setConnectionTimeout(config.connectionTimeoutMs());
         h.setPoolName("debshrew-pg-" + config.pipeline());
-        h.addDataSourceProperty("reWriteBatchedInserts", "true");
-        h.addDataSourceProperty("ApplicationName", "debshrew-" + config.pipeline());
         return new HikariDataSource(h);
     }
 
@@ -273,7 +280,8 @@ public final class PostgresSink implements Sink {
         } catch (SQLException e) {
             throw error("writing block " + cursor, e);
         } catch (RuntimeException e) {
-            throw new SinkException(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e, e, false);
+            throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e), e,
+                    false);
         }
         existingTables.addAll(created);
         committed = Optional.of(cursor);
@@ -509,32 +517,7 @@ public final class PostgresSink implements Sink {
     }
 
     private SinkException error(String what, SQLException e) {
-        SQLException cause = e;
-        String sqlState = e.getSQLState();
-        boolean retriable = isRetriable(e);
-        return new SinkException(OWNER + " " + name() + ": " + what + " failed: " + cause.getMessage()
-                + (sqlState != null ? " (SQLSTATE " + sqlState + ")" : "")
-                + (retriable ? "; transaction rolled back, retry the block" : ""), e, retriable);
-    }
-
-    /** Connection problems, serialization failures, deadlocks, resource shortages, shutdowns. */
-    static boolean isRetriable(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getSQLState() != null) {
-                String st = s.getSQLState();
-                if (st.startsWith("08") || st.startsWith("40") || st.startsWith("53") || st.startsWith("57P")
-                        || st.equals("55P03")) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return PgErrors.sinkException(OWNER + " " + name() + ": " + what, e);
     }
 
     private static void rollbackQuietly(Connection c) {

@@ -3,11 +3,14 @@ package dev.debshrew.sink.postgres;
 import com.fasterxml.jackson.core.JsonPointer;
 import dev.debshrew.config.ConfigOption;
 import dev.debshrew.config.ConfigOptions;
+import dev.debshrew.sink.CompatOptions;
+import dev.debshrew.util.Secrets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -49,18 +52,28 @@ public final class PostgresSinkConfig {
 
     public static final ConfigOption<String> URL = ConfigOption.string("url")
             .alias("jdbc_url")
-            .required()
             .validate(s -> s.startsWith("jdbc:postgresql:"), "must start with jdbc:postgresql:")
             .doc("JDBC URL of the database, e.g. `jdbc:postgresql://127.0.0.1:5432/cdc` (pgjdbc URL parameters such "
-                    + "as `sslmode` may be appended).")
+                    + "as `sslmode` may be appended). Give either `url` or `connection_string`.")
+            .build();
+
+    public static final ConfigOption<String> CONNECTION_STRING = ConfigOption.string("connection_string")
+            .validate(s -> !s.isBlank(), "must not be empty")
+            .doc("libpq connection string, as in the original debshrew: a URI "
+                    + "`postgresql://user:pw@host:5432/db?sslmode=require` (parts percent-decoded) or keywords "
+                    + "`host=... port=... dbname=... user=... password='...'` (values may be single-quoted with `\\'` "
+                    + "and `\\\\` escapes). Supported keywords: host, port, dbname, user, password, sslmode, sslcert, "
+                    + "sslkey, sslrootcert, sslpassword, application_name, connect_timeout, options, keepalives, "
+                    + "target_session_attrs, gssencmode; one TCP host only (no host lists, no Unix sockets). "
+                    + "Host defaults to localhost, port to 5432, dbname to the user.")
             .build();
 
     public static final ConfigOption<String> USER = ConfigOption.string("user")
-            .doc("Database user (or give it in the URL).")
+            .doc("Database user (or give it in the URL / connection string; this option wins).")
             .build();
 
     public static final ConfigOption<String> PASSWORD = ConfigOption.string("password")
-            .doc("Database password (or give it in the URL).")
+            .doc("Database password (or give it in the URL / connection string; this option wins).")
             .build();
 
     public static final ConfigOption<String> SCHEMA = ConfigOption.string("schema")
@@ -87,8 +100,8 @@ public final class PostgresSinkConfig {
     public static final ConfigOption<String> TABLE_PREFIX = ConfigOption.string("table_prefix")
             .defaultValue("")
             .doc("Materialized mode: prefix of every SQL table name (`<prefix><cdc table>`). Names are quoted "
-                    + "identifiers, so any table name is stored safely; names over 63 bytes are truncated with a "
-                    + "hash suffix.")
+                    + "identifiers and the mapping is injective (see Table names): a name that fits 63 bytes and has "
+                    + "no `~` or NUL is used as it is, any other gets a readable prefix, `~` and a 16-hex-digit hash.")
             .build();
 
     public static final ConfigOption<Boolean> CREATE_TABLES = ConfigOption.bool("create_tables")
@@ -123,6 +136,32 @@ public final class PostgresSinkConfig {
             .doc("Longest wait for a database connection (pool checkout, connecting).")
             .build();
 
+    public static final ConfigOption<Long> STATEMENT_TIMEOUT_MS = ConfigOption.longInt("statement_timeout_ms")
+            .defaultValue(60_000L)
+            .validate(v -> v == 0 || v >= 100, "must be 0 (no limit) or at least 100")
+            .doc("PostgreSQL `statement_timeout` of the sink's sessions: a statement running longer is cancelled "
+                    + "and the block fails with a retriable error (rolled back, sent again).")
+            .build();
+
+    public static final ConfigOption<Long> LOCK_TIMEOUT_MS = ConfigOption.longInt("lock_timeout_ms")
+            .defaultValue(10_000L)
+            .validate(v -> v == 0 || v >= 100, "must be 0 (no limit) or at least 100")
+            .doc("PostgreSQL `lock_timeout`: longest wait for a table or row lock held by another session (e.g. a "
+                    + "long-running query or a manual `LOCK TABLE`); past it the block fails with a retriable error.")
+            .build();
+
+    public static final ConfigOption<Long> SOCKET_TIMEOUT_MS = ConfigOption.longInt("socket_timeout_ms")
+            .defaultValue(120_000L)
+            .validate(v -> v == 0 || v >= 1000, "must be 0 (no limit) or at least 1000")
+            .doc("pgjdbc `socketTimeout` (rounded up to whole seconds): longest wait for any reply from the server, "
+                    + "so a half-open connection (server gone without a reset) fails the block with a retriable error "
+                    + "instead of hanging. Must exceed `statement_timeout_ms` and `lock_timeout_ms`, so the server "
+                    + "cancels a slow statement first.")
+            .build();
+
+    public static final ConfigOption<Long> FLUSH_INTERVAL = CompatOptions.flushInterval(
+            "each block is committed in one transaction");
+
     public static final ConfigOption<Map<String, Object>> COLUMNS = ConfigOption.object("columns")
             .doc("Materialized mode: typed columns extracted from each row, per CDC table: "
                     + "`{\"<table>\": {\"<column>\": {\"type\": \"bigint\", \"path\": \"field.sub\"}}}`. Types: "
@@ -133,14 +172,16 @@ public final class PostgresSinkConfig {
 
     /** Every declared option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(
-            URL, USER, PASSWORD, SCHEMA, MODE, EVENTS_TABLE, TABLE_PREFIX, CREATE_TABLES, PIPELINE, POOL_SIZE,
-            BATCH_SIZE, CONNECTION_TIMEOUT_MS, COLUMNS);
+            URL, CONNECTION_STRING, USER, PASSWORD, SCHEMA, MODE, EVENTS_TABLE, TABLE_PREFIX, CREATE_TABLES, PIPELINE,
+            POOL_SIZE, BATCH_SIZE, CONNECTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS, LOCK_TIMEOUT_MS, SOCKET_TIMEOUT_MS,
+            FLUSH_INTERVAL, COLUMNS);
 
     /** A typed column of a materialized table. */
     public record TypedColumn(String name, String sqlType, JsonPointer path) {
     }
 
     private final String url;
+    private final Map<String, String> urlProperties;
     private final String user;
     private final String password;
     private final String schema;
@@ -152,11 +193,36 @@ public final class PostgresSinkConfig {
     private final int poolSize;
     private final int batchSize;
     private final long connectionTimeoutMs;
+    private final long statementTimeoutMs;
+    private final long lockTimeoutMs;
+    private final long socketTimeoutMs;
     private final Map<String, List<TypedColumn>> columns;
 
     private PostgresSinkConfig(Map<String, ?> c) {
         ConfigOptions.checkKnown(c, OPTIONS, List.of(), OWNER);
-        url = URL.get(c, OWNER);
+        String jdbc = URL.get(c, OWNER);
+        String libpq = CONNECTION_STRING.get(c, OWNER);
+        if ((jdbc == null) == (libpq == null)) {
+            throw new IllegalArgumentException(OWNER + ": give exactly one of option 'url' (a JDBC URL) or option"
+                    + " 'connection_string' (a libpq connection string)" + (jdbc == null ? "" : ", not both"));
+        }
+        if (libpq != null && libpq.startsWith("jdbc:postgresql:")) {
+            jdbc = libpq; // a JDBC URL given as the connection string
+            libpq = null;
+        }
+        if (libpq != null) {
+            LibpqConnectionString parsed;
+            try {
+                parsed = LibpqConnectionString.parse(libpq);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(OWNER + ": " + e.getMessage(), e);
+            }
+            url = parsed.jdbcUrl();
+            urlProperties = parsed.properties();
+        } else {
+            url = jdbc;
+            urlProperties = Map.of();
+        }
         user = USER.get(c, OWNER);
         password = PASSWORD.get(c, OWNER);
         schema = SCHEMA.get(c, OWNER);
@@ -168,6 +234,17 @@ public final class PostgresSinkConfig {
         poolSize = POOL_SIZE.get(c, OWNER);
         batchSize = BATCH_SIZE.get(c, OWNER);
         connectionTimeoutMs = CONNECTION_TIMEOUT_MS.get(c, OWNER);
+        statementTimeoutMs = STATEMENT_TIMEOUT_MS.get(c, OWNER);
+        lockTimeoutMs = LOCK_TIMEOUT_MS.get(c, OWNER);
+        socketTimeoutMs = SOCKET_TIMEOUT_MS.get(c, OWNER);
+        FLUSH_INTERVAL.get(c, OWNER); // validated, then ignored
+        if (socketTimeoutMs > 0 && (socketTimeoutMs <= statementTimeoutMs || socketTimeoutMs <= lockTimeoutMs
+                || statementTimeoutMs == 0)) {
+            throw new IllegalArgumentException(OWNER + ": option 'socket_timeout_ms' (" + socketTimeoutMs + ") must be"
+                    + " greater than 'statement_timeout_ms' (" + statementTimeoutMs + ", 0 = none) and"
+                    + " 'lock_timeout_ms' (" + lockTimeoutMs + "), so that the server cancels a slow statement first;"
+                    + " or 0 to disable it");
+        }
         Map<String, Object> cols = COLUMNS.get(c, OWNER);
         columns = cols == null ? Map.of() : parseColumns(cols);
         if (eventsTable.equals(CURSOR_TABLE)) {
@@ -250,8 +327,45 @@ public final class PostgresSinkConfig {
         return new PostgresSinkConfig(config);
     }
 
+    /** The JDBC URL (from {@code url}, or translated from {@code connection_string}); may hold credentials. */
     public String url() {
         return url;
+    }
+
+    /**
+     * The pgjdbc connection properties: those translated from {@code connection_string}, then
+     * {@code user} / {@code password}, the timeouts (as {@code options=-c statement_timeout=..
+     * -c lock_timeout=..}, before any {@code options} of the connection string), {@code socketTimeout},
+     * {@code connectTimeout} and {@code tcpKeepAlive}.
+     */
+    public Properties connectionProperties() {
+        Properties p = new Properties();
+        p.putAll(urlProperties);
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        String options = "-c statement_timeout=" + statementTimeoutMs + " -c lock_timeout=" + lockTimeoutMs;
+        p.setProperty("options", urlProperties.containsKey("options") ? options + " " + urlProperties.get("options")
+                : options);
+        p.setProperty("socketTimeout", String.valueOf((socketTimeoutMs + 999) / 1000));
+        p.putIfAbsent("connectTimeout", String.valueOf(Math.max(1, (connectionTimeoutMs + 999) / 1000)));
+        p.putIfAbsent("tcpKeepAlive", "true");
+        return p;
+    }
+
+    public long statementTimeoutMs() {
+        return statementTimeoutMs;
+    }
+
+    public long lockTimeoutMs() {
+        return lockTimeoutMs;
+    }
+
+    public long socketTimeoutMs() {
+        return socketTimeoutMs;
     }
 
     public String user() {
@@ -306,5 +420,13 @@ public final class PostgresSinkConfig {
     /** Typed columns of {@code table}. */
     public List<TypedColumn> columnsOf(String table) {
         return columns.getOrDefault(table, List.of());
+    }
+
+    /** The configuration with every credential masked ({@link Secrets}). */
+    @Override
+    public String toString() {
+        return "PostgresSinkConfig{url=" + Secrets.redactUrl(url) + ", user=" + user + ", password="
+                + Secrets.mask(password) + ", schema=" + schema + ", mode=" + mode.name().toLowerCase(Locale.ROOT)
+                + ", pipeline=" + pipeline + "}";
     }
 }

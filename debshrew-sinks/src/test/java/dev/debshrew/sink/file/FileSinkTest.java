@@ -77,17 +77,32 @@ class FileSinkTest {
         assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
     }
 
+    /** append=false replaces output of unknown origin on a fresh start, and resumes after a restart. */
     @Test
-    void appendFalseStartsOver() throws Exception {
-        try (FileSink s = sink(true)) {
-            s.open();
+    void appendFalseRestartsCleanlyWithTheDurableStore() throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        Files.writeString(out, "output of an earlier, unrelated run\n");
+        Files.writeString(dir.resolve("out.jsonl.1"), "rotated output of an earlier run\n");
+        try (FileSink s = sink(false)) {
+            assertThat(s.open()).isEmpty(); // fresh start: the old files are replaced, not refused
+            assertThat(Files.exists(dir.resolve("out.jsonl.1"))).isFalse();
             s.send(msg(1, "a"));
             s.flush(new Cursor(1, "h1"));
+            s.send(msg(2, "b"));
+            s.flush(new Cursor(2, "h2"));
+            s.send(msg(3, "uncommitted"));
         }
+        byte[] committed = Files.readAllBytes(out);
+        assertThat(new String(committed, StandardCharsets.UTF_8)).contains("\"key\":\"a\"", "\"key\":\"b\"")
+                .doesNotContain("earlier");
         try (FileSink s = sink(false)) {
-            assertThat(s.open()).isEmpty();
+            // a restart resumes after the committed cursor (the daemon's store is at block 2 too)
+            assertThat(s.open()).contains(new Cursor(2, "h2"));
+            assertThat(Files.readAllBytes(out)).isEqualTo(committed);
+            s.send(msg(3, "c"));
+            s.flush(new Cursor(3, "h3"));
         }
-        assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(3);
     }
 
     @Test
