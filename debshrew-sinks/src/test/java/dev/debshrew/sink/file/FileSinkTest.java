@@ -4,18 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcHeader;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.CdcPayload;
 import dev.debshrew.cdc.Operation;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.sink.SinkException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +109,28 @@ class FileSinkTest {
             s.flush(new Cursor(3, "h3"));
         }
         assertThat(Files.readAllLines(out)).hasSize(3);
+    }
+
+    /** The original debshrew's file sink config (path, append, flush_interval) works unchanged. */
+    @Test
+    void originalFileConfigIsAcceptedAndWorks() throws Exception {
+        Map<String, Object> m;
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/original/file-sink.json")) {
+            assertThat(in).isNotNull();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = CdcCodec.mapper().readValue(in, Map.class);
+            m = new HashMap<>(read);
+        }
+        m.put("path", dir.resolve((String) m.get("path")).toString());
+        for (int run = 1; run <= 2; run++) {
+            try (Sink s = SinkFactory.create((String) m.get("type"), m)) {
+                assertThat(s.open()).isEqualTo(run == 1 ? Optional.empty()
+                        : Optional.of(new Cursor(1, "h1")));
+                s.send(msg(run, "k" + run));
+                s.flush(new Cursor(run, "h" + run));
+            }
+        }
+        assertThat(Files.readAllLines(dir.resolve("cdc-output.jsonl"))).hasSize(2);
     }
 
     @Test
