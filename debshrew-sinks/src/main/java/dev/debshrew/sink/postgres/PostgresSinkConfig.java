@@ -5,13 +5,10 @@ import dev.debshrew.config.ConfigOption;
 import dev.debshrew.config.ConfigOptions;
 import dev.debshrew.sink.CompatOptions;
 import dev.debshrew.util.Secrets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Configuration of the {@link PostgresSink}. Every option is declared once below (name, type,
@@ -32,23 +29,6 @@ public final class PostgresSinkConfig {
         /** One append-only table of every message. */
         CHANGELOG
     }
-
-    /** SQL types accepted for typed columns (config name → SQL type). */
-    static final Map<String, String> COLUMN_TYPES = Map.ofEntries(
-            Map.entry("text", "text"),
-            Map.entry("bigint", "bigint"),
-            Map.entry("integer", "integer"),
-            Map.entry("int", "integer"),
-            Map.entry("smallint", "smallint"),
-            Map.entry("numeric", "numeric"),
-            Map.entry("boolean", "boolean"),
-            Map.entry("double precision", "double precision"),
-            Map.entry("double", "double precision"),
-            Map.entry("real", "real"),
-            Map.entry("jsonb", "jsonb"));
-
-    /** Column names of materialized tables; typed columns may not reuse them. */
-    static final Set<String> BUILTIN_COLUMNS = Set.of("key", "data", "block_height", "block_hash");
 
     public static final ConfigOption<String> URL = ConfigOption.string("url")
             .alias("jdbc_url")
@@ -246,75 +226,13 @@ public final class PostgresSinkConfig {
                     + " or 0 to disable it");
         }
         Map<String, Object> cols = COLUMNS.get(c, OWNER);
-        columns = cols == null ? Map.of() : parseColumns(cols);
+        columns = cols == null ? Map.of() : TypedColumns.parse(cols);
         if (eventsTable.equals(CURSOR_TABLE)) {
             throw new IllegalArgumentException(OWNER + ": option 'events_table' must not be '" + CURSOR_TABLE
                     + "' (the cursor table)");
         }
         if (!columns.isEmpty() && mode != Mode.MATERIALIZED) {
             throw new IllegalArgumentException(OWNER + ": option 'columns' applies to mode 'materialized' only");
-        }
-    }
-
-    private static Map<String, List<TypedColumn>> parseColumns(Map<String, Object> cols) {
-        Map<String, List<TypedColumn>> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> t : cols.entrySet()) {
-            String where = OWNER + ": option 'columns', table '" + t.getKey() + "'";
-            if (!(t.getValue() instanceof Map<?, ?> defs)) {
-                throw new IllegalArgumentException(where + ": expected an object {column: {type, path}}");
-            }
-            List<TypedColumn> list = new ArrayList<>();
-            for (Map.Entry<?, ?> d : defs.entrySet()) {
-                String column = String.valueOf(d.getKey());
-                String cw = where + ", column '" + column + "'";
-                if (column.isEmpty() || column.indexOf('\0') >= 0
-                        || SqlNames.utf8Length(column) > SqlNames.MAX_IDENTIFIER_BYTES) {
-                    throw new IllegalArgumentException(cw + ": must be a non-empty name of at most 63 bytes without NUL");
-                }
-                if (BUILTIN_COLUMNS.contains(column)) {
-                    throw new IllegalArgumentException(cw + ": the name is reserved for a built-in column " + BUILTIN_COLUMNS);
-                }
-                if (!(d.getValue() instanceof Map<?, ?> spec)) {
-                    throw new IllegalArgumentException(cw + ": expected {\"type\": ..., \"path\": ...}");
-                }
-                for (Object k : spec.keySet()) {
-                    if (!"type".equals(k) && !"path".equals(k)) {
-                        throw new IllegalArgumentException(cw + ": unknown key '" + k + "' (expected type, path)");
-                    }
-                }
-                Object type = spec.get("type");
-                String sqlType = type instanceof String s ? COLUMN_TYPES.get(s.toLowerCase(Locale.ROOT).trim()) : null;
-                if (sqlType == null) {
-                    throw new IllegalArgumentException(cw + ": 'type' must be one of " + new java.util.TreeSet<>(COLUMN_TYPES.keySet())
-                            + ", got " + type);
-                }
-                Object path = spec.get("path");
-                if (!(path instanceof String p) || p.isEmpty()) {
-                    throw new IllegalArgumentException(cw + ": 'path' must be a non-empty string");
-                }
-                list.add(new TypedColumn(column, sqlType, toPointer(p, cw)));
-            }
-            out.put(t.getKey(), List.copyOf(list));
-        }
-        return out;
-    }
-
-    /** A dotted path ({@code a.b}) or a JSON pointer ({@code /a/b}) as a JSON pointer. */
-    static JsonPointer toPointer(String path, String where) {
-        try {
-            if (path.startsWith("/")) {
-                return JsonPointer.compile(path);
-            }
-            StringBuilder sb = new StringBuilder();
-            for (String seg : path.split("\\.", -1)) {
-                if (seg.isEmpty()) {
-                    throw new IllegalArgumentException("empty segment");
-                }
-                sb.append('/').append(seg.replace("~", "~0").replace("/", "~1"));
-            }
-            return JsonPointer.compile(sb.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": invalid path '" + path + "': " + e.getMessage(), e);
         }
     }
 

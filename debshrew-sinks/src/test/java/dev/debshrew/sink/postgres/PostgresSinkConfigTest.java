@@ -67,6 +67,6 @@ class PostgresSinkConfigTest {
         assertThat(SqlNames.identifier("a\u0000b")).doesNotContain("\u0000").startsWith("a_b~").hasSize(20);
         assertThat(SqlNames.advisoryLockKey("p")).isEqualTo(SqlNames.advisoryLockKey("p"))
                 .isNotEqualTo(SqlNames.advisoryLockKey("q"));
-        assertThat(PostgresSinkConfig.toPointer("a.b", "w").toString()).isEqualTo("/a/b");
+        assertThat(TypedColumns.toPointer("a.b", "w").toString()).isEqualTo("/a/b");
     }
 }
