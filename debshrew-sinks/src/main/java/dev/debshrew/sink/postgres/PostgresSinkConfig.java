@@ -135,8 +135,8 @@ public final class PostgresSinkConfig {
             .validate(v -> v == 0 || v >= 1000, "must be 0 (no limit) or at least 1000")
             .doc("pgjdbc `socketTimeout` (rounded up to whole seconds): longest wait for any reply from the server, "
                     + "so a half-open connection (server gone without a reset) fails the block with a retriable error "
-                    + "instead of hanging. Must exceed `statement_timeout_ms` and `lock_timeout_ms`, so the server "
-                    + "cancels a slow statement first.")
+                    + "instead of hanging. Must exceed `statement_timeout_ms` and `lock_timeout_ms` (when set), so the "
+                    + "server cancels a slow statement first.")
             .build();
 
     public static final ConfigOption<Long> FLUSH_INTERVAL = CompatOptions.flushInterval(
@@ -218,8 +218,7 @@ public final class PostgresSinkConfig {
         lockTimeoutMs = LOCK_TIMEOUT_MS.get(c, OWNER);
         socketTimeoutMs = SOCKET_TIMEOUT_MS.get(c, OWNER);
         FLUSH_INTERVAL.get(c, OWNER); // validated, then ignored
-        if (socketTimeoutMs > 0 && (socketTimeoutMs <= statementTimeoutMs || socketTimeoutMs <= lockTimeoutMs
-                || statementTimeoutMs == 0)) {
+        if (socketTimeoutMs > 0 && (socketTimeoutMs <= statementTimeoutMs || socketTimeoutMs <= lockTimeoutMs)) {
             throw new IllegalArgumentException(OWNER + ": option 'socket_timeout_ms' (" + socketTimeoutMs + ") must be"
                     + " greater than 'statement_timeout_ms' (" + statementTimeoutMs + ", 0 = none) and"
                     + " 'lock_timeout_ms' (" + lockTimeoutMs + "), so that the server cancels a slow statement first;"
