@@ -32,9 +32,10 @@ public final class PostgresSinkConfig {
 
     public static final ConfigOption<String> URL = ConfigOption.string("url")
             .alias("jdbc_url")
-            .validate(s -> s.startsWith("jdbc:postgresql:"), "must start with jdbc:postgresql:")
             .doc("JDBC URL of the database, e.g. `jdbc:postgresql://127.0.0.1:5432/cdc` (pgjdbc URL parameters such "
-                    + "as `sslmode` may be appended). Give either `url` or `connection_string`.")
+                    + "as `sslmode` may be appended); a libpq URI (`postgresql://...`) is read like "
+                    + "`connection_string`. Give either `url` or `connection_string`. Must start with "
+                    + "`jdbc:postgresql:`, `postgresql://` or `postgres://`.")
             .build();
 
     public static final ConfigOption<String> CONNECTION_STRING = ConfigOption.string("connection_string")
@@ -189,6 +190,14 @@ public final class PostgresSinkConfig {
         if (libpq != null && libpq.startsWith("jdbc:postgresql:")) {
             jdbc = libpq; // a JDBC URL given as the connection string
             libpq = null;
+        } else if (jdbc != null && LibpqConnectionString.isUri(jdbc)) {
+            libpq = jdbc; // a libpq URI given as the URL
+            jdbc = null;
+        } else if (jdbc != null && !jdbc.startsWith("jdbc:postgresql:")) {
+            // checked here, not by the option, so that the value is shown without its credentials
+            throw new IllegalArgumentException(OWNER + ": option '" + (c.containsKey("url") ? "url" : "jdbc_url")
+                    + "' must start with jdbc:postgresql: (or be a postgresql:// URI), got '" + Secrets.redactUrl(jdbc)
+                    + "'");
         }
         if (libpq != null) {
             LibpqConnectionString parsed;

@@ -61,6 +61,12 @@ class LibpqConnectionStringTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
         assertThatThrownBy(() -> PostgresSinkConfig.from(Map.of("connection_string", "host=h",
                 "url", "jdbc:postgresql://h/db"))).hasMessageContaining("not both");
+        assertThatThrownBy(() -> PostgresSinkConfig.from(Map.of("url", "mysql://u:hunter2@h/db")))
+                .hasMessageContaining("option 'url' must start with jdbc:postgresql:")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+        PostgresSinkConfig uriAsUrl = PostgresSinkConfig.from(Map.of("url", "postgresql://u:hunter2@h:6000/db"));
+        assertThat(uriAsUrl.url()).isEqualTo("jdbc:postgresql://h:6000/db");
+        assertThat(uriAsUrl.connectionProperties()).containsEntry("password", "hunter2");
     }
 
     @Test
