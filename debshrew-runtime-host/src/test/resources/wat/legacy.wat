@@ -1,5 +1,6 @@
 ;; Legacy push ABI. Height 0: pushes two messages (epoch-ms and RFC 3339 timestamps), returns 0;
-;; 1: pushes one valid and one invalid message (no table); 2: pushes one, returns -1; 3: pushes nothing.
+;; 1: pushes one valid and one invalid message (no table); 2: pushes one, returns -1; 3: pushes nothing;
+;; 4: pushes one valid message and one whose key holds a NUL character.
 (module
   (import "env" "__height" (func $height (result i32)))
   (import "env" "__push_cdc_message" (func $push (param i32) (result i32)))
@@ -9,6 +10,7 @@
   (data (i32.const 1024) "\a2\00\00\00{\"header\":{\"source\":\"legacy\",\"timestamp\":1700000000000,\"block_height\":7,\"block_hash\":\"ab\"},\"payload\":{\"operation\":\"create\",\"table\":\"t\",\"key\":\"1\",\"after\":{\"v\":1}}}")
   (data (i32.const 1216) "\b0\00\00\00{\"header\":{\"source\":\"legacy\",\"timestamp\":\"2024-01-02T03:04:05.678Z\",\"block_height\":7,\"block_hash\":\"ab\"},\"payload\":{\"operation\":\"delete\",\"table\":\"t\",\"key\":\"1\",\"before\":{\"v\":1}}}")
   (data (i32.const 1424) "\85\00\00\00{\"header\":{\"source\":\"legacy\",\"timestamp\":1,\"block_height\":7,\"block_hash\":\"ab\"},\"payload\":{\"operation\":\"create\",\"key\":\"1\",\"after\":{}}}")
+  (data (i32.const 1664) "\97\00\00\00{\"header\":{\"source\":\"legacy\",\"timestamp\":1,\"block_height\":7,\"block_hash\":\"ab\"},\"payload\":{\"operation\":\"create\",\"table\":\"t\",\"key\":\"k\\u0000\",\"after\":{}}}")
   (func (export "process_block") (result i32)
     (local $h i32)
     (local.set $h (call $height))
@@ -16,6 +18,7 @@
     (if (i32.eq (local.get $h) (i32.const 3)) (then (return (i32.const 0))))
     (drop (call $push (i32.const 1024)))
     (if (i32.eq (local.get $h) (i32.const 1)) (then (drop (call $push (i32.const 1424)))))
+    (if (i32.eq (local.get $h) (i32.const 4)) (then (drop (call $push (i32.const 1664)))))
     (if (i32.eq (local.get $h) (i32.const 2)) (then (return (i32.const -1))))
     (drop (call $push (i32.const 1216)))
     (i32.const 0))

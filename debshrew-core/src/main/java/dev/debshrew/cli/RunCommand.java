@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-t", "--transform"}, paramLabel = "WASM", description = "Transform module (transform.path).")
     Path transform;
 
-    @Option(names = {"-s", "--sink-type"}, paramLabel = "TYPE", description = "console, file, kafka or postgres (sink.type).")
+    @Option(names = {"-s", "--sink-type"}, paramLabel = "TYPE", description = "console, file, kafka or postgres (alias postgresql) (sink.type).")
     String sinkType;
 
     @Option(names = {"-f", "--sink-config"}, paramLabel = "FILE", description = "JSON file with the sink's options.")

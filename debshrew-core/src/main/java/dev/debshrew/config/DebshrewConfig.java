@@ -86,7 +86,7 @@ public final class DebshrewConfig {
                     + " <data_dir>/compile-cache; \"\" disables it.");
     public static final ConfigOption<String> SINK_TYPE = ConfigOption.choice("sink.type", "console",
             "Sink to write to; its other options sit beside 'type' in the 'sink' object (docs/sinks.md).",
-            "console", "file", "kafka", "postgres");
+            "console", "file", "kafka", "postgres", "postgresql");
     public static final ConfigOption<Long> CACHE_SIZE = ConfigOption.integer("cache_size", 6L, 1, 100_000,
             "Reorg window: how many recent blocks are kept to undo a reorganisation. A deeper reorg stops the daemon.");
     public static final ConfigOption<Long> START_HEIGHT = ConfigOption.integer("start_height", null, 0,

@@ -173,6 +173,19 @@ class AbiV1Test {
         }
     }
 
+    /** NUL in transform output is invalid output: the block fails as a transform failure, before any sink. */
+    @ParameterizedTest(name = "interpreter={0}")
+    @ValueSource(booleans = {false, true})
+    void nulInOutputIsATransformFailure(boolean interpreter) throws Exception {
+        try (Transform t = Fixtures.load("output", interpreter)) {
+            assertThatThrownBy(() -> t.process(block(7), NO_VIEWS, StateReader.EMPTY))
+                    .isInstanceOfSatisfying(TransformExecutionException.class,
+                            e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_OUTPUT))
+                    .hasMessageContaining("message[0].payload.after.text: contains the NUL character (U+0000)")
+                    .hasMessageContaining("table 'inscriptions', key 'i0'");
+        }
+    }
+
     @ParameterizedTest(name = "interpreter={0}")
     @ValueSource(booleans = {false, true})
     void trapsAreReportedAndTheNextBlockWorks(boolean interpreter) throws Exception {

@@ -45,6 +45,19 @@ class LegacyAbiTest {
         }
     }
 
+    /** The legacy push ABI rejects NUL like ABI v1: a transform failure before any sink. */
+    @ParameterizedTest(name = "interpreter={0}")
+    @ValueSource(booleans = {false, true})
+    void nulInPushedMessageIsATransformFailure(boolean interpreter) throws Exception {
+        try (Transform t = Fixtures.load("legacy", interpreter)) {
+            assertThatThrownBy(() -> t.process(block(4), NO_VIEWS, StateReader.EMPTY))
+                    .isInstanceOfSatisfying(TransformExecutionException.class,
+                            e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_OUTPUT))
+                    .hasMessageContaining("pushed message #1 is invalid")
+                    .hasMessageContaining("message.payload.key: contains the NUL character (U+0000)");
+        }
+    }
+
     @ParameterizedTest(name = "interpreter={0}")
     @ValueSource(booleans = {false, true})
     void minusOneFailsTheBlockAndDiscardsPushedMessages(boolean interpreter) throws Exception {

@@ -28,9 +28,10 @@ import java.util.List;
  * transaction_id}, {@code before}, {@code after}, {@code inverse}) omitted when absent.
  *
  * <p>Reading: {@link #decodeArray(byte[])} validates everything a guest returns (types, lowercase
- * operation, non-empty table and key, before/after consistent with the operation) and reports the
- * first violation with its message index and field. Unknown fields are ignored. A timestamp may be
- * epoch milliseconds or an RFC 3339 string (legacy modules); it is normalised to milliseconds.
+ * operation, non-empty table and key, before/after consistent with the operation, no NUL character
+ * anywhere, as no sink can store it: see {@link #decodeTransformMessage}) and reports the first
+ * violation with its message index and field. Unknown fields are ignored. A timestamp may be epoch
+ * milliseconds or an RFC 3339 string (legacy modules); it is normalised to milliseconds.
  *
  * <p>Thread-safe; share one instance.
  */
@@ -158,13 +159,32 @@ public final class CdcCodec {
         List<CdcMessage> out = new ArrayList<>(root.size());
         int i = 0;
         for (Iterator<JsonNode> it = root.elements(); it.hasNext(); i++) {
-            out.add(fromTree(it.next(), "message[" + i + "]"));
+            JsonNode m = it.next();
+            CdcMessage message = fromTree(m, "message[" + i + "]");
+            NulCheck.check(m, "message[" + i + "]");
+            out.add(message);
         }
         return out;
     }
 
     /**
-     * Parses and validates one CDC message (legacy push ABI, file sink recovery).
+     * Parses and validates one message a transform pushed (legacy push ABI): like
+     * {@link #decode(byte[])}, and also rejects the NUL character anywhere, like
+     * {@link #decodeArray(byte[])}.
+     *
+     * @throws CdcFormatException naming the field of the first violation
+     */
+    public CdcMessage decodeTransformMessage(byte[] utf8Json) throws CdcFormatException {
+        JsonNode root = parse(utf8Json);
+        CdcMessage message = fromTree(root, "message");
+        NulCheck.check(root, "message");
+        return message;
+    }
+
+    /**
+     * Parses and validates one stored CDC message (the journal). Does not reject NUL characters,
+     * so journals written before transform output was checked for them still read back; use
+     * {@link #decodeTransformMessage(byte[])} for a transform's output.
      *
      * @throws CdcFormatException naming the field of the first violation
      */

@@ -108,4 +108,35 @@ class CdcCodecTest {
                 .hasMessageContaining("header.timestamp");
         assertThatThrownBy(() -> decode("[1]")).hasMessageContaining("message[0]: expected an object");
     }
+
+    /** NUL anywhere (table, key, header, a value, an object key, inside arrays) is rejected, naming where. */
+    @Test
+    void nulInValueIsRejectedTheSameWayByEverySink() {
+        String ok = "{\"header\":{\"source\":\"s\",\"timestamp\":1,\"block_height\":7,\"block_hash\":\"ab\"},"
+                + "\"payload\":{\"operation\":\"create\",\"table\":\"T\",\"key\":\"K\",\"after\":{\"a\":[\"x\"]}}}";
+        String nul = "\\u0000";
+        String[][] cases = {
+            {ok.replace("\"T\"", "\"t" + nul + "x\""), "message[1].payload.table", "table 't\\u0000x'"},
+            {ok.replace("\"K\"", "\"k" + nul + "\""), "message[1].payload.key", "key 'k\\u0000'"},
+            {ok.replace("\"x\"]", "\"a" + nul + "b\"]"), "message[1].payload.after.a[0]", "key 'K'"},
+            {ok.replace("{\"a\":", "{\"a" + nul + "\":"), "message[1].payload.after (object key 'a\\u0000')", "table 'T'"},
+            {ok.replace("\"s\"", "\"s" + nul + "\""), "message[1].header.source", "key 'K'"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> decode("[" + ok + "," + c[0] + "]")).as(c[1])
+                    .isInstanceOf(CdcFormatException.class)
+                    .hasMessageStartingWith(c[1] + ": contains the NUL character (U+0000)")
+                    .hasMessageContaining(c[2])
+                    .hasMessageContaining("strip or escape");
+        }
+        byte[] pushed = cases[0][0].getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decodeTransformMessage(pushed))
+                .hasMessageStartingWith("message.payload.table: contains the NUL");
+        // stored messages (journals written before this check) still read back
+        try {
+            assertThat(codec.decode(pushed).payload().table()).isEqualTo("t\u0000x");
+        } catch (CdcFormatException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -233,7 +233,7 @@ public final class BlockSession {
         byte[] json = GuestMemory.readLpData(m, p, len, Abi.PUSH_CDC_MESSAGE);
         pushedBytes += len;
         try {
-            pushed.add(codec.decode(json));
+            pushed.add(codec.decodeTransformMessage(json));
         } catch (CdcFormatException e) {
             throw new HostAbort(Kind.INVALID_OUTPUT, "pushed message #" + pushed.size() + " is invalid: "
                     + e.getMessage(), e);

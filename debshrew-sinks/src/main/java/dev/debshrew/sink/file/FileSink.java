@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * recognises it (the renamed file has exactly the committed length) and completes the rotation.
  * Recovery only ever truncates the current file; rotated files are never touched again.
  *
- * <p>With {@code append=false} the sink starts from an empty file, no rotated files and no cursor
- * every time it is opened (the original debshrew's meaning of the option).
+ * <p>With {@code append=false}, a start without a cursor file (nothing committed yet: a fresh
+ * pipeline) deletes an existing data file and its rotated files instead of refusing them; a start
+ * with a cursor resumes exactly like {@code append=true}, so a restart keeps the committed output
+ * and agrees with the daemon's durable state store.
  */
 public final class FileSink implements Sink {
 
@@ -85,14 +87,15 @@ public final class FileSink implements Sink {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            if (!config.append()) {
-                Files.deleteIfExists(cursorPath);
+            Optional<StoredCursor> stored = readCursor();
+            if (stored.isEmpty() && !config.append()) {
+                // A fresh start (nothing committed): replace whatever output is there. With a cursor the
+                // pipeline is resuming, and its output must survive the restart like with append=true.
                 Files.deleteIfExists(path);
                 for (long n = 1; Files.deleteIfExists(rotatedPath(n)); n++) {
-                    // rotated files of the previous run
+                    // rotated files of an earlier run
                 }
             }
-            Optional<StoredCursor> stored = readCursor();
             if (stored.isEmpty()) {
                 long size = Files.exists(path) ? Files.size(path) : 0;
                 if (size > 0 || Files.exists(rotatedPath(1))) {

@@ -2,6 +2,7 @@ package dev.debshrew.sink.file;
 
 import dev.debshrew.config.ConfigOption;
 import dev.debshrew.config.ConfigOptions;
+import dev.debshrew.sink.CompatOptions;
 import dev.debshrew.sink.format.OutputFormat;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +14,8 @@ import java.util.Objects;
  * doc); {@link #from(Map)} reads them from the sink's JSON config section and rejects unknown keys.
  *
  * @param path        data file (one message per line); the cursor lives next to it in {@code <path>.cursor}
- * @param append      {@code true} (default): continue the existing file after its cursor;
- *                    {@code false}: start a new, empty file on every start
+ * @param append      what a fresh start (no cursor file) does with an existing file: {@code true}
+ *                    (default) refuses it, {@code false} replaces it; a start with a cursor resumes
  * @param fsync       {@code true} (default): fsync data and cursor at each block commit; {@code false}
  *                    only for throwaway output (a crash may then lose committed blocks)
  * @param format      how each message is written ({@link OutputFormat#NATIVE} by default)
@@ -33,10 +34,15 @@ public record FileSinkConfig(Path path, boolean append, boolean fsync, OutputFor
 
     public static final ConfigOption<Boolean> APPEND = ConfigOption.bool("append")
             .defaultValue(true)
-            .doc("`true`: continue the existing file after its committed cursor (uncommitted bytes of an interrupted "
-                    + "block are cut off). `false`: delete the file, its rotated files and its cursor at every start "
-                    + "and begin again from `start_height`.")
+            .doc("What happens to an existing file when the pipeline starts fresh (no cursor file `<path>.cursor`, "
+                    + "nothing committed yet): `true` refuses a non-empty file of unknown origin; `false` deletes it "
+                    + "and its rotated files and starts an empty file. Either way, a restart with a cursor resumes "
+                    + "the file after its committed cursor (uncommitted bytes of an interrupted block are cut off), so "
+                    + "the output survives restarts. To start over, delete the cursor file and the data directory.")
             .build();
+
+    public static final ConfigOption<Long> FLUSH_INTERVAL = CompatOptions.flushInterval(
+            "each block is committed (written, fsynced, cursor updated)");
 
     public static final ConfigOption<Boolean> FSYNC = ConfigOption.bool("fsync")
             .defaultValue(true)
@@ -67,7 +73,7 @@ public record FileSinkConfig(Path path, boolean append, boolean fsync, OutputFor
 
     /** Every declared option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(PATH, APPEND, FSYNC, FORMAT, DEBEZIUM_SCHEMAS,
-            ROTATE_BYTES);
+            ROTATE_BYTES, FLUSH_INTERVAL);
 
     public FileSinkConfig {
         Objects.requireNonNull(path, "path");
@@ -91,6 +97,7 @@ public record FileSinkConfig(Path path, boolean append, boolean fsync, OutputFor
         ConfigOptions.checkKnown(c, OPTIONS, List.of(), OWNER);
         OutputFormat.Kind kind = FORMAT.get(c, OWNER);
         boolean schemas = DEBEZIUM_SCHEMAS.get(c, OWNER);
+        FLUSH_INTERVAL.get(c, OWNER); // validated, then ignored
         if (schemas && kind != OutputFormat.Kind.DEBEZIUM) {
             throw new IllegalArgumentException(OWNER + ": option 'debezium_schemas' requires 'format': 'debezium'");
         }

@@ -1,27 +1,21 @@
 package dev.debshrew.sink.postgres;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
-import dev.debshrew.cdc.Operation;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.postgres.PostgresSinkConfig.Mode;
-import dev.debshrew.sink.postgres.PostgresSinkConfig.TypedColumn;
+import dev.debshrew.util.Secrets;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,29 +48,22 @@ public final class PostgresSink implements Sink {
 
     private enum State { NEW, OPEN, CLOSED }
 
-    /** Where one CDC table lives and the statements that write it. */
-    private record TableInfo(String cdcTable, String sqlName, String qualified, String upsertSql, String deleteSql,
-            List<TypedColumn> columns) {
-    }
-
     private final PostgresSinkConfig config;
     private final CdcCodec codec = new CdcCodec();
-    private final long lockKey;
+    private final PipelineLock lock;
     private final String cursorTable;
     private final String eventsTable;
     private final List<CdcMessage> buffer = new ArrayList<>();
-    private final Map<String, TableInfo> tables = new HashMap<>();
-    /** SQL tables known to exist (created or checked in a committed transaction). */
-    private final Set<String> existingTables = new HashSet<>();
+    private final MaterializedWriter materialized;
 
     private State state = State.NEW;
     private HikariDataSource pool;
-    private Connection lockConnection;
     private Optional<Cursor> committed = Optional.empty();
 
     public PostgresSink(PostgresSinkConfig config) {
         this.config = config;
-        this.lockKey = SqlNames.advisoryLockKey(config.pipeline());
+        this.lock = new PipelineLock(config, this::name);
+        this.materialized = new MaterializedWriter(config, this::name);
         this.cursorTable = SqlNames.qualified(config.schema(), PostgresSinkConfig.CURSOR_TABLE);
         this.eventsTable = SqlNames.qualified(config.schema(), config.eventsTable());
     }
@@ -101,7 +88,7 @@ public final class PostgresSink implements Sink {
 
     /** The SQL table (unquoted identifier) a CDC table is stored in, in materialized mode. */
     public String sqlTableName(String cdcTable) {
-        return SqlNames.identifier(config.tablePrefix() + cdcTable);
+        return materialized.sqlTableName(cdcTable);
     }
 
     // ------------------------------------------------------------------ open
@@ -112,8 +99,7 @@ public final class PostgresSink implements Sink {
             throw new IllegalStateException(name() + " was already opened");
         }
         try {
-            lockConnection = connect();
-            acquireLock();
+            lock.acquire();
             pool = newPool();
             try (Connection c = pool.getConnection()) {
                 if (config.createTables()) {
@@ -137,55 +123,22 @@ public final class PostgresSink implements Sink {
             if (e.getCause() instanceof SQLException se) {
                 throw error("opening", se);
             }
-            throw new SinkException(OWNER + " " + name() + ": cannot open: " + e, e, false);
-        }
-    }
-
-    private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        if (config.user() != null) {
-            p.setProperty("user", config.user());
-        }
-        if (config.password() != null) {
-            p.setProperty("password", config.password());
-        }
-        p.setProperty("ApplicationName", "debshrew-lock-" + config.pipeline());
-        p.setProperty("connectTimeout", String.valueOf(Math.max(1, config.connectionTimeoutMs() / 1000)));
-        p.setProperty("tcpKeepAlive", "true");
-        return DriverManager.getConnection(config.url(), p);
-    }
-
-    private void acquireLock() throws SQLException, SinkException {
-        try (PreparedStatement ps = lockConnection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, lockKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new SinkException(OWNER + " " + name() + ": pipeline '" + config.pipeline()
-                            + "' is already being written by another debshrew instance (advisory lock " + lockKey
-                            + " is held by another session); only one writer per pipeline is allowed. Retry to take"
-                            + " over once it stops.", null, true);
-                }
-            }
+            throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": cannot open: " + e), e, false);
         }
     }
 
     private HikariDataSource newPool() {
         HikariConfig h = new HikariConfig();
         h.setJdbcUrl(config.url());
-        if (config.user() != null) {
-            h.setUsername(config.user());
-        }
-        if (config.password() != null) {
-            h.setPassword(config.password());
-        }
+        Properties p = config.connectionProperties();
+        p.setProperty("reWriteBatchedInserts", "true");
+        p.putIfAbsent("ApplicationName", "debshrew-" + config.pipeline());
+        h.setDataSourceProperties(p);
         h.setMaximumPoolSize(config.poolSize());
         h.setMinimumIdle(1);
         h.setAutoCommit(false);
         h.setConnectionTimeout(config.connectionTimeoutMs());
         h.setPoolName("debshrew-pg-" + config.pipeline());
-        h.addDataSourceProperty("reWriteBatchedInserts", "true");
-        h.addDataSourceProperty("ApplicationName", "debshrew-" + config.pipeline());
         return new HikariDataSource(h);
     }
 
@@ -234,7 +187,7 @@ public final class PostgresSink implements Sink {
         ensureOpen();
         List<CdcMessage> block = new ArrayList<>(buffer);
         buffer.clear(); // on failure the caller sends the block again
-        checkLock();
+        lock.check();
         Set<String> created = new HashSet<>();
         Connection c;
         try {
@@ -245,7 +198,7 @@ public final class PostgresSink implements Sink {
         try (c) {
             try {
                 if (config.mode() == Mode.MATERIALIZED) {
-                    applyMaterialized(c, block, created);
+                    materialized.apply(c, block, created);
                 } else {
                     applyChangelog(c, block);
                 }
@@ -273,9 +226,10 @@ public final class PostgresSink implements Sink {
         } catch (SQLException e) {
             throw error("writing block " + cursor, e);
         } catch (RuntimeException e) {
-            throw new SinkException(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e, e, false);
+            throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e), e,
+                    false);
         }
-        existingTables.addAll(created);
+        materialized.committed(created);
         committed = Optional.of(cursor);
     }
 
@@ -298,147 +252,6 @@ public final class PostgresSink implements Sink {
             ps.setLong(4, committed.get().height());
             ps.setString(5, committed.get().hash());
             return ps.executeUpdate() == 1;
-        }
-    }
-
-    // ------------------------------------------------------------------ materialized
-
-    /** A JDBC batch of statements of one kind against one table. */
-    private final class Batch {
-        final TableInfo table;
-        final boolean delete;
-        final PreparedStatement ps;
-        final Set<String> keys = new HashSet<>();
-
-        Batch(TableInfo table, boolean delete, PreparedStatement ps) {
-            this.table = table;
-            this.delete = delete;
-            this.ps = ps;
-        }
-
-        void execute() throws SQLException {
-            if (!keys.isEmpty()) {
-                try {
-                    ps.executeBatch();
-                } catch (BatchUpdateException e) {
-                    SQLException next = e.getNextException();
-                    SQLException cause = next != null ? next : e;
-                    SQLException wrapped = new SQLException((delete ? "deleting from" : "upserting into") + " table '"
-                            + table.cdcTable() + "' (" + table.qualified() + ") failed: " + cause.getMessage(),
-                            cause.getSQLState(), cause);
-                    throw wrapped;
-                }
-                keys.clear();
-            }
-        }
-    }
-
-    private void applyMaterialized(Connection c, List<CdcMessage> block, Set<String> created) throws SQLException,
-            SinkException {
-        Map<String, PreparedStatement> statements = new HashMap<>();
-        try {
-            Batch batch = null;
-            for (CdcMessage m : block) {
-                TableInfo t = table(m.payload().table());
-                if (!existingTables.contains(t.sqlName()) && !created.contains(t.sqlName())) {
-                    if (batch != null) {
-                        batch.execute(); // keep DDL after the statements sent before it
-                    }
-                    createTable(c, t);
-                    created.add(t.sqlName());
-                }
-                boolean delete = m.payload().operation() == Operation.DELETE;
-                String key = m.payload().key();
-                if (batch == null || batch.table != t || batch.delete != delete || batch.keys.contains(key)
-                        || batch.keys.size() >= config.batchSize()) {
-                    if (batch != null) {
-                        batch.execute();
-                    }
-                    String sql = delete ? t.deleteSql() : t.upsertSql();
-                    PreparedStatement ps = statements.get(sql);
-                    if (ps == null) {
-                        ps = c.prepareStatement(sql);
-                        statements.put(sql, ps);
-                    }
-                    batch = new Batch(t, delete, ps);
-                }
-                bind(batch.ps, t, m, delete);
-                batch.ps.addBatch();
-                batch.keys.add(key);
-            }
-            if (batch != null) {
-                batch.execute();
-            }
-        } finally {
-            for (PreparedStatement ps : statements.values()) {
-                ps.close();
-            }
-        }
-    }
-
-    private void bind(PreparedStatement ps, TableInfo t, CdcMessage m, boolean delete) throws SQLException {
-        ps.setString(1, m.payload().key());
-        if (delete) {
-            return;
-        }
-        JsonNode row = m.payload().after();
-        ps.setString(2, row.toString());
-        ps.setLong(3, m.header().blockHeight());
-        ps.setString(4, m.header().blockHash());
-        int i = 5;
-        for (TypedColumn col : t.columns()) {
-            JsonNode v = row.at(col.path());
-            if (v.isMissingNode() || v.isNull()) {
-                ps.setNull(i++, java.sql.Types.VARCHAR);
-            } else if (col.sqlType().equals("jsonb")) {
-                ps.setString(i++, v.toString());
-            } else {
-                ps.setString(i++, v.isValueNode() ? v.asText() : v.toString());
-            }
-        }
-    }
-
-    private TableInfo table(String cdcTable) throws SinkException {
-        TableInfo t = tables.get(cdcTable);
-        if (t != null) {
-            return t;
-        }
-        String sqlName = sqlTableName(cdcTable);
-        if (sqlName.equals(PostgresSinkConfig.CURSOR_TABLE)) {
-            throw new SinkException(OWNER + " " + name() + ": CDC table '" + cdcTable + "' maps to SQL table '" + sqlName
-                    + "', which the sink uses for its cursor; set 'table_prefix'", null, false);
-        }
-        String q = SqlNames.qualified(config.schema(), sqlName);
-        List<TypedColumn> cols = config.columnsOf(cdcTable);
-        StringBuilder names = new StringBuilder("\"key\", \"data\", \"block_height\", \"block_hash\"");
-        StringBuilder values = new StringBuilder("?, CAST(? AS jsonb), ?, ?");
-        StringBuilder set = new StringBuilder("\"data\" = EXCLUDED.\"data\", \"block_height\" = EXCLUDED.\"block_height\","
-                + " \"block_hash\" = EXCLUDED.\"block_hash\"");
-        for (TypedColumn col : cols) {
-            String qc = SqlNames.quote(col.name());
-            names.append(", ").append(qc);
-            values.append(", CAST(? AS ").append(col.sqlType()).append(')');
-            set.append(", ").append(qc).append(" = EXCLUDED.").append(qc);
-        }
-        String upsert = "INSERT INTO " + q + " (" + names + ") VALUES (" + values + ") ON CONFLICT (\"key\") DO UPDATE SET "
-                + set;
-        String delete = "DELETE FROM " + q + " WHERE \"key\" = ?";
-        t = new TableInfo(cdcTable, sqlName, q, upsert, delete, cols);
-        tables.put(cdcTable, t);
-        return t;
-    }
-
-    private void createTable(Connection c, TableInfo t) throws SQLException {
-        if (!config.createTables()) {
-            return;
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS " + t.qualified() + " (\"key\" text PRIMARY KEY, \"data\" jsonb NOT NULL,"
-                    + " \"block_height\" bigint NOT NULL, \"block_hash\" text NOT NULL)");
-            for (TypedColumn col : t.columns()) {
-                st.execute("ALTER TABLE " + t.qualified() + " ADD COLUMN IF NOT EXISTS " + SqlNames.quote(col.name()) + " "
-                        + col.sqlType());
-            }
         }
     }
 
@@ -487,21 +300,6 @@ public final class PostgresSink implements Sink {
 
     // ------------------------------------------------------------------ lock, errors, close
 
-    /** Verifies the advisory-lock session is alive; re-acquires the lock after a lost connection. */
-    private void checkLock() throws SinkException {
-        try {
-            if (lockConnection != null && lockConnection.isValid(5)) {
-                return;
-            }
-            LOG.warn("{}: the advisory lock connection was lost; reconnecting", name());
-            closeQuietly(lockConnection);
-            lockConnection = connect();
-            acquireLock();
-        } catch (SQLException e) {
-            throw error("re-acquiring the advisory lock of pipeline '" + config.pipeline() + "'", e);
-        }
-    }
-
     private void ensureOpen() {
         if (state != State.OPEN) {
             throw new IllegalStateException(name() + " is " + state.name().toLowerCase() + ", not open");
@@ -509,32 +307,7 @@ public final class PostgresSink implements Sink {
     }
 
     private SinkException error(String what, SQLException e) {
-        SQLException cause = e;
-        String sqlState = e.getSQLState();
-        boolean retriable = isRetriable(e);
-        return new SinkException(OWNER + " " + name() + ": " + what + " failed: " + cause.getMessage()
-                + (sqlState != null ? " (SQLSTATE " + sqlState + ")" : "")
-                + (retriable ? "; transaction rolled back, retry the block" : ""), e, retriable);
-    }
-
-    /** Connection problems, serialization failures, deadlocks, resource shortages, shutdowns. */
-    static boolean isRetriable(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getSQLState() != null) {
-                String st = s.getSQLState();
-                if (st.startsWith("08") || st.startsWith("40") || st.startsWith("53") || st.startsWith("57P")
-                        || st.equals("55P03")) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return PgErrors.sinkException(OWNER + " " + name() + ": " + what, e);
     }
 
     private static void rollbackQuietly(Connection c) {
@@ -542,16 +315,6 @@ public final class PostgresSink implements Sink {
             c.rollback();
         } catch (SQLException e) {
             LOG.debug("rollback failed: {}", e.toString());
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("close failed: {}", e.toString());
-            }
         }
     }
 
@@ -570,11 +333,7 @@ public final class PostgresSink implements Sink {
             pool.close();
             pool = null;
         }
-        if (lockConnection != null) {
-            // Closing the session releases its advisory locks.
-            closeQuietly(lockConnection);
-            lockConnection = null;
-        }
+        lock.release();
     }
 
     @Override

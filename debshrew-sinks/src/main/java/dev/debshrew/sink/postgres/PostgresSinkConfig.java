@@ -3,12 +3,12 @@ package dev.debshrew.sink.postgres;
 import com.fasterxml.jackson.core.JsonPointer;
 import dev.debshrew.config.ConfigOption;
 import dev.debshrew.config.ConfigOptions;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.debshrew.sink.CompatOptions;
+import dev.debshrew.util.Secrets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Properties;
 
 /**
  * Configuration of the {@link PostgresSink}. Every option is declared once below (name, type,
@@ -30,37 +30,31 @@ public final class PostgresSinkConfig {
         CHANGELOG
     }
 
-    /** SQL types accepted for typed columns (config name → SQL type). */
-    static final Map<String, String> COLUMN_TYPES = Map.ofEntries(
-            Map.entry("text", "text"),
-            Map.entry("bigint", "bigint"),
-            Map.entry("integer", "integer"),
-            Map.entry("int", "integer"),
-            Map.entry("smallint", "smallint"),
-            Map.entry("numeric", "numeric"),
-            Map.entry("boolean", "boolean"),
-            Map.entry("double precision", "double precision"),
-            Map.entry("double", "double precision"),
-            Map.entry("real", "real"),
-            Map.entry("jsonb", "jsonb"));
-
-    /** Column names of materialized tables; typed columns may not reuse them. */
-    static final Set<String> BUILTIN_COLUMNS = Set.of("key", "data", "block_height", "block_hash");
-
     public static final ConfigOption<String> URL = ConfigOption.string("url")
             .alias("jdbc_url")
-            .required()
-            .validate(s -> s.startsWith("jdbc:postgresql:"), "must start with jdbc:postgresql:")
             .doc("JDBC URL of the database, e.g. `jdbc:postgresql://127.0.0.1:5432/cdc` (pgjdbc URL parameters such "
-                    + "as `sslmode` may be appended).")
+                    + "as `sslmode` may be appended); a libpq URI (`postgresql://...`) is read like "
+                    + "`connection_string`. Give either `url` or `connection_string`. Must start with "
+                    + "`jdbc:postgresql:`, `postgresql://` or `postgres://`.")
+            .build();
+
+    public static final ConfigOption<String> CONNECTION_STRING = ConfigOption.string("connection_string")
+            .validate(s -> !s.isBlank(), "must not be empty")
+            .doc("libpq connection string, as in the original debshrew: a URI "
+                    + "`postgresql://user:pw@host:5432/db?sslmode=require` (parts percent-decoded) or keywords "
+                    + "`host=... port=... dbname=... user=... password='...'` (values may be single-quoted with `\\'` "
+                    + "and `\\\\` escapes). Supported keywords: host, port, dbname, user, password, sslmode, sslcert, "
+                    + "sslkey, sslrootcert, sslpassword, application_name, connect_timeout, options, keepalives, "
+                    + "target_session_attrs, gssencmode; one TCP host only (no host lists, no Unix sockets). "
+                    + "Host defaults to localhost, port to 5432, dbname to the user.")
             .build();
 
     public static final ConfigOption<String> USER = ConfigOption.string("user")
-            .doc("Database user (or give it in the URL).")
+            .doc("Database user (or give it in the URL / connection string; this option wins).")
             .build();
 
     public static final ConfigOption<String> PASSWORD = ConfigOption.string("password").secret()
-            .doc("Database password (or give it in the URL).")
+            .doc("Database password (or give it in the URL / connection string; this option wins).")
             .build();
 
     public static final ConfigOption<String> SCHEMA = ConfigOption.string("schema")
@@ -87,8 +81,8 @@ public final class PostgresSinkConfig {
     public static final ConfigOption<String> TABLE_PREFIX = ConfigOption.string("table_prefix")
             .defaultValue("")
             .doc("Materialized mode: prefix of every SQL table name (`<prefix><cdc table>`). Names are quoted "
-                    + "identifiers, so any table name is stored safely; names over 63 bytes are truncated with a "
-                    + "hash suffix.")
+                    + "identifiers and the mapping is injective (see Table names): a name that fits 63 bytes and has "
+                    + "no `~` or NUL is used as it is, any other gets a readable prefix, `~` and a 16-hex-digit hash.")
             .build();
 
     public static final ConfigOption<Boolean> CREATE_TABLES = ConfigOption.bool("create_tables")
@@ -123,6 +117,32 @@ public final class PostgresSinkConfig {
             .doc("Longest wait for a database connection (pool checkout, connecting).")
             .build();
 
+    public static final ConfigOption<Long> STATEMENT_TIMEOUT_MS = ConfigOption.longInt("statement_timeout_ms")
+            .defaultValue(60_000L)
+            .validate(v -> v == 0 || v >= 100, "must be 0 (no limit) or at least 100")
+            .doc("PostgreSQL `statement_timeout` of the sink's sessions: a statement running longer is cancelled "
+                    + "and the block fails with a retriable error (rolled back, sent again).")
+            .build();
+
+    public static final ConfigOption<Long> LOCK_TIMEOUT_MS = ConfigOption.longInt("lock_timeout_ms")
+            .defaultValue(10_000L)
+            .validate(v -> v == 0 || v >= 100, "must be 0 (no limit) or at least 100")
+            .doc("PostgreSQL `lock_timeout`: longest wait for a table or row lock held by another session (e.g. a "
+                    + "long-running query or a manual `LOCK TABLE`); past it the block fails with a retriable error.")
+            .build();
+
+    public static final ConfigOption<Long> SOCKET_TIMEOUT_MS = ConfigOption.longInt("socket_timeout_ms")
+            .defaultValue(120_000L)
+            .validate(v -> v == 0 || v >= 1000, "must be 0 (no limit) or at least 1000")
+            .doc("pgjdbc `socketTimeout` (rounded up to whole seconds): longest wait for any reply from the server, "
+                    + "so a half-open connection (server gone without a reset) fails the block with a retriable error "
+                    + "instead of hanging. Must exceed `statement_timeout_ms` and `lock_timeout_ms` (when set), so the "
+                    + "server cancels a slow statement first.")
+            .build();
+
+    public static final ConfigOption<Long> FLUSH_INTERVAL = CompatOptions.flushInterval(
+            "each block is committed in one transaction");
+
     public static final ConfigOption<Map<String, Object>> COLUMNS = ConfigOption.object("columns")
             .doc("Materialized mode: typed columns extracted from each row, per CDC table: "
                     + "`{\"<table>\": {\"<column>\": {\"type\": \"bigint\", \"path\": \"field.sub\"}}}`. Types: "
@@ -133,14 +153,16 @@ public final class PostgresSinkConfig {
 
     /** Every declared option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(
-            URL, USER, PASSWORD, SCHEMA, MODE, EVENTS_TABLE, TABLE_PREFIX, CREATE_TABLES, PIPELINE, POOL_SIZE,
-            BATCH_SIZE, CONNECTION_TIMEOUT_MS, COLUMNS);
+            URL, CONNECTION_STRING, USER, PASSWORD, SCHEMA, MODE, EVENTS_TABLE, TABLE_PREFIX, CREATE_TABLES, PIPELINE,
+            POOL_SIZE, BATCH_SIZE, CONNECTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS, LOCK_TIMEOUT_MS, SOCKET_TIMEOUT_MS,
+            FLUSH_INTERVAL, COLUMNS);
 
     /** A typed column of a materialized table. */
     public record TypedColumn(String name, String sqlType, JsonPointer path) {
     }
 
     private final String url;
+    private final Map<String, String> urlProperties;
     private final String user;
     private final String password;
     private final String schema;
@@ -152,11 +174,44 @@ public final class PostgresSinkConfig {
     private final int poolSize;
     private final int batchSize;
     private final long connectionTimeoutMs;
+    private final long statementTimeoutMs;
+    private final long lockTimeoutMs;
+    private final long socketTimeoutMs;
     private final Map<String, List<TypedColumn>> columns;
 
     private PostgresSinkConfig(Map<String, ?> c) {
         ConfigOptions.checkKnown(c, OPTIONS, List.of(), OWNER);
-        url = URL.get(c, OWNER);
+        String jdbc = URL.get(c, OWNER);
+        String libpq = CONNECTION_STRING.get(c, OWNER);
+        if ((jdbc == null) == (libpq == null)) {
+            throw new IllegalArgumentException(OWNER + ": give exactly one of option 'url' (a JDBC URL) or option"
+                    + " 'connection_string' (a libpq connection string)" + (jdbc == null ? "" : ", not both"));
+        }
+        if (libpq != null && libpq.startsWith("jdbc:postgresql:")) {
+            jdbc = libpq; // a JDBC URL given as the connection string
+            libpq = null;
+        } else if (jdbc != null && LibpqConnectionString.isUri(jdbc)) {
+            libpq = jdbc; // a libpq URI given as the URL
+            jdbc = null;
+        } else if (jdbc != null && !jdbc.startsWith("jdbc:postgresql:")) {
+            // checked here, not by the option, so that the value is shown without its credentials
+            throw new IllegalArgumentException(OWNER + ": option '" + (c.containsKey("url") ? "url" : "jdbc_url")
+                    + "' must start with jdbc:postgresql: (or be a postgresql:// URI), got '" + Secrets.redactUrl(jdbc)
+                    + "'");
+        }
+        if (libpq != null) {
+            LibpqConnectionString parsed;
+            try {
+                parsed = LibpqConnectionString.parse(libpq);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(OWNER + ": " + e.getMessage(), e);
+            }
+            url = parsed.jdbcUrl();
+            urlProperties = parsed.properties();
+        } else {
+            url = jdbc;
+            urlProperties = Map.of();
+        }
         user = USER.get(c, OWNER);
         password = PASSWORD.get(c, OWNER);
         schema = SCHEMA.get(c, OWNER);
@@ -168,76 +223,24 @@ public final class PostgresSinkConfig {
         poolSize = POOL_SIZE.get(c, OWNER);
         batchSize = BATCH_SIZE.get(c, OWNER);
         connectionTimeoutMs = CONNECTION_TIMEOUT_MS.get(c, OWNER);
+        statementTimeoutMs = STATEMENT_TIMEOUT_MS.get(c, OWNER);
+        lockTimeoutMs = LOCK_TIMEOUT_MS.get(c, OWNER);
+        socketTimeoutMs = SOCKET_TIMEOUT_MS.get(c, OWNER);
+        FLUSH_INTERVAL.get(c, OWNER); // validated, then ignored
+        if (socketTimeoutMs > 0 && (socketTimeoutMs <= statementTimeoutMs || socketTimeoutMs <= lockTimeoutMs)) {
+            throw new IllegalArgumentException(OWNER + ": option 'socket_timeout_ms' (" + socketTimeoutMs + ") must be"
+                    + " greater than 'statement_timeout_ms' (" + statementTimeoutMs + ", 0 = none) and"
+                    + " 'lock_timeout_ms' (" + lockTimeoutMs + "), so that the server cancels a slow statement first;"
+                    + " or 0 to disable it");
+        }
         Map<String, Object> cols = COLUMNS.get(c, OWNER);
-        columns = cols == null ? Map.of() : parseColumns(cols);
+        columns = cols == null ? Map.of() : TypedColumns.parse(cols);
         if (eventsTable.equals(CURSOR_TABLE)) {
             throw new IllegalArgumentException(OWNER + ": option 'events_table' must not be '" + CURSOR_TABLE
                     + "' (the cursor table)");
         }
         if (!columns.isEmpty() && mode != Mode.MATERIALIZED) {
             throw new IllegalArgumentException(OWNER + ": option 'columns' applies to mode 'materialized' only");
-        }
-    }
-
-    private static Map<String, List<TypedColumn>> parseColumns(Map<String, Object> cols) {
-        Map<String, List<TypedColumn>> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> t : cols.entrySet()) {
-            String where = OWNER + ": option 'columns', table '" + t.getKey() + "'";
-            if (!(t.getValue() instanceof Map<?, ?> defs)) {
-                throw new IllegalArgumentException(where + ": expected an object {column: {type, path}}");
-            }
-            List<TypedColumn> list = new ArrayList<>();
-            for (Map.Entry<?, ?> d : defs.entrySet()) {
-                String column = String.valueOf(d.getKey());
-                String cw = where + ", column '" + column + "'";
-                if (column.isEmpty() || column.indexOf('\0') >= 0
-                        || SqlNames.utf8Length(column) > SqlNames.MAX_IDENTIFIER_BYTES) {
-                    throw new IllegalArgumentException(cw + ": must be a non-empty name of at most 63 bytes without NUL");
-                }
-                if (BUILTIN_COLUMNS.contains(column)) {
-                    throw new IllegalArgumentException(cw + ": the name is reserved for a built-in column " + BUILTIN_COLUMNS);
-                }
-                if (!(d.getValue() instanceof Map<?, ?> spec)) {
-                    throw new IllegalArgumentException(cw + ": expected {\"type\": ..., \"path\": ...}");
-                }
-                for (Object k : spec.keySet()) {
-                    if (!"type".equals(k) && !"path".equals(k)) {
-                        throw new IllegalArgumentException(cw + ": unknown key '" + k + "' (expected type, path)");
-                    }
-                }
-                Object type = spec.get("type");
-                String sqlType = type instanceof String s ? COLUMN_TYPES.get(s.toLowerCase(Locale.ROOT).trim()) : null;
-                if (sqlType == null) {
-                    throw new IllegalArgumentException(cw + ": 'type' must be one of " + new java.util.TreeSet<>(COLUMN_TYPES.keySet())
-                            + ", got " + type);
-                }
-                Object path = spec.get("path");
-                if (!(path instanceof String p) || p.isEmpty()) {
-                    throw new IllegalArgumentException(cw + ": 'path' must be a non-empty string");
-                }
-                list.add(new TypedColumn(column, sqlType, toPointer(p, cw)));
-            }
-            out.put(t.getKey(), List.copyOf(list));
-        }
-        return out;
-    }
-
-    /** A dotted path ({@code a.b}) or a JSON pointer ({@code /a/b}) as a JSON pointer. */
-    static JsonPointer toPointer(String path, String where) {
-        try {
-            if (path.startsWith("/")) {
-                return JsonPointer.compile(path);
-            }
-            StringBuilder sb = new StringBuilder();
-            for (String seg : path.split("\\.", -1)) {
-                if (seg.isEmpty()) {
-                    throw new IllegalArgumentException("empty segment");
-                }
-                sb.append('/').append(seg.replace("~", "~0").replace("/", "~1"));
-            }
-            return JsonPointer.compile(sb.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": invalid path '" + path + "': " + e.getMessage(), e);
         }
     }
 
@@ -250,8 +253,45 @@ public final class PostgresSinkConfig {
         return new PostgresSinkConfig(config);
     }
 
+    /** The JDBC URL (from {@code url}, or translated from {@code connection_string}); may hold credentials. */
     public String url() {
         return url;
+    }
+
+    /**
+     * The pgjdbc connection properties: those translated from {@code connection_string}, then
+     * {@code user} / {@code password}, the timeouts (as {@code options=-c statement_timeout=..
+     * -c lock_timeout=..}, before any {@code options} of the connection string), {@code socketTimeout},
+     * {@code connectTimeout} and {@code tcpKeepAlive}.
+     */
+    public Properties connectionProperties() {
+        Properties p = new Properties();
+        p.putAll(urlProperties);
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        String options = "-c statement_timeout=" + statementTimeoutMs + " -c lock_timeout=" + lockTimeoutMs;
+        p.setProperty("options", urlProperties.containsKey("options") ? options + " " + urlProperties.get("options")
+                : options);
+        p.setProperty("socketTimeout", String.valueOf((socketTimeoutMs + 999) / 1000));
+        p.putIfAbsent("connectTimeout", String.valueOf(Math.max(1, (connectionTimeoutMs + 999) / 1000)));
+        p.putIfAbsent("tcpKeepAlive", "true");
+        return p;
+    }
+
+    public long statementTimeoutMs() {
+        return statementTimeoutMs;
+    }
+
+    public long lockTimeoutMs() {
+        return lockTimeoutMs;
+    }
+
+    public long socketTimeoutMs() {
+        return socketTimeoutMs;
     }
 
     public String user() {
@@ -306,5 +346,13 @@ public final class PostgresSinkConfig {
     /** Typed columns of {@code table}. */
     public List<TypedColumn> columnsOf(String table) {
         return columns.getOrDefault(table, List.of());
+    }
+
+    /** The configuration with every credential masked ({@link Secrets}). */
+    @Override
+    public String toString() {
+        return "PostgresSinkConfig{url=" + Secrets.redactUrl(url) + ", user=" + user + ", password="
+                + Secrets.mask(password) + ", schema=" + schema + ", mode=" + mode.name().toLowerCase(Locale.ROOT)
+                + ", pipeline=" + pipeline + "}";
     }
 }

@@ -10,15 +10,25 @@ import java.util.Arrays;
  * Safe SQL identifiers from untrusted names (CDC table names are chosen by the transform).
  *
  * <p>Every identifier is double-quoted with embedded quotes doubled, so quotes, spaces, SQL text
- * and any Unicode are stored literally. PostgreSQL identifiers hold at most 63 bytes and no NUL
- * (and would be truncated silently): a name that is too long, contains NUL or is not valid UTF-16
- * is cut to fit and suffixed with {@code _} and the first 8 hex digits of the SHA-256 of the full
- * name, so the mapping is deterministic and distinct long names do not collide.
+ * and any Unicode are stored literally. The mapping name → identifier is injective, so no crafted
+ * name can land in another name's table:
+ * <ul>
+ *   <li>a name that PostgreSQL can hold as it is (non-empty, at most 63 bytes of UTF-8, no NUL, no
+ *       unpaired surrogate) and that does not contain {@value #MARKER} maps to itself;</li>
+ *   <li>every other name maps to a readable prefix of it (NUL and unpaired surrogates shown as
+ *       {@code _}), then {@value #MARKER} and 16 hex digits of the SHA-256 of the name's UTF-16 code
+ *       units, cut to fit 63 bytes.</li>
+ * </ul>
+ * Names of the first kind never contain {@value #MARKER} and names of the second kind always do,
+ * so the two kinds never meet; two names of the second kind share an identifier only if their
+ * 64-bit hashes collide (a second preimage of SHA-256 truncated to 64 bits).
  */
 final class SqlNames {
 
     static final int MAX_IDENTIFIER_BYTES = 63;
-    private static final int HASH_SUFFIX_BYTES = 9;
+    /** Separates the readable part from the hash in escaped names; never in a name kept as it is. */
+    static final char MARKER = '~';
+    private static final int HASH_HEX_DIGITS = 16;
 
     private SqlNames() {
     }
@@ -26,24 +36,37 @@ final class SqlNames {
     /** The PostgreSQL identifier (unquoted) under which {@code name} is stored. */
     static String identifier(String name) {
         boolean wellFormed = name.equals(new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
-        if (wellFormed && name.indexOf('\0') < 0 && !name.isEmpty()
+        if (wellFormed && !name.isEmpty() && name.indexOf('\0') < 0 && name.indexOf(MARKER) < 0
                 && utf8Length(name) <= MAX_IDENTIFIER_BYTES) {
             return name;
         }
-        String clean = wellFormed ? name.replace('\0', '_') : "_";
+        int budget = MAX_IDENTIFIER_BYTES - 1 - HASH_HEX_DIGITS;
         StringBuilder sb = new StringBuilder();
         int bytes = 0;
-        for (int i = 0; i < clean.length(); ) {
-            int cp = clean.codePointAt(i);
-            int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-            if (bytes + len > MAX_IDENTIFIER_BYTES - HASH_SUFFIX_BYTES) {
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp == 0 || Character.isSurrogate((char) cp) && Character.charCount(cp) == 1) {
+                cp = '_';
+            }
+            int len = utf8Length(new String(Character.toChars(cp)));
+            if (bytes + len > budget) {
                 break;
             }
             sb.appendCodePoint(cp);
             bytes += len;
-            i += Character.charCount(cp);
         }
-        return sb.append('_').append(hash8(name)).toString();
+        return sb.append(MARKER).append(hash16(name)).toString();
+    }
+
+    /** 16 hex digits of the SHA-256 of the name's UTF-16 code units (defined for any Java string). */
+    private static String hash16(String name) {
+        byte[] units = new byte[name.length() * 2];
+        for (int i = 0; i < name.length(); i++) {
+            units[2 * i] = (byte) (name.charAt(i) >> 8);
+            units[2 * i + 1] = (byte) name.charAt(i);
+        }
+        return Hex.encode(Arrays.copyOf(sha256(units), HASH_HEX_DIGITS / 2));
     }
 
     /** {@code "name"} with embedded double quotes doubled. */
@@ -60,13 +83,9 @@ final class SqlNames {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    static String hash8(String s) {
-        return Hex.encode(Arrays.copyOf(sha256(s), 4));
-    }
-
-    static byte[] sha256(String s) {
+    static byte[] sha256(byte[] data) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -77,7 +96,7 @@ final class SqlNames {
      * SHA-256("debshrew:" + pipeline), as a signed bigint.
      */
     static long advisoryLockKey(String pipeline) {
-        byte[] d = sha256("debshrew:" + pipeline);
+        byte[] d = sha256(("debshrew:" + pipeline).getBytes(StandardCharsets.UTF_8));
         long v = 0;
         for (int i = 0; i < 8; i++) {
             v = (v << 8) | (d[i] & 0xff);

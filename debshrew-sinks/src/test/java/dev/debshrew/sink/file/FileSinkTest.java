@@ -4,18 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcHeader;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.CdcPayload;
 import dev.debshrew.cdc.Operation;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.sink.SinkException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,17 +83,54 @@ class FileSinkTest {
         assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
     }
 
+    /** append=false replaces output of unknown origin on a fresh start, and resumes after a restart. */
     @Test
-    void appendFalseStartsOver() throws Exception {
-        try (FileSink s = sink(true)) {
-            s.open();
+    void appendFalseRestartsCleanlyWithTheDurableStore() throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        Files.writeString(out, "output of an earlier, unrelated run\n");
+        Files.writeString(dir.resolve("out.jsonl.1"), "rotated output of an earlier run\n");
+        try (FileSink s = sink(false)) {
+            assertThat(s.open()).isEmpty(); // fresh start: the old files are replaced, not refused
+            assertThat(Files.exists(dir.resolve("out.jsonl.1"))).isFalse();
             s.send(msg(1, "a"));
             s.flush(new Cursor(1, "h1"));
+            s.send(msg(2, "b"));
+            s.flush(new Cursor(2, "h2"));
+            s.send(msg(3, "uncommitted"));
         }
+        byte[] committed = Files.readAllBytes(out);
+        assertThat(new String(committed, StandardCharsets.UTF_8)).contains("\"key\":\"a\"", "\"key\":\"b\"")
+                .doesNotContain("earlier");
         try (FileSink s = sink(false)) {
-            assertThat(s.open()).isEmpty();
+            // a restart resumes after the committed cursor (the daemon's store is at block 2 too)
+            assertThat(s.open()).contains(new Cursor(2, "h2"));
+            assertThat(Files.readAllBytes(out)).isEqualTo(committed);
+            s.send(msg(3, "c"));
+            s.flush(new Cursor(3, "h3"));
         }
-        assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(3);
+    }
+
+    /** The original debshrew's file sink config (path, append, flush_interval) works unchanged. */
+    @Test
+    void originalFileConfigIsAcceptedAndWorks() throws Exception {
+        Map<String, Object> m;
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/original/file-sink.json")) {
+            assertThat(in).isNotNull();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = CdcCodec.mapper().readValue(in, Map.class);
+            m = new HashMap<>(read);
+        }
+        m.put("path", dir.resolve((String) m.get("path")).toString());
+        for (int run = 1; run <= 2; run++) {
+            try (Sink s = SinkFactory.create((String) m.get("type"), m)) {
+                assertThat(s.open()).isEqualTo(run == 1 ? Optional.empty()
+                        : Optional.of(new Cursor(1, "h1")));
+                s.send(msg(run, "k" + run));
+                s.flush(new Cursor(run, "h" + run));
+            }
+        }
+        assertThat(Files.readAllLines(dir.resolve("cdc-output.jsonl"))).hasSize(2);
     }
 
     @Test
