@@ -10,6 +10,8 @@ import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
+import dev.debshrew.sink.kafka.KafkaErrors.Kind;
+import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,26 +42,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.PolicyViolationException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -87,13 +72,10 @@ import org.slf4j.LoggerFactory;
 public final class KafkaSink implements Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
-    private static final long ADMIN_TIMEOUT_MS = 60_000;
     private static final String OWNER = KafkaSinkConfig.OWNER;
 
     private enum State { NEW, OPEN, FAILED, CLOSED }
 
-    /** How a producer error is handled: stop for good, fail the block, or retry the block. */
-    enum ErrorKind { FATAL, REJECTED, RETRIABLE }
 
     private final KafkaSinkConfig config;
     private final OutputFormat format;
@@ -158,6 +140,10 @@ public final class KafkaSink implements Sink {
         if (state != State.NEW) {
             throw new IllegalStateException(name() + " was already opened");
         }
+        if (config.transactionalIdDerived()) {
+            LOG.info("{}: no transactional_id configured; using '{}', derived from client_id and the topic (set "
+                    + "transactional_id to choose another)", name(), config.transactionalId());
+        }
         try {
             admin = Admin.create(config.commonClientProperties());
             ensureTopic(config.cursorTopic(), true);
@@ -186,7 +172,11 @@ public final class KafkaSink implements Sink {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "debshrew-" + config.transactionalId());
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG,
+                config.clientId() != null ? config.clientId() : "debshrew-" + config.transactionalId());
+        // initTransactions, send (metadata) and commit block at most this long: a broker that is down
+        // fails open() within open_timeout_ms instead of the client default of a minute.
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.openTimeoutMs());
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Math.max(1_048_576, config.maxMessageBytes() + 16_384));
         return new KafkaProducer<>(p);
@@ -283,7 +273,7 @@ public final class KafkaSink implements Sink {
         }
         try {
             try {
-                admin.describeTopics(List.of(topic)).allTopicNames().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                admin.describeTopics(List.of(topic)).allTopicNames().get(config.openTimeoutMs(), TimeUnit.MILLISECONDS);
                 readyTopics.add(topic);
                 return;
             } catch (ExecutionException e) {
@@ -300,7 +290,7 @@ public final class KafkaSink implements Sink {
                 nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
             try {
-                admin.createTopics(List.of(nt)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                admin.createTopics(List.of(nt)).all().get(config.openTimeoutMs(), TimeUnit.MILLISECONDS);
                 LOG.info("{}: created {}topic '{}'", name(), cursorTopic ? "cursor " : "", topic);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -311,7 +301,10 @@ public final class KafkaSink implements Sink {
         } catch (ExecutionException e) {
             throw error("creating topic '" + topic + "'", e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new SinkException(OWNER + " " + name() + ": timed out creating topic '" + topic + "'", e, true);
+            throw new SinkException(OWNER + " " + name() + ": Kafka at bootstrap_servers '"
+                    + Secrets.scrub(config.bootstrapServers()) + "' did not answer within open_timeout_ms = "
+                    + config.openTimeoutMs() + " ms while checking/creating topic '" + topic
+                    + "' (broker down or unreachable?); retriable", e, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SinkException(OWNER + " " + name() + ": interrupted while creating topic '" + topic + "'", e);
@@ -442,15 +435,21 @@ public final class KafkaSink implements Sink {
         }
     }
 
-    private String topicFor(CdcMessage m) {
+    private String topicFor(CdcMessage m) throws SinkException {
         if (config.topicTemplate() == null) {
             return config.topic();
         }
         String table = m.payload().table();
         String source = m.header().source();
-        String cacheKey = table + '\u0000' + source;
-        return topicByTable.computeIfAbsent(cacheKey,
+        String topic = topicByTable.computeIfAbsent(table + '\u0000' + source,
                 k -> TopicNames.expand(config.topicTemplate(), table, source));
+        if (TopicNames.folded(topic).equals(TopicNames.folded(config.cursorTopic()))) {
+            abortAfterRejection();
+            throw new SinkException(OWNER + " " + name() + ": " + describe(m) + " maps to topic '" + topic
+                    + "', which is (or collides with) the cursor topic '" + config.cursorTopic()
+                    + "'; change topic_template or cursor_topic", null, false);
+        }
+        return topic;
     }
 
     // ------------------------------------------------------------------ failures and recovery
@@ -511,21 +510,22 @@ public final class KafkaSink implements Sink {
         heldBack.clear();
         alreadyCommitted = null;
         sendError.set(null);
-        ErrorKind kind = classify(e);
-        if (kind != ErrorKind.FATAL) {
+        Kind kind = KafkaErrors.classify(e);
+        if (kind != Kind.FATAL) {
             boolean aborted = false;
             if (commitAttempt == null && inTransaction && producer != null) {
                 try {
                     producer.abortTransaction();
                     aborted = true;
                 } catch (KafkaException | IllegalStateException ae) {
-                    if (classify(ae) == ErrorKind.FATAL) {
-                        kind = ErrorKind.FATAL;
+                    // Fencing reported by the abort is final; anything else: re-create the producer.
+                    if (KafkaErrors.isFenced(ae) || KafkaErrors.classify(ae) == Kind.FATAL) {
+                        kind = Kind.FATAL;
                         e = ae;
                     }
                 }
             }
-            if (!aborted && kind != ErrorKind.FATAL) {
+            if (!aborted && kind != Kind.FATAL) {
                 closeProducer(Duration.ZERO);
                 if (commitAttempt != null) {
                     uncertainCommit = commitAttempt;
@@ -533,83 +533,23 @@ public final class KafkaSink implements Sink {
             }
             endTransaction();
         }
-        if (kind == ErrorKind.FATAL) {
+        if (kind == Kind.FATAL) {
             closeProducer(Duration.ZERO);
             state = State.FAILED;
         }
         SinkException se = error(what, e, kind);
-        if (kind == ErrorKind.FATAL) {
+        if (kind == Kind.FATAL) {
             failure = se.getMessage();
         }
         return se;
     }
 
     private SinkException error(String what, Throwable e) {
-        return error(what, e, classify(e));
+        return error(what, e, KafkaErrors.classify(e));
     }
 
-    private SinkException error(String what, Throwable e, ErrorKind kind) {
-        Throwable root = rootOf(e);
-        StringBuilder msg = new StringBuilder(OWNER).append(' ').append(name()).append(": ");
-        switch (kind) {
-            case FATAL -> msg.append("fatal error while ").append(what).append(": ");
-            case REJECTED -> msg.append("Kafka rejected the data while ").append(what).append(": ");
-            case RETRIABLE -> msg.append("transient error while ").append(what)
-                    .append(" (transaction aborted; retry the block): ");
-        }
-        msg.append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
-        if (isFenced(e)) {
-            msg.append(". The producer with transactional_id '").append(config.transactionalId())
-                    .append("' was fenced: another instance of this pipeline has started with the same"
-                            + " transactional_id and now owns it; this instance must stop");
-        }
-        return new SinkException(msg.toString(), e, kind == ErrorKind.RETRIABLE);
-    }
-
-    private static Throwable rootOf(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && t instanceof KafkaException
-                && !(t instanceof org.apache.kafka.common.errors.ApiException)) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static boolean isFenced(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static ErrorKind classify(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
-                    || t instanceof OutOfOrderSequenceException || t instanceof AuthorizationException
-                    || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
-                    || t instanceof UnsupportedForMessageFormatException || t instanceof FencedInstanceIdException
-                    || t instanceof InvalidTxnStateException || t instanceof IllegalStateException
-                    || t instanceof ConfigException) {
-                return ErrorKind.FATAL;
-            }
-            if (t == t.getCause()) {
-                break;
-            }
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException
-                    || t instanceof InvalidTopicException || t instanceof SerializationException
-                    || t instanceof PolicyViolationException || t instanceof InvalidRecordException
-                    || t instanceof InvalidConfigurationException) {
-                return ErrorKind.REJECTED;
-            }
-            if (t == t.getCause()) {
-                break;
-            }
-        }
-        return ErrorKind.RETRIABLE;
+    private SinkException error(String what, Throwable e, Kind kind) {
+        return KafkaErrors.error(name(), config.transactionalId(), what, e, kind);
     }
 
     private static String describe(CdcMessage m) {
