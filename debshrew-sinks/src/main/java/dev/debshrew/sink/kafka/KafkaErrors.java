@@ -80,6 +80,11 @@ final class KafkaErrors {
         return false;
     }
 
+    /** The exception to report for {@code e}, met while doing {@code what}, classified by {@link #classify}. */
+    static SinkException error(String sink, String transactionalId, String what, Throwable e) {
+        return error(sink, transactionalId, what, e, classify(e));
+    }
+
     /**
      * The exception to report for {@code e}, met while doing {@code what}; retriable exactly when
      * {@code kind} is {@link Kind#RETRIABLE}. Credentials in the client's message are masked.

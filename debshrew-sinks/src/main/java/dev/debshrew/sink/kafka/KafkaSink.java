@@ -1,8 +1,5 @@
 package dev.debshrew.sink.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.Operation;
 import dev.debshrew.sink.Cursor;
@@ -12,11 +9,8 @@ import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
 import dev.debshrew.sink.kafka.KafkaErrors.Kind;
 import dev.debshrew.util.Secrets;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,24 +22,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +97,7 @@ public final class KafkaSink implements Sink {
         this.config = config;
         this.format = config.outputFormat();
         this.keyFormat = config.keyFormat();
-        this.cursorKey = config.transactionalId().getBytes(StandardCharsets.UTF_8);
+        this.cursorKey = CursorTopic.key(config);
     }
 
     /**
@@ -182,84 +168,8 @@ public final class KafkaSink implements Sink {
         return new KafkaProducer<>(p);
     }
 
-    /** Reads this pipeline's last committed cursor: the cursor topic to its end, read_committed. */
     private Optional<Cursor> readCursor() throws SinkException {
-        TopicPartition tp = new TopicPartition(config.cursorTopic(), 0);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.cursorReadTimeoutMs());
-        long end;
-        try {
-            // High watermark (not the last stable offset): every record before it is settled once
-            // the open transactions that cover it end, which initTransactions did for our own.
-            end = admin.listOffsets(Map.of(tp, OffsetSpec.latest()),
-                            new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
-                    .partitionResult(tp).get(config.cursorReadTimeoutMs(), TimeUnit.MILLISECONDS).offset();
-        } catch (ExecutionException e) {
-            throw error("reading the end offset of cursor topic '" + config.cursorTopic() + "'", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new SinkException(OWNER + " " + name() + ": timed out after " + config.cursorReadTimeoutMs()
-                    + " ms reading the end offset of cursor topic '" + config.cursorTopic() + "'", e, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SinkException(OWNER + " " + name() + ": interrupted while reading the cursor", e);
-        }
-        Map<String, Object> p = new HashMap<>(config.commonClientProperties());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "debshrew-cursor-" + config.transactionalId());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        Optional<Cursor> last = Optional.empty();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            while (true) {
-                long remaining = deadline - System.nanoTime();
-                long position = consumer.position(tp, Duration.ofNanos(Math.max(remaining, 1)));
-                if (position >= end) {
-                    break;
-                }
-                if (remaining <= 0) {
-                    throw new SinkException(OWNER + " " + name() + ": could not read cursor topic '"
-                            + config.cursorTopic() + "' to its end (at offset " + position + " of " + end
-                            + ") within cursor_read_timeout_ms = " + config.cursorReadTimeoutMs()
-                            + " ms; a long open transaction of another producer may hold back the last stable"
-                            + " offset", null, true);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(Math.min(200,
-                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)))))) {
-                    if (r.key() != null && Arrays.equals(r.key(), cursorKey)) {
-                        last = r.value() == null ? Optional.empty() : Optional.of(parseCursor(r));
-                    }
-                }
-            }
-        } catch (KafkaException e) {
-            throw error("reading cursor topic '" + config.cursorTopic() + "'", e);
-        }
-        return last;
-    }
-
-    private Cursor parseCursor(ConsumerRecord<byte[], byte[]> r) throws SinkException {
-        try {
-            JsonNode n = CdcCodec.mapper().readTree(r.value());
-            JsonNode h = n == null ? null : n.get("height");
-            JsonNode hash = n == null ? null : n.get("hash");
-            if (h == null || !h.canConvertToLong() || hash == null || !hash.isTextual()) {
-                throw new IOException("expected {\"height\":H,\"hash\":HEX}");
-            }
-            return new Cursor(h.longValue(), hash.textValue());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new SinkException(OWNER + " " + name() + ": cursor record at " + r.topic() + "-" + r.partition()
-                    + "@" + r.offset() + " is invalid (" + e.getMessage() + "): "
-                    + new String(r.value(), StandardCharsets.UTF_8), e, false);
-        }
-    }
-
-    private static byte[] cursorValue(Cursor c) {
-        ObjectNode n = CdcCodec.mapper().createObjectNode();
-        n.put("height", c.height());
-        n.put("hash", c.hash());
-        return n.toString().getBytes(StandardCharsets.UTF_8);
+        return CursorTopic.read(admin, config, name());
     }
 
     /** Makes sure {@code topic} exists (creates it if allowed). */
@@ -385,7 +295,7 @@ public final class KafkaSink implements Sink {
         try {
             throwIfSendFailed("sending the block's records");
             beginIfNeeded();
-            producer.send(new ProducerRecord<>(config.cursorTopic(), 0, cursorKey, cursorValue(cursor)), callback);
+            producer.send(new ProducerRecord<>(config.cursorTopic(), 0, cursorKey, CursorTopic.value(cursor)), callback);
             producer.flush();
         } catch (KafkaException | IllegalStateException e) {
             throw failure("writing cursor " + cursor, e, null);
@@ -545,7 +455,7 @@ public final class KafkaSink implements Sink {
     }
 
     private SinkException error(String what, Throwable e) {
-        return error(what, e, KafkaErrors.classify(e));
+        return KafkaErrors.error(name(), config.transactionalId(), what, e);
     }
 
     private SinkException error(String what, Throwable e, Kind kind) {
