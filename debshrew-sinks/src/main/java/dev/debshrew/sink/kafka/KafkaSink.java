@@ -46,12 +46,16 @@ import org.slf4j.LoggerFactory;
  * {@link #open()} calls {@code initTransactions()}, which aborts whatever a previous instance left
  * unfinished and fences it, then reads the last committed cursor back.
  *
- * <p>Errors: fencing, authorization and other fatal producer errors make the sink unusable and
- * raise a non-retriable {@link SinkException}; an oversized or otherwise unacceptable record
- * raises a non-retriable one (the transaction is aborted); transient errors abort the transaction
- * and raise a retriable one, after which the caller sends the same block again. When a commit
- * fails with an unknown outcome the producer is re-created, and if the cursor topic shows that the
- * commit did land, the re-sent block is recognised by its cursor and not written twice.
+ * <p>Errors (classified by {@link KafkaErrors}): fencing, authorization, invalid configuration and
+ * other fatal producer errors make the sink unusable and raise a non-retriable
+ * {@link SinkException}; an oversized or otherwise unacceptable record raises a non-retriable one
+ * (the transaction is aborted); transient and abortable errors (including a transaction the
+ * coordinator aborted after {@code transaction.timeout.ms}) abort the transaction, or re-create the
+ * producer when that fails, and raise a retriable one, after which the caller sends the same block
+ * again. {@link #open()} gives up after {@code open_timeout_ms} when the cluster does not answer
+ * (retriable); after a failed open it may be called again. When a commit fails with an unknown
+ * outcome the producer is re-created, and if the cursor topic shows that the commit did land, the
+ * re-sent block is recognised by its cursor and not written twice.
  *
  * <p>Used from a single thread, like every {@link Sink}.
  */
@@ -61,7 +65,6 @@ public final class KafkaSink implements Sink {
     private static final String OWNER = KafkaSinkConfig.OWNER;
 
     private enum State { NEW, OPEN, FAILED, CLOSED }
-
 
     private final KafkaSinkConfig config;
     private final OutputFormat format;

@@ -200,6 +200,8 @@ class KafkaSinkRecoveryTest {
             assertThat(e.getMessage()).contains("127.0.0.1:" + port).contains("open_timeout_ms = 2000")
                     .contains("broker down or unreachable");
             assertThat(ms).as("open() gave up after %d ms", ms).isLessThan(15_000);
+            // the follower may back off and call open() again on the same sink
+            assertThat(failure(sink::open).isRetriable()).isTrue();
         }
     }
 
