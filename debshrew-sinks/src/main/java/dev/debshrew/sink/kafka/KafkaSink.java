@@ -1,8 +1,5 @@
 package dev.debshrew.sink.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.Operation;
 import dev.debshrew.sink.Cursor;
@@ -10,11 +7,10 @@ import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.debshrew.sink.kafka.KafkaErrors.Kind;
+import dev.debshrew.util.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,41 +22,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.PolicyViolationException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,25 +46,25 @@ import org.slf4j.LoggerFactory;
  * {@link #open()} calls {@code initTransactions()}, which aborts whatever a previous instance left
  * unfinished and fences it, then reads the last committed cursor back.
  *
- * <p>Errors: fencing, authorization and other fatal producer errors make the sink unusable and
- * raise a non-retriable {@link SinkException}; an oversized or otherwise unacceptable record
- * raises a non-retriable one (the transaction is aborted); transient errors abort the transaction
- * and raise a retriable one, after which the caller sends the same block again. When a commit
- * fails with an unknown outcome the producer is re-created, and if the cursor topic shows that the
- * commit did land, the re-sent block is recognised by its cursor and not written twice.
+ * <p>Errors (classified by {@link KafkaErrors}): fencing, authorization, invalid configuration and
+ * other fatal producer errors make the sink unusable and raise a non-retriable
+ * {@link SinkException}; an oversized or otherwise unacceptable record raises a non-retriable one
+ * (the transaction is aborted); transient and abortable errors (including a transaction the
+ * coordinator aborted after {@code transaction.timeout.ms}) abort the transaction, or re-create the
+ * producer when that fails, and raise a retriable one, after which the caller sends the same block
+ * again. {@link #open()} gives up after {@code open_timeout_ms} when the cluster does not answer
+ * (retriable); after a failed open it may be called again. When a commit fails with an unknown
+ * outcome the producer is re-created, and if the cursor topic shows that the commit did land, the
+ * re-sent block is recognised by its cursor and not written twice.
  *
  * <p>Used from a single thread, like every {@link Sink}.
  */
 public final class KafkaSink implements Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
-    private static final long ADMIN_TIMEOUT_MS = 60_000;
     private static final String OWNER = KafkaSinkConfig.OWNER;
 
     private enum State { NEW, OPEN, FAILED, CLOSED }
-
-    /** How a producer error is handled: stop for good, fail the block, or retry the block. */
-    enum ErrorKind { FATAL, REJECTED, RETRIABLE }
 
     private final KafkaSinkConfig config;
     private final OutputFormat format;
@@ -129,7 +100,7 @@ public final class KafkaSink implements Sink {
         this.config = config;
         this.format = config.outputFormat();
         this.keyFormat = config.keyFormat();
-        this.cursorKey = config.transactionalId().getBytes(StandardCharsets.UTF_8);
+        this.cursorKey = CursorTopic.key(config);
     }
 
     /**
@@ -157,6 +128,10 @@ public final class KafkaSink implements Sink {
     public Optional<Cursor> open() throws SinkException {
         if (state != State.NEW) {
             throw new IllegalStateException(name() + " was already opened");
+        }
+        if (config.transactionalIdDerived()) {
+            LOG.info("{}: no transactional_id configured; using '{}', derived from client_id and the topic (set "
+                    + "transactional_id to choose another)", name(), config.transactionalId());
         }
         try {
             admin = Admin.create(config.commonClientProperties());
@@ -186,90 +161,18 @@ public final class KafkaSink implements Sink {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "debshrew-" + config.transactionalId());
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG,
+                config.clientId() != null ? config.clientId() : "debshrew-" + config.transactionalId());
+        // initTransactions, send (metadata) and commit block at most this long: a broker that is down
+        // fails open() within open_timeout_ms instead of the client default of a minute.
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.openTimeoutMs());
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Math.max(1_048_576, config.maxMessageBytes() + 16_384));
         return new KafkaProducer<>(p);
     }
 
-    /** Reads this pipeline's last committed cursor: the cursor topic to its end, read_committed. */
     private Optional<Cursor> readCursor() throws SinkException {
-        TopicPartition tp = new TopicPartition(config.cursorTopic(), 0);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.cursorReadTimeoutMs());
-        long end;
-        try {
-            // High watermark (not the last stable offset): every record before it is settled once
-            // the open transactions that cover it end, which initTransactions did for our own.
-            end = admin.listOffsets(Map.of(tp, OffsetSpec.latest()),
-                            new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
-                    .partitionResult(tp).get(config.cursorReadTimeoutMs(), TimeUnit.MILLISECONDS).offset();
-        } catch (ExecutionException e) {
-            throw error("reading the end offset of cursor topic '" + config.cursorTopic() + "'", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new SinkException(OWNER + " " + name() + ": timed out after " + config.cursorReadTimeoutMs()
-                    + " ms reading the end offset of cursor topic '" + config.cursorTopic() + "'", e, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SinkException(OWNER + " " + name() + ": interrupted while reading the cursor", e);
-        }
-        Map<String, Object> p = new HashMap<>(config.commonClientProperties());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "debshrew-cursor-" + config.transactionalId());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        Optional<Cursor> last = Optional.empty();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            while (true) {
-                long remaining = deadline - System.nanoTime();
-                long position = consumer.position(tp, Duration.ofNanos(Math.max(remaining, 1)));
-                if (position >= end) {
-                    break;
-                }
-                if (remaining <= 0) {
-                    throw new SinkException(OWNER + " " + name() + ": could not read cursor topic '"
-                            + config.cursorTopic() + "' to its end (at offset " + position + " of " + end
-                            + ") within cursor_read_timeout_ms = " + config.cursorReadTimeoutMs()
-                            + " ms; a long open transaction of another producer may hold back the last stable"
-                            + " offset", null, true);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(Math.min(200,
-                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)))))) {
-                    if (r.key() != null && Arrays.equals(r.key(), cursorKey)) {
-                        last = r.value() == null ? Optional.empty() : Optional.of(parseCursor(r));
-                    }
-                }
-            }
-        } catch (KafkaException e) {
-            throw error("reading cursor topic '" + config.cursorTopic() + "'", e);
-        }
-        return last;
-    }
-
-    private Cursor parseCursor(ConsumerRecord<byte[], byte[]> r) throws SinkException {
-        try {
-            JsonNode n = CdcCodec.mapper().readTree(r.value());
-            JsonNode h = n == null ? null : n.get("height");
-            JsonNode hash = n == null ? null : n.get("hash");
-            if (h == null || !h.canConvertToLong() || hash == null || !hash.isTextual()) {
-                throw new IOException("expected {\"height\":H,\"hash\":HEX}");
-            }
-            return new Cursor(h.longValue(), hash.textValue());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new SinkException(OWNER + " " + name() + ": cursor record at " + r.topic() + "-" + r.partition()
-                    + "@" + r.offset() + " is invalid (" + e.getMessage() + "): "
-                    + new String(r.value(), StandardCharsets.UTF_8), e, false);
-        }
-    }
-
-    private static byte[] cursorValue(Cursor c) {
-        ObjectNode n = CdcCodec.mapper().createObjectNode();
-        n.put("height", c.height());
-        n.put("hash", c.hash());
-        return n.toString().getBytes(StandardCharsets.UTF_8);
+        return CursorTopic.read(admin, config, name());
     }
 
     /** Makes sure {@code topic} exists (creates it if allowed). */
@@ -283,7 +186,7 @@ public final class KafkaSink implements Sink {
         }
         try {
             try {
-                admin.describeTopics(List.of(topic)).allTopicNames().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                admin.describeTopics(List.of(topic)).allTopicNames().get(config.openTimeoutMs(), TimeUnit.MILLISECONDS);
                 readyTopics.add(topic);
                 return;
             } catch (ExecutionException e) {
@@ -300,7 +203,7 @@ public final class KafkaSink implements Sink {
                 nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
             try {
-                admin.createTopics(List.of(nt)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                admin.createTopics(List.of(nt)).all().get(config.openTimeoutMs(), TimeUnit.MILLISECONDS);
                 LOG.info("{}: created {}topic '{}'", name(), cursorTopic ? "cursor " : "", topic);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -311,7 +214,10 @@ public final class KafkaSink implements Sink {
         } catch (ExecutionException e) {
             throw error("creating topic '" + topic + "'", e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new SinkException(OWNER + " " + name() + ": timed out creating topic '" + topic + "'", e, true);
+            throw new SinkException(OWNER + " " + name() + ": Kafka at bootstrap_servers '"
+                    + Secrets.scrub(config.bootstrapServers()) + "' did not answer within open_timeout_ms = "
+                    + config.openTimeoutMs() + " ms while checking/creating topic '" + topic
+                    + "' (broker down or unreachable?); retriable", e, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SinkException(OWNER + " " + name() + ": interrupted while creating topic '" + topic + "'", e);
@@ -392,7 +298,7 @@ public final class KafkaSink implements Sink {
         try {
             throwIfSendFailed("sending the block's records");
             beginIfNeeded();
-            producer.send(new ProducerRecord<>(config.cursorTopic(), 0, cursorKey, cursorValue(cursor)), callback);
+            producer.send(new ProducerRecord<>(config.cursorTopic(), 0, cursorKey, CursorTopic.value(cursor)), callback);
             producer.flush();
         } catch (KafkaException | IllegalStateException e) {
             throw failure("writing cursor " + cursor, e, null);
@@ -442,15 +348,21 @@ public final class KafkaSink implements Sink {
         }
     }
 
-    private String topicFor(CdcMessage m) {
+    private String topicFor(CdcMessage m) throws SinkException {
         if (config.topicTemplate() == null) {
             return config.topic();
         }
         String table = m.payload().table();
         String source = m.header().source();
-        String cacheKey = table + '\u0000' + source;
-        return topicByTable.computeIfAbsent(cacheKey,
+        String topic = topicByTable.computeIfAbsent(table + '\u0000' + source,
                 k -> TopicNames.expand(config.topicTemplate(), table, source));
+        if (TopicNames.folded(topic).equals(TopicNames.folded(config.cursorTopic()))) {
+            abortAfterRejection();
+            throw new SinkException(OWNER + " " + name() + ": " + describe(m) + " maps to topic '" + topic
+                    + "', which is (or collides with) the cursor topic '" + config.cursorTopic()
+                    + "'; change topic_template or cursor_topic", null, false);
+        }
+        return topic;
     }
 
     // ------------------------------------------------------------------ failures and recovery
@@ -511,21 +423,22 @@ public final class KafkaSink implements Sink {
         heldBack.clear();
         alreadyCommitted = null;
         sendError.set(null);
-        ErrorKind kind = classify(e);
-        if (kind != ErrorKind.FATAL) {
+        Kind kind = KafkaErrors.classify(e);
+        if (kind != Kind.FATAL) {
             boolean aborted = false;
             if (commitAttempt == null && inTransaction && producer != null) {
                 try {
                     producer.abortTransaction();
                     aborted = true;
                 } catch (KafkaException | IllegalStateException ae) {
-                    if (classify(ae) == ErrorKind.FATAL) {
-                        kind = ErrorKind.FATAL;
+                    // Fencing reported by the abort is final; anything else: re-create the producer.
+                    if (KafkaErrors.isFenced(ae) || KafkaErrors.classify(ae) == Kind.FATAL) {
+                        kind = Kind.FATAL;
                         e = ae;
                     }
                 }
             }
-            if (!aborted && kind != ErrorKind.FATAL) {
+            if (!aborted && kind != Kind.FATAL) {
                 closeProducer(Duration.ZERO);
                 if (commitAttempt != null) {
                     uncertainCommit = commitAttempt;
@@ -533,83 +446,23 @@ public final class KafkaSink implements Sink {
             }
             endTransaction();
         }
-        if (kind == ErrorKind.FATAL) {
+        if (kind == Kind.FATAL) {
             closeProducer(Duration.ZERO);
             state = State.FAILED;
         }
         SinkException se = error(what, e, kind);
-        if (kind == ErrorKind.FATAL) {
+        if (kind == Kind.FATAL) {
             failure = se.getMessage();
         }
         return se;
     }
 
     private SinkException error(String what, Throwable e) {
-        return error(what, e, classify(e));
+        return KafkaErrors.error(name(), config.transactionalId(), what, e);
     }
 
-    private SinkException error(String what, Throwable e, ErrorKind kind) {
-        Throwable root = rootOf(e);
-        StringBuilder msg = new StringBuilder(OWNER).append(' ').append(name()).append(": ");
-        switch (kind) {
-            case FATAL -> msg.append("fatal error while ").append(what).append(": ");
-            case REJECTED -> msg.append("Kafka rejected the data while ").append(what).append(": ");
-            case RETRIABLE -> msg.append("transient error while ").append(what)
-                    .append(" (transaction aborted; retry the block): ");
-        }
-        msg.append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
-        if (isFenced(e)) {
-            msg.append(". The producer with transactional_id '").append(config.transactionalId())
-                    .append("' was fenced: another instance of this pipeline has started with the same"
-                            + " transactional_id and now owns it; this instance must stop");
-        }
-        return new SinkException(msg.toString(), e, kind == ErrorKind.RETRIABLE);
-    }
-
-    private static Throwable rootOf(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && t instanceof KafkaException
-                && !(t instanceof org.apache.kafka.common.errors.ApiException)) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static boolean isFenced(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static ErrorKind classify(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
-                    || t instanceof OutOfOrderSequenceException || t instanceof AuthorizationException
-                    || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
-                    || t instanceof UnsupportedForMessageFormatException || t instanceof FencedInstanceIdException
-                    || t instanceof InvalidTxnStateException || t instanceof IllegalStateException
-                    || t instanceof ConfigException) {
-                return ErrorKind.FATAL;
-            }
-            if (t == t.getCause()) {
-                break;
-            }
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException
-                    || t instanceof InvalidTopicException || t instanceof SerializationException
-                    || t instanceof PolicyViolationException || t instanceof InvalidRecordException
-                    || t instanceof InvalidConfigurationException) {
-                return ErrorKind.REJECTED;
-            }
-            if (t == t.getCause()) {
-                break;
-            }
-        }
-        return ErrorKind.RETRIABLE;
+    private SinkException error(String what, Throwable e, Kind kind) {
+        return KafkaErrors.error(name(), config.transactionalId(), what, e, kind);
     }
 
     private static String describe(CdcMessage m) {

@@ -34,36 +34,64 @@ public final class KafkaSinkConfig {
 
     public static final ConfigOption<String> TOPIC = ConfigOption.string("topic")
             .defaultValue("debshrew")
-            .validate(KafkaSinkConfig::isLegalTopic, "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1..249 chars)")
+            .validate(TopicNames::isLegalTopic, "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1..249 chars)")
             .doc("Topic every message is written to when `topic_template` is not set; also the base of the "
                     + "default `cursor_topic`.")
             .build();
 
     public static final ConfigOption<String> TOPIC_TEMPLATE = ConfigOption.string("topic_template")
             .validate(s -> !s.isBlank(), "must not be empty")
+            .validate(TopicNames::isLegalTemplate, "must contain {table} and/or {source} (each at most once), "
+                    + "otherwise only [a-zA-Z0-9._-]; with both, the text between them must contain '.' or '_'")
             .doc("Per-table topic name, e.g. `debshrew.{table}`; placeholders `{table}` and `{source}`. Table and "
-                    + "source names are untrusted: characters outside [a-zA-Z0-9._-] are replaced by `_` and a "
-                    + "short hash of the original name is appended (so distinct names never share a topic); "
-                    + "names over 249 characters are truncated with a hash suffix.")
+                    + "source names are untrusted and mapped injectively (distinct names never share a topic, "
+                    + "also not after Kafka's `.`/`_` metric-name folding): a safe name is used as is, any other "
+                    + "is escaped; see \"Topic names\" below.")
             .build();
 
     public static final ConfigOption<KeyFormat> KEY_FORMAT = ConfigOption.enumeration("key_format", KeyFormat.class)
-            .defaultValue(KeyFormat.KEY)
-            .doc("Record key: `key` = the row key (`payload.key`); `table_key` = `table:key` (for topics shared by "
-                    + "several tables). Keys are UTF-8 strings (use Connect's StringConverter for keys).")
+            .defaultText("key; table_key with tombstones on a shared topic")
+            .doc("Record key: `key` = the row key (`payload.key`); `table_key` = `<table>:<key>` with `%` and `:` in "
+                    + "the table name written as `%25` and `%3A` (for topics shared by several tables). Default: "
+                    + "`key`, but `table_key` when `tombstones` is on and the topic is shared by several tables (no "
+                    + "`{table}` in `topic_template`), where `key` is rejected: compacting one table's tombstone "
+                    + "would delete another table's row with the same key. Keys are UTF-8 strings (use Connect's "
+                    + "StringConverter for keys).")
             .build();
 
     public static final ConfigOption<String> TRANSACTIONAL_ID = ConfigOption.string("transactional_id")
-            .required()
+            .defaultText("<client_id or debshrew>@<topic_template or topic>")
             .validate(s -> !s.isBlank(), "must not be empty")
             .doc("Kafka `transactional.id` of this pipeline. Must be stable across restarts and unique per "
                     + "pipeline: a new instance with the same id fences the old one (zombie fencing). Also the key "
-                    + "of this pipeline's records in the cursor topic.")
+                    + "of this pipeline's records in the cursor topic. When absent it is derived from `client_id` "
+                    + "and the output topic (logged at start): stable across restarts and bootstrap-server "
+                    + "changes; pipelines writing the same topic on one cluster must set distinct `client_id`s or "
+                    + "`transactional_id`s.")
+            .build();
+
+    public static final ConfigOption<String> CLIENT_ID = ConfigOption.string("client_id")
+            .validate(s -> !s.isBlank(), "must not be empty")
+            .doc("Kafka `client.id` of the producer (the original debshrew's option; `producer.client.id` wins) "
+                    + "and the first part of the derived `transactional_id`. Default: `debshrew-<transactional_id>`.")
+            .build();
+
+    public static final ConfigOption<Integer> BATCH_SIZE = ConfigOption.integer("batch_size")
+            .validate(v -> v >= 1, "must be at least 1")
+            .doc("The original debshrew's batching option, accepted so its configs run unchanged; no effect: each "
+                    + "block is one Kafka transaction, sent and committed at the block's end (tune batching with "
+                    + "`producer.batch.size` / `producer.linger.ms`).")
+            .build();
+
+    public static final ConfigOption<Long> FLUSH_INTERVAL = ConfigOption.longInt("flush_interval")
+            .validate(v -> v >= 0, "must be at least 0")
+            .doc("The original debshrew's flush period in ms, accepted so its configs run unchanged; no effect: "
+                    + "every block is flushed and committed at its end.")
             .build();
 
     public static final ConfigOption<String> CURSOR_TOPIC = ConfigOption.string("cursor_topic")
             .defaultText("<topic>.cursor")
-            .validate(KafkaSinkConfig::isLegalTopic, "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1..249 chars)")
+            .validate(TopicNames::isLegalTopic, "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1..249 chars)")
             .doc("Compacted topic holding the committed cursor (key = `transactional_id`, value "
                     + "`{\"height\":H,\"hash\":HEX}`), written in the same transaction as each block. Created with "
                     + "one partition and `cleanup.policy=compact` if missing. Several pipelines may share it.")
@@ -131,11 +159,20 @@ public final class KafkaSinkConfig {
             .doc("Longest time `close()` waits for the producer to abort an unfinished transaction and shut down.")
             .build();
 
+    public static final ConfigOption<Long> OPEN_TIMEOUT_MS = ConfigOption.longInt("open_timeout_ms")
+            .defaultValue(30_000L)
+            .validate(v -> v >= 1, "must be at least 1")
+            .doc("Longest time each step of `open()` waits for the cluster (checking/creating the cursor topic, "
+                    + "`initTransactions`) and that creating a data topic may take; also the producer's "
+                    + "`max.block.ms` unless `producer.max.block.ms` is given. A broker that is down or unreachable "
+                    + "fails `open()` after it with a retriable error naming `bootstrap_servers`.")
+            .build();
+
     /** Every declared option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(
             BOOTSTRAP_SERVERS, TOPIC, TOPIC_TEMPLATE, KEY_FORMAT, TRANSACTIONAL_ID, CURSOR_TOPIC, MAX_MESSAGE_BYTES,
             FORMAT, DEBEZIUM_SCHEMAS, TOMBSTONES, CREATE_TOPICS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
-            CURSOR_READ_TIMEOUT_MS, CLOSE_TIMEOUT_MS);
+            CURSOR_READ_TIMEOUT_MS, CLOSE_TIMEOUT_MS, OPEN_TIMEOUT_MS, CLIENT_ID, BATCH_SIZE, FLUSH_INTERVAL);
 
     /** Producer properties the sink sets itself; overriding them would break exactly-once delivery. */
     static final Set<String> RESERVED_PRODUCER_PROPERTIES = Set.of(
@@ -147,6 +184,9 @@ public final class KafkaSinkConfig {
     private final String topicTemplate;
     private final KeyFormat keyFormat;
     private final String transactionalId;
+    private final boolean transactionalIdDerived;
+    private final String clientId;
+    private final long openTimeoutMs;
     private final String cursorTopic;
     private final int maxMessageBytes;
     private final OutputFormat.Kind format;
@@ -165,11 +205,16 @@ public final class KafkaSinkConfig {
         bootstrapServers = BOOTSTRAP_SERVERS.get(c, OWNER);
         topic = TOPIC.get(c, OWNER);
         topicTemplate = TOPIC_TEMPLATE.get(c, OWNER);
-        keyFormat = KEY_FORMAT.get(c, OWNER);
-        transactionalId = TRANSACTIONAL_ID.get(c, OWNER);
+        clientId = CLIENT_ID.get(c, OWNER);
+        BATCH_SIZE.get(c, OWNER); // validated, no effect (see its doc)
+        FLUSH_INTERVAL.get(c, OWNER);
+        String tid = TRANSACTIONAL_ID.get(c, OWNER);
+        transactionalIdDerived = tid == null;
+        transactionalId = tid != null ? tid : derivedTransactionalId(clientId, topic, topicTemplate);
+        openTimeoutMs = OPEN_TIMEOUT_MS.get(c, OWNER);
         String ct = CURSOR_TOPIC.get(c, OWNER);
         cursorTopic = ct != null ? ct : topic + ".cursor";
-        if (!isLegalTopic(cursorTopic)) {
+        if (!TopicNames.isLegalTopic(cursorTopic)) {
             throw new IllegalArgumentException(OWNER + ": default cursor topic '" + cursorTopic
                     + "' is not a legal topic name; set 'cursor_topic'");
         }
@@ -180,6 +225,7 @@ public final class KafkaSinkConfig {
             throw new IllegalArgumentException(OWNER + ": option 'debezium_schemas' requires 'format': 'debezium'");
         }
         tombstones = TOMBSTONES.get(c, OWNER);
+        keyFormat = keyFormat(KEY_FORMAT.get(c, OWNER), tombstones, topicTemplate);
         createTopics = CREATE_TOPICS.get(c, OWNER);
         topicPartitions = TOPIC_PARTITIONS.get(c, OWNER);
         topicReplicationFactor = TOPIC_REPLICATION_FACTOR.get(c, OWNER);
@@ -193,11 +239,36 @@ public final class KafkaSinkConfig {
         for (String k : clientProperties.keySet()) {
             checkNotReserved(k, CLIENT_PREFIX);
         }
-        if (topicTemplate != null && !topicTemplate.contains("{table}") && !topicTemplate.contains("{source}")) {
-            // A constant template is legal but almost certainly a mistake; require 'topic' instead.
-            throw new IllegalArgumentException(OWNER + ": option 'topic_template' must contain {table} or {source}"
-                    + " (use 'topic' for a single topic), got '" + topicTemplate + "'");
+    }
+
+    /**
+     * The transactional id used when none is configured: {@code <client_id or debshrew>@<topic_template
+     * or topic>}. It depends only on what identifies the pipeline's output, so it is the same on
+     * every restart (fencing works) whatever the order or choice of bootstrap servers.
+     */
+    static String derivedTransactionalId(String clientId, String topic, String topicTemplate) {
+        return (clientId != null ? clientId : "debshrew") + "@" + (topicTemplate != null ? topicTemplate : topic);
+    }
+
+    /**
+     * The key format: as configured, or by default {@code key}, except with tombstones on a topic
+     * shared by several tables, where the key must name the table (compaction keeps one record
+     * per key and topic, so a tombstone keyed by the row key alone would delete every table's row
+     * with that key).
+     */
+    private static KeyFormat keyFormat(KeyFormat configured, boolean tombstones, String topicTemplate) {
+        boolean shared = topicTemplate == null || !topicTemplate.contains("{table}");
+        if (!tombstones || !shared) {
+            return configured != null ? configured : KeyFormat.KEY;
         }
+        if (configured == KeyFormat.KEY) {
+            throw new IllegalArgumentException(OWNER + ": option 'key_format': 'key' cannot be combined with "
+                    + "'tombstones': true on a topic shared by several tables (" + (topicTemplate == null
+                    ? "no 'topic_template'" : "'topic_template' without {table}") + "): log compaction of one "
+                    + "table's tombstone would delete another table's row with the same key; use 'table_key' (the "
+                    + "default here) or a topic_template with {table}");
+        }
+        return KeyFormat.TABLE_KEY;
     }
 
     private static void checkNotReserved(String property, String prefix) {
@@ -214,24 +285,6 @@ public final class KafkaSinkConfig {
      */
     public static KafkaSinkConfig from(Map<String, ?> config) {
         return new KafkaSinkConfig(config);
-    }
-
-    /** Whether {@code name} is a legal Kafka topic name. */
-    static boolean isLegalTopic(String name) {
-        if (name.isEmpty() || name.length() > 249 || name.equals(".") || name.equals("..")) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (!isLegalTopicChar(name.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static boolean isLegalTopicChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-';
     }
 
     public String bootstrapServers() {
@@ -253,6 +306,20 @@ public final class KafkaSinkConfig {
 
     public String transactionalId() {
         return transactionalId;
+    }
+
+    /** Whether {@link #transactionalId()} was derived (no {@code transactional_id} configured). */
+    public boolean transactionalIdDerived() {
+        return transactionalIdDerived;
+    }
+
+    /** The original's {@code client_id}: the producer's {@code client.id}; null when not set. */
+    public String clientId() {
+        return clientId;
+    }
+
+    public long openTimeoutMs() {
+        return openTimeoutMs;
     }
 
     public String cursorTopic() {

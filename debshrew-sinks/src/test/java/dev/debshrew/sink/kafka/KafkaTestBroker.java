@@ -41,6 +41,10 @@ public final class KafkaTestBroker implements AutoCloseable {
                 .setConfigProp("transaction.state.log.num.partitions", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("num.partitions", "1")
+                // Let tests observe coordinator-side transaction timeouts and log compaction promptly
+                // (both only act on transactions / topics configured for it by the test).
+                .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200")
+                .setConfigProp("log.cleaner.backoff.ms", "100")
                 .build();
         cluster.format();
         cluster.startup();
