@@ -46,6 +46,9 @@ public final class DebshrewConfig {
     public static final ConfigOption<Long> METASHREW_MAX_RETRIES = ConfigOption.integer("metashrew.max_retries", 5L, 0,
             1_000, "Retries of one call on transport errors, HTTP 5xx and timeouts (exponential backoff with jitter)."
                     + " Past them the follower keeps backing off by itself: the daemon never gives up on the node.");
+    public static final ConfigOption<Long> METASHREW_RETRY_DELAY = ConfigOption.integer("metashrew.retry_delay", 200L,
+            1, 600_000, "First wait, in milliseconds, before the client retries a failed call (the original's key);"
+                    + " each further wait doubles, with jitter, up to 10 s.");
     public static final ConfigOption<String> METASHREW_VERSION_LINE = ConfigOption.choice("metashrew.version_line",
             "auto", "metashrew release line, which decides the height encoding of views and the meaning of"
                     + " metashrew_height. 'auto' detects it at start with side-effect-free probes.",
@@ -118,7 +121,7 @@ public final class DebshrewConfig {
 
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
-            METASHREW_CONNECT_TIMEOUT, METASHREW_MAX_RETRIES, METASHREW_VERSION_LINE, METASHREW_USERNAME,
+            METASHREW_CONNECT_TIMEOUT, METASHREW_MAX_RETRIES, METASHREW_RETRY_DELAY, METASHREW_VERSION_LINE, METASHREW_USERNAME,
             METASHREW_PASSWORD, METASHREW_MAX_RESPONSE_BYTES, TRANSFORM_PATH,
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_STATE_BYTES,
             TRANSFORM_MAX_VIEW_CALLS,
@@ -130,6 +133,7 @@ public final class DebshrewConfig {
     private final Duration metashrewTimeout;
     private final Duration metashrewConnectTimeout;
     private final int metashrewMaxRetries;
+    private final Duration metashrewRetryDelay;
     private final String metashrewVersionLine;
     private final String metashrewUsername;
     private final String metashrewPassword;
@@ -164,6 +168,7 @@ public final class DebshrewConfig {
         metashrewTimeout = Duration.ofSeconds(read(METASHREW_TIMEOUT, flat, source));
         metashrewConnectTimeout = Duration.ofSeconds(read(METASHREW_CONNECT_TIMEOUT, flat, source));
         metashrewMaxRetries = read(METASHREW_MAX_RETRIES, flat, source).intValue();
+        metashrewRetryDelay = Duration.ofMillis(read(METASHREW_RETRY_DELAY, flat, source));
         metashrewVersionLine = read(METASHREW_VERSION_LINE, flat, source);
         metashrewUsername = read(METASHREW_USERNAME, flat, source);
         metashrewPassword = read(METASHREW_PASSWORD, flat, source);
@@ -357,6 +362,11 @@ public final class DebshrewConfig {
 
     public int metashrewMaxRetries() {
         return metashrewMaxRetries;
+    }
+
+    /** First wait before the client retries a failed call ({@code metashrew.retry_delay}). */
+    public Duration metashrewRetryDelay() {
+        return metashrewRetryDelay;
     }
 
     /** auto, v8, rc, rc11 or current. */

@@ -89,6 +89,7 @@ public final class Daemon implements AutoCloseable {
                 .readTimeout(config.metashrewTimeout())
                 .connectTimeout(config.metashrewConnectTimeout())
                 .maxRetries(config.metashrewMaxRetries())
+                .backoffInitial(config.metashrewRetryDelay())
                 .maxResponseBytes(config.metashrewMaxResponseBytes())
                 .versionLine(VersionLine.parse(config.metashrewVersionLine()))
                 .headers(config.metashrewHeaders());

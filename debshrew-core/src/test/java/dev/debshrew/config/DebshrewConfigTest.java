@@ -38,6 +38,23 @@ class DebshrewConfigTest {
         assertThat(c.metashrewVersionLine()).isEqualTo("auto");
     }
 
+    /** The original debshrew's documented configuration file, unchanged (fixtures/original). */
+    @Test
+    void theOriginalDaemonConfigurationIsAcceptedUnchanged() throws Exception {
+        String json;
+        try (var in = DebshrewConfigTest.class.getResourceAsStream("/fixtures/original/debshrew-config.json")) {
+            json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        DebshrewConfig c = parse(json);
+        assertThat(c.metashrewUsername()).isEqualTo("user");
+        assertThat(c.metashrewMaxRetries()).isEqualTo(3);
+        assertThat(c.metashrewRetryDelay()).isEqualTo(Duration.ofMillis(1000));
+        assertThat(c.sinks()).hasSize(1);
+        assertThat(c.sinks().get(0).type()).isEqualTo("kafka");
+        assertThat(c.sinks().get(0).options()).containsEntry("client_id", "debshrew").containsEntry("batch_size", 100);
+        assertThat(c.startHeight()).isEqualTo(800000L);
+    }
+
     @Test
     void defaultsWhenOnlyTheTransformIsGiven() throws Exception {
         DebshrewConfig c = parse("{\"transform\":{\"path\":\"t.wasm\"}}");
