@@ -112,7 +112,7 @@ public final class KafkaSink implements Sink {
     private State state = State.NEW;
     private String failure;
     private Admin admin;
-    private Producer<byte[], byte[]> producer;
+    private volatile Producer<byte[], byte[]> producer;
     private boolean inTransaction;
     /** Position of the next message within the block being sent. */
     private int index;
@@ -630,6 +630,23 @@ public final class KafkaSink implements Sink {
         state = State.CLOSED;
         // A graceful producer close aborts an unfinished transaction.
         releaseAll(Duration.ofMillis(config.closeTimeoutMs()));
+    }
+
+    /**
+     * Closes the producer at once from the stopping thread: a blocked send, flush, commit or
+     * initTransactions fails, the open transaction is not committed (the broker aborts it, or the
+     * next instance's initTransactions does).
+     */
+    @Override
+    public void abort() {
+        Producer<byte[], byte[]> p = producer;
+        if (p != null) {
+            try {
+                p.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debug("{}: abort: {}", name(), e.toString());
+            }
+        }
     }
 
     /**

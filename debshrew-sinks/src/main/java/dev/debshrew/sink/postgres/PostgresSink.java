@@ -71,7 +71,9 @@ public final class PostgresSink implements Sink {
 
     private State state = State.NEW;
     private HikariDataSource pool;
-    private Connection lockConnection;
+    private volatile Connection lockConnection;
+    /** The connection of the block being written, for {@link #abort()}. */
+    private volatile Connection inFlight;
     private Optional<Cursor> committed = Optional.empty();
 
     public PostgresSink(PostgresSinkConfig config) {
@@ -242,6 +244,7 @@ public final class PostgresSink implements Sink {
         } catch (SQLException e) {
             throw error("getting a connection for block " + cursor, e);
         }
+        inFlight = c;
         try (c) {
             try {
                 if (config.mode() == Mode.MATERIALIZED) {
@@ -274,6 +277,8 @@ public final class PostgresSink implements Sink {
             throw error("writing block " + cursor, e);
         } catch (RuntimeException e) {
             throw new SinkException(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e, e, false);
+        } finally {
+            inFlight = null;
         }
         existingTables.addAll(created);
         committed = Optional.of(cursor);
@@ -551,6 +556,24 @@ public final class PostgresSink implements Sink {
                 c.close();
             } catch (SQLException e) {
                 LOG.debug("close failed: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Aborts (closes at the socket) the connection of the block being written and the lock
+     * session: the transaction in progress fails and is rolled back by the server, nothing of it is
+     * committed.
+     */
+    @Override
+    public void abort() {
+        for (Connection c : new Connection[] {inFlight, lockConnection}) {
+            if (c != null) {
+                try {
+                    c.abort(Runnable::run);
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("abort failed: {}", e.toString());
+                }
             }
         }
     }
