@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ public final class PostgresSink implements Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSink.class);
     private static final String OWNER = PostgresSinkConfig.OWNER;
+    /** How long {@link #abort()} waits for a cancelled statement to end before cutting the connection. */
+    private static final long ABORT_WAIT_MS = 1500;
 
     private enum State { NEW, OPEN, CLOSED }
 
@@ -71,7 +74,7 @@ public final class PostgresSink implements Sink {
 
     private State state = State.NEW;
     private HikariDataSource pool;
-    private volatile Connection lockConnection;
+    private Connection lockConnection;
     /** The connection of the block being written, for {@link #abort()}. */
     private volatile Connection inFlight;
     private Optional<Cursor> committed = Optional.empty();
@@ -187,6 +190,7 @@ public final class PostgresSink implements Sink {
         h.setConnectionTimeout(config.connectionTimeoutMs());
         h.setPoolName("debshrew-pg-" + config.pipeline());
         h.addDataSourceProperty("reWriteBatchedInserts", "true");
+        h.addDataSourceProperty("cancelSignalTimeout", "2"); // seconds; bounds abort()
         h.addDataSourceProperty("ApplicationName", "debshrew-" + config.pipeline());
         return new HikariDataSource(h);
     }
@@ -561,19 +565,35 @@ public final class PostgresSink implements Sink {
     }
 
     /**
-     * Aborts (closes at the socket) the connection of the block being written and the lock
-     * session: the transaction in progress fails and is rolled back by the server, nothing of it is
-     * committed.
+     * Cancels the statement of the block being written (the server fails and rolls back its
+     * transaction: nothing of the block is committed); if the server does not answer within
+     * {@link #ABORT_WAIT_MS}, closes the connection at the socket.
      */
     @Override
     public void abort() {
-        for (Connection c : new Connection[] {inFlight, lockConnection}) {
-            if (c != null) {
-                try {
-                    c.abort(Runnable::run);
-                } catch (SQLException | RuntimeException e) {
-                    LOG.debug("abort failed: {}", e.toString());
-                }
+        Connection c = inFlight;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.unwrap(PGConnection.class).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("{}: cancelling the statement in progress failed: {}", name(), e.toString());
+        }
+        long deadline = System.nanoTime() + ABORT_WAIT_MS * 1_000_000L;
+        while (inFlight == c && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight == c) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("{}: aborting the connection failed: {}", name(), e.toString());
             }
         }
     }
