@@ -111,7 +111,7 @@ public final class KafkaSink implements Sink {
 
     private State state = State.NEW;
     private String failure;
-    private Admin admin;
+    private volatile Admin admin;
     private volatile Producer<byte[], byte[]> producer;
     private boolean inTransaction;
     /** Position of the next message within the block being sent. */
@@ -633,19 +633,23 @@ public final class KafkaSink implements Sink {
     }
 
     /**
-     * Closes the producer at once from the stopping thread: a blocked send, flush, commit or
-     * initTransactions fails, the open transaction is not committed (the broker aborts it, or the
-     * next instance's initTransactions does).
+     * Closes the producer and the admin client at once from the stopping thread: a blocked send,
+     * flush, commit, initTransactions or topic check fails; the open transaction is not committed
+     * (the broker aborts it, or the next instance's initTransactions does).
      */
     @Override
     public void abort() {
         Producer<byte[], byte[]> p = producer;
-        if (p != null) {
-            try {
+        Admin a = admin;
+        try {
+            if (p != null) {
                 p.close(Duration.ZERO);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: abort: {}", name(), e.toString());
             }
+            if (a != null) {
+                a.close(Duration.ZERO);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("{}: abort: {}", name(), e.toString());
         }
     }
 
