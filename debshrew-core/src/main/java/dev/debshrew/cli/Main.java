@@ -13,6 +13,12 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
+    /**
+     * Logged by {@code run} as its first line, once its SIGTERM/SIGINT handlers are installed: a
+     * signal from then on is a clean stop (exit 0); before it, the JVM's default applies.
+     */
+    public static final String READY = "stop handlers installed";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

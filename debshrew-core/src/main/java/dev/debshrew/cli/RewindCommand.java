@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
  * {@code debshrew rewind --config FILE --to H}: undo the blocks above H from the journal while the
  * daemon is stopped — every sink receives the inverse messages and the state store reverts — so
  * the next run processes H+1 onwards again (e.g. after fixing a transform). Only within the
- * journal window; deeper needs a re-sync (docs/operations.md).
+ * journal window; deeper needs a re-sync (docs/operations.md). Exit status as for {@code run}
+ * ({@link ExitStatus}): 0 done, 2 invalid configuration, 3 a height outside the journal window or
+ * foreign / corrupted state, 1 a transient failure of a sink.
  */
 @Command(name = "rewind", mixinStandardHelpOptions = true,
         description = "Undo the blocks above a height from the journal (daemon stopped).")
@@ -34,13 +36,13 @@ final class RewindCommand implements Callable<Integer> {
             Logging.setLevel(cfg.logLevel());
             Daemon.create(cfg).rewind(toHeight);
             System.err.println("debshrew rewind: done; the next run continues at height " + (toHeight + 1));
-            return 0;
-        } catch (ConfigException | TransformLoadException | StateStoreException | IllegalArgumentException e) {
+            return ExitStatus.CLEAN;
+        } catch (IllegalArgumentException e) {
             System.err.println("debshrew rewind: " + e.getMessage());
-            return 2;
-        } catch (PipelineException e) {
+            return ExitStatus.CONFIGURATION;
+        } catch (ConfigException | TransformLoadException | StateStoreException | PipelineException e) {
             System.err.println("debshrew rewind: " + e.getMessage());
-            return 1;
+            return ExitStatus.of(e);
         }
     }
 }

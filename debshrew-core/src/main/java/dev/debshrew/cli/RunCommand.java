@@ -23,8 +23,20 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code debshrew run}: the daemon. Reads the JSON config (the original debshrew's keys) and
- * applies the original's flags on top. Exit status: 0 after a clean stop (SIGTERM / Ctrl-C),
- * 1 on a pipeline failure, 2 on invalid configuration or module.
+ * applies the original's flags on top.
+ *
+ * <p>SIGTERM and SIGINT are handled from the first instant of the command (before the config is
+ * read): a stop requested during start-up exits with status 0 without starting anything; a stop
+ * while running ends within a bounded time even while a node or sink call hangs (see
+ * {@link StopRequest}). Exit status (docs/operations.md, "Exit status"):
+ * <ul>
+ * <li>0: clean stop (SIGTERM / Ctrl-C);
+ * <li>1: a transient condition the daemon gave up on, or an unexpected error (restart);
+ * <li>2: invalid configuration, options or transform module (cannot be loaded or compiled);
+ * <li>3: needs an operator: a reorg deeper than the window, a transform failing on a block, foreign
+ *     or corrupted state, a different module on existing state ({@link PipelineException#needsOperator()},
+ *     {@link StateStoreException}).
+ * </ul>
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Follow a metashrew node and stream CDC messages.")
 final class RunCommand implements Callable<Integer> {
@@ -63,58 +75,71 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DebshrewConfig cfg;
-        try {
-            cfg = DebshrewConfig.fromJson(tree(), config == null ? "command line" : config + " + command line");
-        } catch (ConfigException e) {
-            System.err.println("debshrew: invalid configuration: " + e.getMessage());
-            return 2;
-        }
-        Logging.setLevel(cfg.logLevel());
-        Daemon daemon;
-        try {
-            daemon = Daemon.create(cfg, acceptModuleChange);
-        } catch (TransformLoadException e) {
-            System.err.println("debshrew: cannot load transform: " + e.getMessage());
-            return 2;
-        } catch (StateStoreException e) {
-            System.err.println("debshrew: state store: " + e.getMessage());
-            return 2;
-        } catch (IllegalArgumentException e) {
-            System.err.println("debshrew: invalid configuration: " + e.getMessage());
-            return 2;
-        }
-        // SIGTERM / SIGINT: stop after the block in progress and exit normally (status 0). A
-        // shutdown hook covers any other way the JVM is asked to exit.
-        Runnable requestStop = () -> {
-            log.info("stop requested: finishing the block in progress, then flushing and closing the sink");
-            daemon.follower().stop();
-        };
-        Signals.onTerminate(requestStop);
+        StopRequest stop = new StopRequest();
         Thread hook = new Thread(() -> {
-            requestStop.run();
+            // any other way the JVM is asked to exit (SIGHUP, System.exit elsewhere)
+            stop.request("JVM shutdown");
             try {
-                daemon.stop(60_000);
+                stop.awaitFinished();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "debshrew-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            daemon.run();
-            return 0;
-        } catch (PipelineException e) {
-            log.error("debshrew stopped: {}", e.getMessage());
-            return 1;
-        } catch (RuntimeException e) {
-            log.error("debshrew stopped on an unexpected error", e);
-            return 1;
+        try (Signals signals = Signals.onTerminate(sig -> stop.request("SIG" + sig))) {
+            Runtime.getRuntime().addShutdownHook(hook);
+            log.info("debshrew run: {} (pid {}); SIGTERM or Ctrl-C stops it cleanly", Main.READY,
+                    ProcessHandle.current().pid());
+            return run(stop);
         } finally {
+            stop.finished();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
                 // already shutting down
             }
+        }
+    }
+
+    private int run(StopRequest stop) {
+        DebshrewConfig cfg;
+        try {
+            cfg = DebshrewConfig.fromJson(tree(), config == null ? "command line" : config + " + command line");
+        } catch (ConfigException e) {
+            System.err.println("debshrew: invalid configuration: " + e.getMessage());
+            return ExitStatus.CONFIGURATION;
+        }
+        Logging.setLevel(cfg.logLevel());
+        if (stop.requested()) {
+            log.info("stopped before start-up");
+            return ExitStatus.CLEAN;
+        }
+        Daemon daemon;
+        try {
+            daemon = Daemon.create(cfg, acceptModuleChange);
+        } catch (TransformLoadException e) {
+            System.err.println("debshrew: cannot load transform: " + e.getMessage());
+            return ExitStatus.CONFIGURATION;
+        } catch (StateStoreException e) {
+            System.err.println("debshrew: state store: " + e.getMessage());
+            return ExitStatus.of(e);
+        } catch (IllegalArgumentException e) {
+            System.err.println("debshrew: invalid configuration: " + e.getMessage());
+            return ExitStatus.CONFIGURATION;
+        }
+        if (!stop.attach(daemon)) {
+            daemon.close();
+            log.info("stopped during start-up");
+            return ExitStatus.CLEAN;
+        }
+        try {
+            daemon.run();
+            return ExitStatus.CLEAN;
+        } catch (PipelineException | StateStoreException e) {
+            log.error("debshrew stopped: {}", e.getMessage());
+            return ExitStatus.of(e);
+        } catch (RuntimeException e) {
+            log.error("debshrew stopped on an unexpected error", e);
+            return ExitStatus.TRANSIENT;
         }
     }
 

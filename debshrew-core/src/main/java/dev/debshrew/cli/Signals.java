@@ -1,24 +1,52 @@
 package dev.debshrew.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Turns SIGTERM and SIGINT into a graceful stop request instead of a JVM shutdown, so the daemon
- * finishes its block, closes its sinks and exits with status 0. Falls back to the shutdown hook
- * where the JVM does not allow handling a signal.
+ * stops, closes its sinks and exits with status 0. {@link #close()} restores the previous handlers
+ * (the command may run inside another JVM, e.g. a test). Where the JVM does not allow handling a
+ * signal, the command's shutdown hook covers it.
  */
-final class Signals {
+@SuppressWarnings("restriction")
+final class Signals implements AutoCloseable {
 
-    private Signals() {
+    private record Installed(Signal signal, SignalHandler previous) {
     }
 
-    @SuppressWarnings("restriction")
-    static void onTerminate(Runnable action) {
+    private final List<Installed> installed;
+
+    private Signals(List<Installed> installed) {
+        this.installed = installed;
+    }
+
+    /** Installs {@code action} (given the signal's name, e.g. {@code TERM}) for SIGTERM and SIGINT. */
+    static Signals onTerminate(java.util.function.Consumer<String> action) {
+        List<Installed> done = new ArrayList<>();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> action.run());
+                Signal signal = new Signal(name);
+                done.add(new Installed(signal, Signal.handle(signal, sig -> action.accept(sig.getName()))));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 LoggerFactory.getLogger(Signals.class).debug("cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
+        return new Signals(done);
+    }
+
+    /** Restores the handlers that were in place before. */
+    @Override
+    public void close() {
+        for (Installed i : installed) {
+            try {
+                Signal.handle(i.signal(), i.previous());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LoggerFactory.getLogger(Signals.class).debug("cannot restore SIG{}: {}", i.signal().getName(),
+                        e.getMessage());
             }
         }
     }

@@ -17,18 +17,20 @@ import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLoadException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running pipeline: wires the metashrew client, the transform, the chain store and the sink
  * from a {@link DebshrewConfig}, runs the {@link BlockFollower}, and on stop (SIGTERM, Ctrl-C, or
- * {@link #stop()}) finishes the block in progress, then closes the sink and the store.
+ * {@link #requestStop()}) finishes or cancels the block in progress, then closes the sink and the store.
  */
 public final class Daemon implements AutoCloseable {
 
@@ -43,6 +45,10 @@ public final class Daemon implements AutoCloseable {
     private final AdminServer admin;
     private final ModuleIdentity moduleIdentity; // null for the in-memory store
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+
+    /** How long after a stop request the sinks' calls in progress are aborted (see {@link #requestStop()}). */
+    public static final Duration SINK_ABORT_AFTER = Duration.ofSeconds(5);
 
     private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
             BlockFollower follower, DebshrewMetrics metrics, AdminServer admin, ModuleIdentity moduleIdentity) {
@@ -185,10 +191,48 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Asks the daemon to stop after the block in progress and waits up to {@code timeoutMillis}. */
+    /** Asks the daemon to stop ({@link #requestStop()}) and waits up to {@code timeoutMillis} for {@link #run()} to end. */
     public boolean stop(long timeoutMillis) throws InterruptedException {
-        follower.stop();
+        requestStop();
         return finished.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Asks the daemon to stop, in a bounded time even while a call hangs; returns at once. The
+     * follower stops after the block in progress; node calls in flight are cancelled now (the block
+     * they belong to is not committed and is redone at the next start); if {@link #run()} has not
+     * ended {@link #SINK_ABORT_AFTER} later, the sinks' calls in progress are aborted (a sink that
+     * did not commit the block receives it from the journal at the next start). Safe from any
+     * thread; idempotent.
+     */
+    public void requestStop() {
+        follower.stop();
+        client.cancelInFlight();
+        if (stopRequested.compareAndSet(false, true)) {
+            Thread t = new Thread(this::abortSinksIfStillRunning, "debshrew-sink-abort");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void abortSinksIfStillRunning() {
+        try {
+            if (finished.await(SINK_ABORT_AFTER.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.warn("the block in progress did not finish within {} s of the stop request: aborting the sinks' calls"
+                + " in progress; a sink that did not commit it receives it from the journal at the next start",
+                SINK_ABORT_AFTER.toSeconds());
+        for (Sink s : sinks) {
+            try {
+                s.abort();
+            } catch (RuntimeException e) {
+                log.warn("aborting sink {} failed: {}", s.name(), e.toString());
+            }
+        }
     }
 
     @Override

@@ -166,6 +166,10 @@ public final class BlockFollower {
     /**
      * Runs until {@link #stop()} or a fatal error. Opens the sink; does not close it.
      *
+     * <p>A sink failure after {@link #stop()} (the daemon aborts a sink call that hangs while
+     * stopping) ends the run normally: the block is not lost, the sink receives it from the journal
+     * at the next start. A node call cancelled for the stop is a transient failure like any other.
+     *
      * @throws PipelineException on a transform failure, a sink failure or a deep reorg
      */
     public void run() throws PipelineException {
@@ -174,6 +178,12 @@ public final class BlockFollower {
             follow();
         } catch (StopRequested e) {
             log.info("stop requested while waiting for a sink; next block would be {}", next);
+        } catch (PipelineException e) {
+            if (!stopping || !(e.getCause() instanceof SinkException)) {
+                throw e;
+            }
+            log.info("follower stopped during a sink call ({}); the sink receives the block again at the next start",
+                    e.getMessage());
         }
     }
 
@@ -705,6 +715,9 @@ public final class BlockFollower {
     // ------------------------------------------------------------------ waiting
 
     private void pause(Duration d, String where, MetashrewException e) {
+        if (stopping) {
+            return; // a call cancelled by the stop, or a failure that no longer matters
+        }
         listener.nodeError(e.kind().name());
         log.warn("metashrew call failed during {} ({}): {}; retrying in {} ms", where, e.kind(), e.getMessage(),
                 d.toMillis());

@@ -233,6 +233,15 @@ public final class MetashrewClient implements AutoCloseable {
         return new MetashrewException(Kind.MALFORMED_RESPONSE, message, false, cause);
     }
 
+    /**
+     * Cancels the calls in progress (a hanging call fails at once) and makes every later call fail
+     * at once with a retriable {@link MetashrewException.Kind#TRANSPORT} failure saying "cancelled":
+     * for stopping; the client stays unusable. Safe from any thread.
+     */
+    public void cancelInFlight() {
+        transport.cancelInFlight();
+    }
+
     @Override
     public void close() {
         transport.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.cli.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-/** {@code debshrew run} as a real child process (same classpath as the tests), to kill or terminate. */
+/**
+ * {@code debshrew run} as a real child process (same classpath as the tests), to kill or terminate.
+ * {@link #start} returns once the daemon logged that its SIGTERM handler is installed
+ * ({@link Main#READY}), so a {@link #terminate} can never race the JVM's start-up.
+ */
 public final class DaemonProcess implements AutoCloseable {
 
     private final Process process;
@@ -25,12 +31,27 @@ public final class DaemonProcess implements AutoCloseable {
         this.stdout = stdout;
     }
 
+    /** How long {@link #start} waits for {@link Main#READY} (a JVM start-up on a loaded machine). */
+    private static final Duration READY_WAIT = Duration.ofSeconds(60);
+
     /**
-     * Starts {@code debshrew run --config config}; {@code pauseAt} (may be null) is a
-     * {@code point@height} crash point where the daemon will wait to be killed; {@code runArgs}
-     * are added to the {@code run} command line.
+     * Starts {@code debshrew run --config config} and waits until it logged {@link Main#READY};
+     * {@code pauseAt} (may be null) is a {@code point@height} crash point where the daemon will
+     * wait to be killed; {@code runArgs} are added to the {@code run} command line.
      */
     public static DaemonProcess start(Path config, String pauseAt, Path logDir, String... runArgs) throws IOException {
+        DaemonProcess d = launch(config, pauseAt, logDir, runArgs);
+        try {
+            d.awaitStderr(Main.READY, READY_WAIT);
+        } catch (Exception | AssertionError e) {
+            d.process.destroyForcibly();
+            throw new IOException("the daemon did not get ready: " + e.getMessage(), e);
+        }
+        return d;
+    }
+
+    private static DaemonProcess launch(Path config, String pauseAt, Path logDir, String... runArgs)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -89,12 +110,22 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Waits until the file sink's cursor file names {@code height} (and {@code hash}). */
     public void awaitCursor(Path cursorFile, long height, String hash, Duration timeout) throws Exception {
+        awaitCursor(cursorFile, "reach " + height + " " + hash, timeout,
+                n -> n.path("height").asLong() == height && hash.equals(n.path("hash").asText()));
+    }
+
+    /** Waits until the file sink's cursor file names {@code height} or a higher block. */
+    public void awaitCursorAtLeast(Path cursorFile, long height, Duration timeout) throws Exception {
+        awaitCursor(cursorFile, "reach at least " + height, timeout, n -> n.path("height").asLong(-1) >= height);
+    }
+
+    private void awaitCursor(Path cursorFile, String what, Duration timeout, Predicate<JsonNode> done)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(cursorFile)) {
                 try {
-                    JsonNode n = CdcCodec.mapper().readTree(cursorFile.toFile());
-                    if (n.path("height").asLong() == height && hash.equals(n.path("hash").asText())) {
+                    if (done.test(CdcCodec.mapper().readTree(cursorFile.toFile()))) {
                         return;
                     }
                 } catch (IOException ignored) {
@@ -106,7 +137,7 @@ public final class DaemonProcess implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("cursor did not reach " + height + " within " + timeout + ":\n" + stderr());
+        throw new AssertionError("cursor did not " + what + " within " + timeout + ":\n" + stderr());
     }
 
     /** SIGKILL, then waits for the process to be gone. */

@@ -47,6 +47,16 @@ public interface Sink extends AutoCloseable {
      */
     void flush(Cursor cursor) throws SinkException;
 
+    /**
+     * Called from another thread when the daemon stops while a call of this sink may hang (a
+     * database lock, an unreachable broker): makes the call in progress ({@link #open},
+     * {@link #send}, {@link #flush}) fail promptly with a {@link SinkException}. Nothing
+     * uncommitted becomes durable, exactly as after a crash; afterwards only {@link #close()} is
+     * called. Default: nothing, for sinks whose calls cannot hang.
+     */
+    default void abort() {
+    }
+
     /** Releases resources. Uncommitted messages are discarded. Idempotent. */
     @Override
     void close();

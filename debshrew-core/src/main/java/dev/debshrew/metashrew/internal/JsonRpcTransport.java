@@ -24,12 +24,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import okhttp3.HttpUrl;
+import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -59,6 +62,9 @@ public final class JsonRpcTransport implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final String authorization;
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+    /** Calls in progress, cancelled by {@link #cancelInFlight()}. */
+    private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch cancelled = new CountDownLatch(1);
 
     private static final class Counters {
         final LongAdder calls = new LongAdder();
@@ -130,6 +136,10 @@ public final class JsonRpcTransport implements AutoCloseable {
                 try {
                     return decoder.decode(once(method, params));
                 } catch (MetashrewException e) {
+                    if (cancelled.getCount() == 0) {
+                        failure = cancelledFailure(method, e);
+                        throw failure;
+                    }
                     if (!e.isRetriable() || attempt > config.maxRetries()) {
                         failure = attempt > 1 ? withAttempts(e, attempt) : e;
                         throw failure;
@@ -142,7 +152,10 @@ public final class JsonRpcTransport implements AutoCloseable {
                         listener.onRetry(method, attempt, delay, e);
                     }
                     try {
-                        Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
+                        if (cancelled.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
+                            failure = cancelledFailure(method, e);
+                            throw failure;
+                        }
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         failure = new MetashrewException(Kind.TRANSPORT, method + ": interrupted while waiting to retry after: "
@@ -163,6 +176,22 @@ public final class JsonRpcTransport implements AutoCloseable {
                 listener.onCallCompleted(method, Duration.ofNanos(nanos), attempt, failure);
             }
         }
+    }
+
+    /**
+     * Cancels every call in progress (a hanging read ends at once) and makes every later call fail
+     * at once: for stopping. The failure is retriable (a transient condition: the work it was part of
+     * is redone at the next start), of kind {@link Kind#TRANSPORT}, and says "cancelled".
+     */
+    public void cancelInFlight() {
+        cancelled.countDown();
+        for (Call c : inFlight) {
+            c.cancel();
+        }
+    }
+
+    private static MetashrewException cancelledFailure(String method, Exception cause) {
+        return new MetashrewException(Kind.TRANSPORT, method + ": cancelled: the client is stopping", true, cause);
     }
 
     private static MetashrewException withAttempts(MetashrewException e, int attempts) {
@@ -194,7 +223,12 @@ public final class JsonRpcTransport implements AutoCloseable {
         }
         byte[] bytes;
         int status;
-        try (Response resp = http.newCall(rb.build()).execute()) {
+        Call call = http.newCall(rb.build());
+        inFlight.add(call);
+        if (cancelled.getCount() == 0) {
+            call.cancel(); // after the add: cancelInFlight() either sees the call or was seen here
+        }
+        try (Response resp = call.execute()) {
             status = resp.code();
             ResponseBody rbody = resp.body();
             bytes = rbody == null ? new byte[0] : readBounded(method, rbody);
@@ -205,6 +239,8 @@ public final class JsonRpcTransport implements AutoCloseable {
         } catch (IOException e) {
             throw new MetashrewException(Kind.TRANSPORT, method + ": " + e.getClass().getSimpleName() + ": "
                     + clean(e.getMessage()), true, e);
+        } finally {
+            inFlight.remove(call);
         }
         String text = new String(bytes, 0, Math.min(bytes.length, 4 * SNIPPET), StandardCharsets.UTF_8);
         if (status < 200 || status > 299) {

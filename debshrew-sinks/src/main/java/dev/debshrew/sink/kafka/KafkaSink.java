@@ -82,8 +82,8 @@ public final class KafkaSink implements Sink {
 
     private State state = State.NEW;
     private String failure;
-    private Admin admin;
-    private Producer<byte[], byte[]> producer;
+    private volatile Admin admin;
+    private volatile Producer<byte[], byte[]> producer;
     private boolean inTransaction;
     /** Position of the next message within the block being sent. */
     private int index;
@@ -483,6 +483,27 @@ public final class KafkaSink implements Sink {
         state = State.CLOSED;
         // A graceful producer close aborts an unfinished transaction.
         releaseAll(Duration.ofMillis(config.closeTimeoutMs()));
+    }
+
+    /**
+     * Closes the producer and the admin client at once from the stopping thread: a blocked send,
+     * flush, commit, initTransactions or topic check fails; the open transaction is not committed
+     * (the broker aborts it, or the next instance's initTransactions does).
+     */
+    @Override
+    public void abort() {
+        Producer<byte[], byte[]> p = producer;
+        Admin a = admin;
+        try {
+            if (p != null) {
+                p.close(Duration.ZERO);
+            }
+            if (a != null) {
+                a.close(Duration.ZERO);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("{}: abort: {}", name(), e.toString());
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class PostgresSink implements Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSink.class);
     private static final String OWNER = PostgresSinkConfig.OWNER;
+    /** How long {@link #abort()} waits for a cancelled statement to end before cutting the connection. */
+    private static final long ABORT_WAIT_MS = 1500;
 
     private enum State { NEW, OPEN, CLOSED }
 
@@ -58,6 +61,8 @@ public final class PostgresSink implements Sink {
 
     private State state = State.NEW;
     private HikariDataSource pool;
+    /** The connection of the block being written, for {@link #abort()}. */
+    private volatile Connection inFlight;
     private Optional<Cursor> committed = Optional.empty();
 
     public PostgresSink(PostgresSinkConfig config) {
@@ -133,6 +138,7 @@ public final class PostgresSink implements Sink {
         Properties p = config.connectionProperties();
         p.setProperty("reWriteBatchedInserts", "true");
         p.putIfAbsent("ApplicationName", "debshrew-" + config.pipeline());
+        p.setProperty("cancelSignalTimeout", "2"); // seconds; bounds abort()
         h.setDataSourceProperties(p);
         h.setMaximumPoolSize(config.poolSize());
         h.setMinimumIdle(1);
@@ -195,6 +201,7 @@ public final class PostgresSink implements Sink {
         } catch (SQLException e) {
             throw error("getting a connection for block " + cursor, e);
         }
+        inFlight = c;
         try (c) {
             try {
                 if (config.mode() == Mode.MATERIALIZED) {
@@ -228,6 +235,8 @@ public final class PostgresSink implements Sink {
         } catch (RuntimeException e) {
             throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e), e,
                     false);
+        } finally {
+            inFlight = null;
         }
         materialized.committed(created);
         committed = Optional.of(cursor);
@@ -315,6 +324,40 @@ public final class PostgresSink implements Sink {
             c.rollback();
         } catch (SQLException e) {
             LOG.debug("rollback failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Cancels the statement of the block being written (the server fails and rolls back its
+     * transaction: nothing of the block is committed); if the server does not answer within
+     * {@link #ABORT_WAIT_MS}, closes the connection at the socket.
+     */
+    @Override
+    public void abort() {
+        Connection c = inFlight;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.unwrap(PGConnection.class).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("{}: cancelling the statement in progress failed: {}", name(), e.toString());
+        }
+        long deadline = System.nanoTime() + ABORT_WAIT_MS * 1_000_000L;
+        while (inFlight == c && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight == c) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("{}: aborting the connection failed: {}", name(), e.toString());
+            }
         }
     }
 
