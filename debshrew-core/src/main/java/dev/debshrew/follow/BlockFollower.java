@@ -13,7 +13,6 @@ import dev.debshrew.transform.BlockContext;
 import dev.debshrew.transform.BlockOutput;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformExecutionException;
-import dev.debshrew.transform.ViewSource;
 import dev.debshrew.util.Backoff;
 import dev.debshrew.util.Hex;
 import java.time.Duration;
@@ -61,13 +60,13 @@ public final class BlockFollower {
     private final MetashrewClient node;
     private final Transform transform;
     private final ChainStore store;
-    private final List<SinkState> sinks;
     private final FollowerSettings settings;
     private final FollowerListener listener;
     private final Backoff backoff;
-    private final Object wakeup = new Object();
+    private final StopSignal stop = new StopSignal();
+    private final SinkFanOut fanOut;
+    private final StartPosition start;
 
-    private volatile boolean stopping;
     private volatile long processedBlocks;
     private volatile long next = -1;
 
@@ -83,46 +82,19 @@ public final class BlockFollower {
      */
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, List<Sink> sinks,
             FollowerSettings settings, FollowerListener listener) {
-        if (sinks.isEmpty()) {
-            throw new IllegalArgumentException("at least one sink is required");
-        }
         this.node = node;
         this.transform = transform;
         this.store = store;
-        this.sinks = sinks.stream().map(SinkState::new).toList();
         this.settings = settings;
         this.listener = listener;
         this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), 2.0, 0.25);
-    }
-
-    /** A sink, the last cursor it committed (null: none yet) and whether its last call succeeded. */
-    private static final class SinkState {
-        final Sink sink;
-        volatile Cursor cursor;
-        volatile boolean up = true;
-        volatile String lastError;
-        volatile Instant lastErrorAt;
-
-        SinkState(Sink sink) {
-            this.sink = sink;
-        }
-    }
-
-    /** {@link #stop()} was called while the follower waited for a sink: leave {@link #run()} without failing. */
-    private static final class StopRequested extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        StopRequested() {
-            super("stop requested", null, false, false);
-        }
+        this.fanOut = new SinkFanOut(sinks, settings, listener, stop);
+        this.start = new StartPosition(store, node, settings, fanOut.states());
     }
 
     /** Asks {@link #run()} to return after the block in progress. Safe from any thread. */
     public void stop() {
-        stopping = true;
-        synchronized (wakeup) {
-            wakeup.notifyAll();
-        }
+        stop.stop();
     }
 
     /** Number of blocks processed (forward) since start. */
@@ -144,8 +116,7 @@ public final class BlockFollower {
 
     /** Each sink's last committed cursor and health, in configuration order. Safe from any thread (status pages). */
     public List<SinkPosition> sinkPositions() {
-        return sinks.stream().map(s -> new SinkPosition(s.sink.name(), s.cursor, s.up, s.lastError, s.lastErrorAt))
-                .toList();
+        return fanOut.positions();
     }
 
     /** The newest block of the reorg window, if any. Safe from any thread (status pages). */
@@ -174,12 +145,12 @@ public final class BlockFollower {
      */
     public void run() throws PipelineException {
         try {
-            openSinks();
+            fanOut.open();
             follow();
         } catch (StopRequested e) {
             log.info("stop requested while waiting for a sink; next block would be {}", next);
         } catch (PipelineException e) {
-            if (!stopping || !(e.getCause() instanceof SinkException)) {
+            if (!stop.isStopping() || !(e.getCause() instanceof SinkException)) {
                 throw e;
             }
             log.info("follower stopped during a sink call ({}); the sink receives the block again at the next start",
@@ -189,20 +160,20 @@ public final class BlockFollower {
 
     private void follow() throws PipelineException, StopRequested {
         int failures = 0;
-        while (!stopping && next < 0) {
+        while (!stop.isStopping() && next < 0) {
             try {
-                next = startHeight();
+                next = start.resolve();
             } catch (MetashrewException e) {
                 pause(backoff.delay(++failures), "start-up", e);
             }
         }
         failures = 0;
-        while (!stopping) {
+        while (!stop.isStopping()) {
             try {
                 boolean progressed = step();
                 failures = 0;
                 if (!progressed) {
-                    sleep(settings.pollInterval());
+                    stop.sleep(settings.pollInterval());
                 }
             } catch (MetashrewException e) {
                 pause(backoff.delay(++failures), "block " + next, e);
@@ -221,7 +192,7 @@ public final class BlockFollower {
      */
     public void rewind(long toHeight) throws PipelineException {
         try {
-            openSinks();
+            fanOut.open();
         } catch (StopRequested e) {
             throw new PipelineException("rewind stopped before the sinks could be opened", e, false);
         }
@@ -238,185 +209,13 @@ public final class BlockFollower {
                     + oldestParent + " (window " + (oldestParent + 1) + ".." + tip.height() + "); re-sync instead"
                     + " (docs/operations.md)");
         }
-        for (SinkState s : sinks) {
-            if (s.cursor != null) {
-                checkOnStoreChain(s, tip);
-            }
-        }
+        start.checkSinksOnStoreChain(tip);
         log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);
         try {
             undoBlocksAbove(toHeight);
         } catch (StopRequested e) {
             throw new PipelineException("rewind stopped while a sink was down; run it again to finish", e, false);
         }
-    }
-
-    /**
-     * Opens every sink. A retriable failure (broker down, database restarting, lock held by
-     * another instance) backs off and retries like a failed commit; a deterministic one stops.
-     */
-    private void openSinks() throws PipelineException, StopRequested {
-        for (SinkState s : sinks) {
-            long firstFailure = 0;
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    s.cursor = s.sink.open().orElse(null);
-                    sinkRecovered(s);
-                    break;
-                } catch (SinkException e) {
-                    if (!e.isRetriable()) {
-                        sinkFailed(s, e);
-                        throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
-                    }
-                    firstFailure = firstFailure == 0 ? System.nanoTime() : firstFailure;
-                    retrySink(s, e, attempt, firstFailure, "open");
-                }
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ start-up
-
-    /**
-     * Brings every sink in line with the store and returns the first height to process. The store
-     * is never behind a sink (it commits first); a sink that is behind the store (a crash between
-     * the two commits, or a sink that failed while others went on) receives the missing blocks
-     * from the journal, exactly as they were computed.
-     */
-    private long startHeight() throws MetashrewException, PipelineException, StopRequested {
-        Optional<JournalEntry> tip = store.tip();
-        if (tip.isEmpty()) {
-            Optional<Cursor> base = store.base();
-            return base.isPresent() ? startAtBase(base.get()) : startWithEmptyStore();
-        }
-        JournalEntry t = tip.get();
-        for (SinkState s : sinks) {
-            if (s.cursor == null) {
-                if (s.sink.keepsCursor()) {
-                    throw new PipelineException("the sink " + s.sink.name() + " has no cursor but the state store has"
-                            + " blocks up to " + t.height() + "; the data directory belongs to another output."
-                            + " Use a fresh data directory for a new sink, or re-sync (docs/operations.md)");
-                }
-                continue;
-            }
-            checkOnStoreChain(s, t);
-        }
-        log.info("resuming after block {} ({})", t.height(), t.hash());
-        return t.height() + 1;
-    }
-
-    /** Checks that a sink's cursor is a block of the store's chain (the journal or its parent). */
-    private void checkOnStoreChain(SinkState s, JournalEntry tip) throws PipelineException {
-        Cursor c = s.cursor;
-        List<JournalEntry> window = store.window();
-        JournalEntry oldest = window.get(0);
-        boolean onChain = c.height() >= oldest.height() && c.height() <= tip.height()
-                ? store.entry(c.height()).map(e -> e.hash().equals(c.hash())).orElse(false)
-                : c.height() == oldest.height() - 1 && c.hash().equals(oldest.parentHash());
-        if (!onChain) {
-            throw new PipelineException("the sink " + s.sink.name() + " cursor " + c + " is not on the state store's"
-                    + " chain (journal " + oldest.height() + ".." + tip.height() + ", tip " + tip.hash() + "): the"
-                    + (c.height() > tip.height() ? " store is behind the sink" : " sink is behind the journal window")
-                    + "; the data directory does not belong to this output. Restore the matching data directory,"
-                    + " or re-sync (docs/operations.md)");
-        }
-        if (c.height() < tip.height()) {
-            log.info("sink {} is at {}, behind the state store's tip {}; it will catch up from the journal",
-                    s.sink.name(), c, tip.height());
-        }
-    }
-
-    /**
-     * Delivers journal blocks to sinks that are behind the store's tip. Called only once the node
-     * confirmed the tip's hash, so every journal block is canonical.
-     */
-    private void catchUpLaggingSinks(JournalEntry tip) throws PipelineException, StopRequested {
-        for (SinkState s : sinks) {
-            if (s.cursor == null || s.cursor.height() >= tip.height()) {
-                continue;
-            }
-            for (JournalEntry e : store.window()) {
-                if (e.height() > s.cursor.height()) {
-                    deliverTo(s, e.messages(), new Cursor(e.height(), e.hash()), "journal replay of block " + e.height());
-                }
-            }
-        }
-    }
-
-    /**
-     * The journal is empty but the store has a base: every block above it was undone (a rewind, or
-     * a reorg back to the window's base), and the state is the state as of the base block. The
-     * sinks must be at the base too; the node must still have the base block, else the chain
-     * changed below the window while the daemon was down.
-     */
-    private long startAtBase(Cursor base) throws MetashrewException, PipelineException {
-        for (SinkState s : sinks) {
-            if (s.cursor == null ? s.sink.keepsCursor() : !s.cursor.equals(base)) {
-                throw new PipelineException("the sink " + s.sink.name() + (s.cursor == null ? " has no cursor"
-                        : " cursor " + s.cursor + " is not") + " at the state store's base block " + base
-                        + " (its journal is empty: the state is as of that block); the data directory does not belong"
-                        + " to this output. Restore the matching data directory, or re-sync (docs/operations.md)");
-            }
-        }
-        if (settings.startHeight() != null && base.height() == settings.startHeight() - 1) {
-            // everything processed was undone (a reorg forking below start_height): nothing below it was used
-            log.info("the state store's base {} is just below start_height: starting at {}", base,
-                    settings.startHeight());
-            return settings.startHeight();
-        }
-        String nodeHash = node.blockHash(base.height());
-        if (!nodeHash.equals(base.hash())) {
-            throw new DeepReorgException("chain reorganisation deeper than the reorg window of " + store.windowSize()
-                    + " blocks: the state store's journal is empty and its base block " + base + " is not on the"
-                    + " node's chain any more (the node has " + nodeHash + " at height " + base.height() + ")."
-                    + " Stopping without emitting anything for the new branch."
-                    + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
-                    base.height(), base.height());
-        }
-        log.info("resuming after the state store's base block {} (journal empty)", base);
-        return base.height() + 1;
-    }
-
-    /** No durable state: the in-memory store, or a fresh data directory. */
-    private long startWithEmptyStore() throws MetashrewException, PipelineException {
-        Cursor c = null;
-        for (SinkState s : sinks) {
-            if (s.cursor == null) {
-                continue;
-            }
-            if (c != null && !c.equals(s.cursor)) {
-                throw new PipelineException("the sinks have different cursors (" + c + ", " + s.sink.name() + " at "
-                        + s.cursor + ") and there is no journal to bring them in line; use the durable state store");
-            }
-            c = s.cursor;
-        }
-        if (c != null && settings.startHeight() != null && c.height() == settings.startHeight() - 1) {
-            // everything emitted was undone (a reorg forking below start_height): nothing needs state
-            log.info("sink cursor {} is just below start_height: starting at {}", c, settings.startHeight());
-            return settings.startHeight();
-        }
-        if (c != null) {
-            if (store.durable()) {
-                throw new PipelineException("the sink(s) have committed up to " + c + " but the state store is empty;"
-                        + " continuing would run the transform without its state."
-                        + " Restore the data directory, or re-sync (docs/operations.md)");
-            }
-            String nodeHash = node.blockHash(c.height());
-            if (!nodeHash.equals(c.hash())) {
-                throw new DeepReorgException("the chain changed below the sink cursor " + c + " while the daemon was"
-                        + " down (node has " + nodeHash + " at height " + c.height() + ") and the in-memory store"
-                        + " has no journal to undo it; re-sync (docs/operations.md)", c.height(), c.height());
-            }
-            log.warn("no durable state store: resuming after sink cursor {} with empty transform state", c);
-            return c.height() + 1;
-        }
-        if (settings.startHeight() != null) {
-            log.info("no cursor: starting at start_height {}", settings.startHeight());
-            return settings.startHeight();
-        }
-        long h = node.height();
-        log.info("no cursor and no start_height: starting at the node's tip {}", h);
-        return h;
     }
 
     // ------------------------------------------------------------------ one step
@@ -464,7 +263,7 @@ public final class BlockFollower {
                     t.height());
             return false;
         }
-        catchUpLaggingSinks(t);
+        fanOut.catchUp(store, t);
         if (nextHash == null) {
             return false;
         }
@@ -536,7 +335,7 @@ public final class BlockFollower {
         CrashPoint.BEFORE_STATE_COMMIT.reached(height);
         store.commit(height, hash, parentHash, out.messages(), out.stateChanges());
         CrashPoint.AFTER_STATE_COMMIT.reached(height);
-        deliver(out.messages(), new Cursor(height, hash), "block " + height);
+        fanOut.deliver(out.messages(), new Cursor(height, hash), "block " + height);
         CrashPoint.AFTER_SINK_COMMIT.reached(height);
         next = height + 1;
         processedBlocks++;
@@ -612,12 +411,7 @@ public final class BlockFollower {
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), System.currentTimeMillis());
-            for (SinkState s : sinks) {
-                // a sink that never received the block (it was behind) has nothing to undo
-                if (s.cursor == null || s.cursor.height() >= e.height()) {
-                    deliverTo(s, inverse, new Cursor(e.height() - 1, e.parentHash()), "undo of block " + e.height());
-                }
-            }
+            fanOut.deliverUndo(e, inverse);
             CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
             store.revertTip();
         }
@@ -632,175 +426,15 @@ public final class BlockFollower {
         return "nothing";
     }
 
-    // ------------------------------------------------------------------ delivery
-
-    /** Commits one block (or undo) to every sink, in order; each sink retries on its own. */
-    private void deliver(List<CdcMessage> messages, Cursor cursor, String what) throws PipelineException, StopRequested {
-        for (SinkState s : sinks) {
-            deliverTo(s, messages, cursor, what);
-        }
-    }
-
-    /**
-     * Commits one block (or undo) to one sink. Retriable failures back off and retry, without a
-     * limit unless {@link FollowerSettings#sinkRetryMax()} is set; the sink is reported down while
-     * it fails. A deterministic failure stops the follower.
-     */
-    private void deliverTo(SinkState s, List<CdcMessage> messages, Cursor cursor, String what)
-            throws PipelineException, StopRequested {
-        long firstFailure = 0;
-        for (int attempt = 1; ; attempt++) {
-            long started = System.nanoTime();
-            try {
-                for (CdcMessage m : messages) {
-                    s.sink.send(m);
-                }
-                s.sink.flush(cursor);
-                s.cursor = cursor;
-                sinkRecovered(s);
-                listener.sinkCommitted(s.sink.name(), messages.size(), System.nanoTime() - started);
-                return;
-            } catch (SinkException e) {
-                if (!e.isRetriable()) {
-                    sinkFailed(s, e);
-                    throw new PipelineException("sink " + s.sink.name() + " could not commit " + what + " (cursor "
-                            + cursor + ", " + messages.size() + " message(s)): " + e.getMessage(), e);
-                }
-                firstFailure = firstFailure == 0 ? started : firstFailure;
-                retrySink(s, e, attempt, firstFailure, "commit " + what);
-            }
-        }
-    }
-
-    /** Reports a retriable sink failure and waits before the next attempt, or gives up / stops. */
-    private void retrySink(SinkState s, SinkException e, int attempt, long firstFailureNanos, String what)
-            throws PipelineException, StopRequested {
-        sinkFailed(s, e);
-        Duration failingFor = Duration.ofNanos(System.nanoTime() - firstFailureNanos);
-        Duration limit = settings.sinkRetryMax();
-        if (limit != null && failingFor.compareTo(limit) >= 0) {
-            throw new PipelineException("sink " + s.sink.name() + " could not " + what + " for " + failingFor.toSeconds()
-                    + " s (" + attempt + " attempts, sink_retry_max " + limit.toSeconds() + " s): " + e.getMessage(), e,
-                    false);
-        }
-        Duration d = backoff.delay(attempt);
-        log.warn("sink {} is down: could not {} (attempt {}, failing for {} s): {}; {}", s.sink.name(), what, attempt,
-                failingFor.toSeconds(), e.getMessage(), stopping ? "stopping" : "retrying in " + d.toMillis() + " ms");
-        if (stopping) {
-            throw new StopRequested();
-        }
-        sleep(d);
-        if (stopping) {
-            throw new StopRequested();
-        }
-    }
-
-    private void sinkFailed(SinkState s, SinkException e) {
-        s.lastError = e.getMessage();
-        s.lastErrorAt = Instant.now();
-        if (s.up) {
-            s.up = false;
-            listener.sinkDown(s.sink.name(), e.isRetriable());
-        }
-    }
-
-    private void sinkRecovered(SinkState s) {
-        if (!s.up) {
-            s.up = true;
-            log.info("sink {} is up again", s.sink.name());
-            listener.sinkUp(s.sink.name());
-        }
-    }
-
     // ------------------------------------------------------------------ waiting
 
     private void pause(Duration d, String where, MetashrewException e) {
-        if (stopping) {
+        if (stop.isStopping()) {
             return; // a call cancelled by the stop, or a failure that no longer matters
         }
         listener.nodeError(e.kind().name());
         log.warn("metashrew call failed during {} ({}): {}; retrying in {} ms", where, e.kind(), e.getMessage(),
                 d.toMillis());
-        sleep(d);
-    }
-
-    private void sleep(Duration d) {
-        long deadline = System.nanoTime() + d.toNanos();
-        synchronized (wakeup) {
-            while (!stopping) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    wakeup.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopping = true;
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * Views for one block. A failing view aborts the guest at that call (the transform never sees a
-     * node failure); the failure is kept here so that {@link #rethrowNodeFailure} can decide: a
-     * retriable one makes the follower back off and redo the block, any other stops the pipeline.
-     */
-    private static final class NodeViews implements ViewSource {
-        private final MetashrewClient node;
-        private MetashrewException failure;
-        private String failedView;
-
-        NodeViews(MetashrewClient node) {
-            this.node = node;
-        }
-
-        @Override
-        public byte[] view(String name, byte[] input, long height) throws Exception {
-            byte[] result;
-            try {
-                result = node.view(name, input, height);
-            } catch (MetashrewException e) {
-                throw failed(name, e);
-            }
-            if (result == null) {
-                throw failed(name, new MetashrewException(MetashrewException.Kind.MALFORMED_RESPONSE,
-                        "metashrew_view(" + name + ") returned no result", true, null));
-            }
-            return result;
-        }
-
-        private MetashrewException failed(String name, MetashrewException e) {
-            if (failure == null) {
-                failure = e;
-                failedView = name;
-            }
-            return e;
-        }
-
-        /**
-         * If {@code e} is the abort caused by a failed view: a retriable node failure is rethrown (the
-         * follower's backoff then redoes the block); a non-retriable one fails the block naming the
-         * view, the block and the cause.
-         */
-        void rethrowNodeFailure(TransformExecutionException e, long height, String hash)
-                throws MetashrewException, PipelineException {
-            if (failure == null || e.kind() != TransformExecutionException.Kind.VIEW_FAILED) {
-                return;
-            }
-            if (failure.isRetriable()) {
-                throw failure;
-            }
-            throw new PipelineException("view '" + failedView + "' failed at the node on block " + height + " (" + hash
-                    + ") and retrying cannot help [" + failure.kind() + "]: " + failure.getMessage(), e);
-        }
-
-        void rethrowTransientFailure() throws MetashrewException {
-            if (failure != null && failure.isRetriable()) {
-                throw failure;
-            }
-        }
+        stop.sleep(d);
     }
 }

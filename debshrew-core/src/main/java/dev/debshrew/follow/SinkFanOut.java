@@ -1,0 +1,198 @@
+package dev.debshrew.follow;
+
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.journal.ChainStore;
+import dev.debshrew.journal.JournalEntry;
+import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkException;
+import dev.debshrew.util.Backoff;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sinks of one pipeline (fan-out): each keeps its own cursor; every block (or undo) is
+ * committed to each of them in configuration order. A retriable failure, at open or at a commit,
+ * backs off and retries (without a limit unless {@link FollowerSettings#sinkRetryMax()} is set)
+ * with the sink reported down meanwhile; a deterministic one stops the pipeline. A sink that is
+ * behind the store catches up from the journal.
+ */
+final class SinkFanOut {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkFanOut.class);
+
+    private final List<SinkState> sinks;
+    private final FollowerSettings settings;
+    private final FollowerListener listener;
+    private final StopSignal stop;
+    private final Backoff backoff;
+
+    SinkFanOut(List<Sink> sinks, FollowerSettings settings, FollowerListener listener, StopSignal stop) {
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("at least one sink is required");
+        }
+        this.sinks = sinks.stream().map(SinkState::new).toList();
+        this.settings = settings;
+        this.listener = listener;
+        this.stop = stop;
+        this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), 2.0, 0.25);
+    }
+
+    /** A sink, the last cursor it committed (null: none yet) and whether its last call succeeded. */
+    static final class SinkState {
+        final Sink sink;
+        volatile Cursor cursor;
+        volatile boolean up = true;
+        volatile String lastError;
+        volatile Instant lastErrorAt;
+
+        SinkState(Sink sink) {
+            this.sink = sink;
+        }
+    }
+
+    /** The sinks with their cursors, in configuration order. */
+    List<SinkState> states() {
+        return sinks;
+    }
+
+    /** Each sink's last committed cursor and health. Safe from any thread (status pages). */
+    List<BlockFollower.SinkPosition> positions() {
+        return sinks.stream().map(s -> new BlockFollower.SinkPosition(s.sink.name(), s.cursor, s.up, s.lastError,
+                s.lastErrorAt)).toList();
+    }
+
+    /**
+     * Opens every sink. A retriable failure (broker down, database restarting, lock held by
+     * another instance) backs off and retries like a failed commit; a deterministic one stops.
+     */
+    void open() throws PipelineException, StopRequested {
+        for (SinkState s : sinks) {
+            long firstFailure = 0;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    s.cursor = s.sink.open().orElse(null);
+                    sinkRecovered(s);
+                    break;
+                } catch (SinkException e) {
+                    if (!e.isRetriable()) {
+                        sinkFailed(s, e);
+                        throw new PipelineException("sink " + s.sink.name() + " could not be opened: " + e.getMessage(), e);
+                    }
+                    firstFailure = firstFailure == 0 ? System.nanoTime() : firstFailure;
+                    retrySink(s, e, attempt, firstFailure, "open");
+                }
+            }
+        }
+    }
+
+    /**
+     * Delivers journal blocks to sinks that are behind the store's tip. Called only once the node
+     * confirmed the tip's hash, so every journal block is canonical.
+     */
+    void catchUp(ChainStore store, JournalEntry tip) throws PipelineException, StopRequested {
+        for (SinkState s : sinks) {
+            if (s.cursor == null || s.cursor.height() >= tip.height()) {
+                continue;
+            }
+            for (JournalEntry e : store.window()) {
+                if (e.height() > s.cursor.height()) {
+                    deliverTo(s, e.messages(), new Cursor(e.height(), e.hash()), "journal replay of block " + e.height());
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the inverse messages of undone block {@code e} to every sink that received it (a sink
+     * that was behind has nothing to undo); each sink's cursor becomes the block's parent.
+     */
+    void deliverUndo(JournalEntry e, List<CdcMessage> inverse) throws PipelineException, StopRequested {
+        for (SinkState s : sinks) {
+            if (s.cursor == null || s.cursor.height() >= e.height()) {
+                deliverTo(s, inverse, new Cursor(e.height() - 1, e.parentHash()), "undo of block " + e.height());
+            }
+        }
+    }
+
+    /** Commits one block (or undo) to every sink, in order; each sink retries on its own. */
+    void deliver(List<CdcMessage> messages, Cursor cursor, String what) throws PipelineException, StopRequested {
+        for (SinkState s : sinks) {
+            deliverTo(s, messages, cursor, what);
+        }
+    }
+
+    /**
+     * Commits one block (or undo) to one sink. Retriable failures back off and retry, without a
+     * limit unless {@link FollowerSettings#sinkRetryMax()} is set; the sink is reported down while
+     * it fails. A deterministic failure stops the follower.
+     */
+    private void deliverTo(SinkState s, List<CdcMessage> messages, Cursor cursor, String what)
+            throws PipelineException, StopRequested {
+        long firstFailure = 0;
+        for (int attempt = 1; ; attempt++) {
+            long started = System.nanoTime();
+            try {
+                for (CdcMessage m : messages) {
+                    s.sink.send(m);
+                }
+                s.sink.flush(cursor);
+                s.cursor = cursor;
+                sinkRecovered(s);
+                listener.sinkCommitted(s.sink.name(), messages.size(), System.nanoTime() - started);
+                return;
+            } catch (SinkException e) {
+                if (!e.isRetriable()) {
+                    sinkFailed(s, e);
+                    throw new PipelineException("sink " + s.sink.name() + " could not commit " + what + " (cursor "
+                            + cursor + ", " + messages.size() + " message(s)): " + e.getMessage(), e);
+                }
+                firstFailure = firstFailure == 0 ? started : firstFailure;
+                retrySink(s, e, attempt, firstFailure, "commit " + what);
+            }
+        }
+    }
+
+    /** Reports a retriable sink failure and waits before the next attempt, or gives up / stops. */
+    private void retrySink(SinkState s, SinkException e, int attempt, long firstFailureNanos, String what)
+            throws PipelineException, StopRequested {
+        sinkFailed(s, e);
+        Duration failingFor = Duration.ofNanos(System.nanoTime() - firstFailureNanos);
+        Duration limit = settings.sinkRetryMax();
+        if (limit != null && failingFor.compareTo(limit) >= 0) {
+            throw new PipelineException("sink " + s.sink.name() + " could not " + what + " for " + failingFor.toSeconds()
+                    + " s (" + attempt + " attempts, sink_retry_max " + limit.toSeconds() + " s): " + e.getMessage(), e,
+                    false);
+        }
+        Duration d = backoff.delay(attempt);
+        log.warn("sink {} is down: could not {} (attempt {}, failing for {} s): {}; {}", s.sink.name(), what, attempt,
+                failingFor.toSeconds(), e.getMessage(), stop.isStopping() ? "stopping" : "retrying in " + d.toMillis() + " ms");
+        if (stop.isStopping()) {
+            throw new StopRequested();
+        }
+        stop.sleep(d);
+        if (stop.isStopping()) {
+            throw new StopRequested();
+        }
+    }
+
+    private void sinkFailed(SinkState s, SinkException e) {
+        s.lastError = e.getMessage();
+        s.lastErrorAt = Instant.now();
+        if (s.up) {
+            s.up = false;
+            listener.sinkDown(s.sink.name(), e.isRetriable());
+        }
+    }
+
+    private void sinkRecovered(SinkState s) {
+        if (!s.up) {
+            s.up = true;
+            log.info("sink {} is up again", s.sink.name());
+            listener.sinkUp(s.sink.name());
+        }
+    }
+}
