@@ -160,7 +160,7 @@ class SecretsNeverReachOutputTest {
         ((ObjectNode) numeric.get("metashrew")).put("username", "u").put("password", 4815162342108L);
         bad.add(numeric);
         ObjectNode pgUrl = base("http://127.0.0.1:1/");
-        pgUrl.putObject("sink").put("type", "postgres").put("url", "postgres://u:" + secret + "@db/x");
+        pgUrl.putObject("sink").put("type", "postgres").put("url", "mysql://u:" + secret + "@db/x"); // not PostgreSQL
         bad.add(pgUrl);
         ObjectNode pgPassword = base("http://127.0.0.1:1/");
         pgPassword.putObject("sink").put("type", "postgres").put("url", "jdbc:postgresql://127.0.0.1:1/x")
