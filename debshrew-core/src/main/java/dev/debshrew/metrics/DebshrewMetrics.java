@@ -158,6 +158,9 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
      */
     public void bind(BlockFollower follower) {
         this.processedHeight = () -> follower.nextHeight() < 0 ? UNKNOWN : follower.nextHeight() - 1;
+        Gauge.builder("debshrew.window.size", follower, BlockFollower::windowSize).baseUnit("blocks")
+                .description("Capacity of the reorg window (cache_size): a deeper reorg stops the follower")
+                .register(registry);
         List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
         for (int i = 0; i < positions.size(); i++) {
             int index = i;
