@@ -13,8 +13,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && r
 WORKDIR /src
 
 # Dependency-cache layer: only the build descriptors, so a source change does not download everything
-# again. Maven resolves every plugin and dependency of `package` on the empty modules (the examples
-# module, which runs npm, is left out here); npm fills its cache from the lock file.
+# again. Maven resolves every plugin and dependency of `package` on the empty modules (the npm steps
+# of the examples module skipped: -Dexec.skip); npm fills its cache from the lock file.
 COPY pom.xml /src/pom.xml
 COPY debshrew-support/pom.xml /src/debshrew-support/pom.xml
 COPY debshrew-runtime-host/pom.xml /src/debshrew-runtime-host/pom.xml
@@ -22,7 +22,7 @@ COPY debshrew-sinks/pom.xml /src/debshrew-sinks/pom.xml
 COPY debshrew-core/pom.xml /src/debshrew-core/pom.xml
 COPY examples/pom.xml /src/examples/pom.xml
 COPY examples/assemblyscript/package.json examples/assemblyscript/package-lock.json /src/examples/assemblyscript/
-RUN mvn -B -q -pl '!examples' package -DskipTests \
+RUN mvn -B -q package -DskipTests -Dexec.skip=true \
     && (cd /src/examples/assemblyscript && npm ci --no-audit --no-fund)
 
 # Sources, then the real build.

@@ -60,6 +60,11 @@ class DockerImageTest {
         Instruction sources = build.all("COPY").stream()
                 .filter(c -> c.args().get(0).equals("debshrew-core/src")).findFirst().orElseThrow();
         assertThat(build.indexOf(sources)).as("sources come after the dependency layer").isGreaterThan(mvnAt);
+        List<Instruction> maven = build.all("RUN").stream().filter(i -> i.raw().contains("mvn ")).toList();
+        Instruction realBuild = maven.get(maven.size() - 1);
+        assertThat(build.indexOf(realBuild)).isGreaterThan(build.indexOf(sources));
+        assertThat(realBuild.raw()).as("the real build compiles the example transforms the image copies")
+                .doesNotContain("exec.skip").doesNotContain("-pl");
     }
 
     @Test
