@@ -170,11 +170,11 @@ public final class Daemon implements AutoCloseable {
      * the durable state store belongs to the configured module ({@link ModuleChangedException}).
      */
     public void run() throws PipelineException {
-        log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
-                sinks.stream().map(Sink::name).toList(), store.windowSize());
         metrics.followerStarted();
         Throwable failure = null;
         try (MDC.MDCCloseable ignored = MDC.putCloseable("pipeline", pipeline)) {
+            log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
+                    sinks.stream().map(Sink::name).toList(), store.windowSize());
             if (moduleIdentity != null) {
                 moduleIdentity.verify();
             }
