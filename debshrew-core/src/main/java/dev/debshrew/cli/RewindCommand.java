@@ -33,7 +33,7 @@ final class RewindCommand implements Callable<Integer> {
     public Integer call() {
         try {
             DebshrewConfig cfg = DebshrewConfig.load(config);
-            Logging.setLevel(cfg.logLevel());
+            Logging.configure(cfg);
             Daemon.create(cfg).rewind(toHeight);
             System.err.println("debshrew rewind: done; the next run continues at height " + (toHeight + 1));
             return ExitStatus.CLEAN;

@@ -87,6 +87,7 @@ final class RunCommand implements Callable<Integer> {
         }, "debshrew-shutdown");
         try (Signals signals = Signals.onTerminate(sig -> stop.request("SIG" + sig))) {
             Runtime.getRuntime().addShutdownHook(hook);
+            configureLogging(); // before the first line, so that log_format applies to every line
             log.info("debshrew run: {} (pid {}); SIGTERM or Ctrl-C stops it cleanly", Main.READY,
                     ProcessHandle.current().pid());
             return run(stop);
@@ -103,12 +104,11 @@ final class RunCommand implements Callable<Integer> {
     private int run(StopRequest stop) {
         DebshrewConfig cfg;
         try {
-            cfg = DebshrewConfig.fromJson(tree(), config == null ? "command line" : config + " + command line");
+            cfg = config();
         } catch (ConfigException e) {
             System.err.println("debshrew: invalid configuration: " + e.getMessage());
             return ExitStatus.CONFIGURATION;
         }
-        Logging.setLevel(cfg.logLevel());
         if (stop.requested()) {
             log.info("stopped before start-up");
             return ExitStatus.CLEAN;
@@ -140,6 +140,25 @@ final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             log.error("debshrew stopped on an unexpected error", e);
             return ExitStatus.TRANSIENT;
+        }
+    }
+
+    private DebshrewConfig parsed;
+
+    /** The configuration (read once). */
+    private DebshrewConfig config() throws ConfigException {
+        if (parsed == null) {
+            parsed = DebshrewConfig.fromJson(tree(), config == null ? "command line" : config + " + command line");
+        }
+        return parsed;
+    }
+
+    /** Applies the logging options; an invalid configuration is reported by {@link #run} instead. */
+    private void configureLogging() {
+        try {
+            Logging.configure(config());
+        } catch (ConfigException e) {
+            // reported by run(), with exit status 2
         }
     }
 

@@ -127,7 +127,9 @@ public final class DebshrewConfig {
             TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
-            SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER);
+            SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER, LogOptions.LOG_FORMAT, LogOptions.LOG_LEVELS,
+            LogOptions.LOG_RATE_LIMIT, LogOptions.PROGRESS_INTERVAL_S, LogOptions.PROGRESS_BEHIND_BLOCKS,
+            LogOptions.PIPELINE);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
@@ -152,6 +154,7 @@ public final class DebshrewConfig {
     private final Integer adminPort;
     private final String adminBind;
     private final Duration adminNodeStaleAfter;
+    private final LogOptions logOptions;
 
     private DebshrewConfig(JsonNode root, String source) throws ConfigException {
         if (!root.isObject()) {
@@ -211,6 +214,7 @@ public final class DebshrewConfig {
             throw new ConfigException(source + ": option 'admin.bind' must be a host name or IP address");
         }
         adminNodeStaleAfter = Duration.ofSeconds(read(ADMIN_NODE_STALE_AFTER, flat, source));
+        logOptions = LogOptions.read(flat, source);
         String cache = read(TRANSFORM_COMPILE_CACHE, flat, source);
         transformLimits = TransformLimits.builder()
                 .maxMemoryPages(read(TRANSFORM_MEMORY_PAGES, flat, source).intValue())
@@ -457,6 +461,11 @@ public final class DebshrewConfig {
     /** How long without a successful metashrew call before {@code /health} answers 503. */
     public Duration adminNodeStaleAfter() {
         return adminNodeStaleAfter;
+    }
+
+    /** Log format, per-logger levels, rate limit and progress lines ({@code log_format}, {@code log_levels}...). */
+    public LogOptions logOptions() {
+        return logOptions;
     }
 
     /** Markdown table of every option (source of {@code docs/configuration.md}). */

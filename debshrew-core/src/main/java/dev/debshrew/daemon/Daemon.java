@@ -3,6 +3,7 @@ package dev.debshrew.daemon;
 import dev.debshrew.admin.AdminServer;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.follow.BlockFollower;
+import dev.debshrew.follow.FollowerListeners;
 import dev.debshrew.follow.FollowerSettings;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.ChainStore;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One running pipeline: wires the metashrew client, the transform, the chain store and the sink
@@ -44,6 +46,7 @@ public final class Daemon implements AutoCloseable {
     private final DebshrewMetrics metrics;
     private final AdminServer admin;
     private final ModuleIdentity moduleIdentity; // null for the in-memory store
+    private final String pipeline; // the MDC field 'pipeline' of the follower's log lines
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean stopRequested = new AtomicBoolean();
 
@@ -51,7 +54,8 @@ public final class Daemon implements AutoCloseable {
     public static final Duration SINK_ABORT_AFTER = Duration.ofSeconds(5);
 
     private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
-            BlockFollower follower, DebshrewMetrics metrics, AdminServer admin, ModuleIdentity moduleIdentity) {
+            BlockFollower follower, DebshrewMetrics metrics, AdminServer admin, ModuleIdentity moduleIdentity,
+            String pipeline) {
         this.client = client;
         this.transform = transform;
         this.store = store;
@@ -60,6 +64,7 @@ public final class Daemon implements AutoCloseable {
         this.metrics = metrics;
         this.admin = admin;
         this.moduleIdentity = moduleIdentity;
+        this.pipeline = pipeline;
     }
 
     /**
@@ -112,8 +117,12 @@ public final class Daemon implements AutoCloseable {
                     .withStartHeight(config.startHeight())
                     .withPollInterval(config.pollInterval())
                     .withSinkRetryMax(config.sinkRetryMax());
-            BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings, metrics);
+            ProgressReporter progress = new ProgressReporter(config.logOptions().progressInterval(),
+                    config.logOptions().behindBlocks(), System::nanoTime);
+            BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings,
+                    FollowerListeners.of(metrics, progress));
             metrics.bind(follower);
+            progress.bind(() -> follower.nextHeight() - 1);
             AdminServer admin = null;
             if (config.adminPort() != null) {
                 try {
@@ -126,7 +135,8 @@ public final class Daemon implements AutoCloseable {
             }
             ModuleIdentity identity = store instanceof RocksChainStore rocks
                     ? new ModuleIdentity(rocks, config.transformPath(), transform.sha256(), acceptModuleChange) : null;
-            return new Daemon(client, transform, store, sinks, follower, metrics, admin, identity);
+            String pipeline = config.logOptions().pipeline() != null ? config.logOptions().pipeline() : transform.name();
+            return new Daemon(client, transform, store, sinks, follower, metrics, admin, identity, pipeline);
         } catch (RuntimeException e) {
             // nothing started yet: release what was opened, then report
             sinks.forEach(Sink::close);
@@ -160,11 +170,11 @@ public final class Daemon implements AutoCloseable {
      * the durable state store belongs to the configured module ({@link ModuleChangedException}).
      */
     public void run() throws PipelineException {
-        log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
-                sinks.stream().map(Sink::name).toList(), store.windowSize());
         metrics.followerStarted();
         Throwable failure = null;
-        try {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("pipeline", pipeline)) {
+            log.info("debshrew following {} with transform '{}' into {} (window {} blocks)", client, transform.name(),
+                    sinks.stream().map(Sink::name).toList(), store.windowSize());
             if (moduleIdentity != null) {
                 moduleIdentity.verify();
             }

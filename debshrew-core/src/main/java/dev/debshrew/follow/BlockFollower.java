@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Follows the node block by block, strictly in height order, and drives one transform and one
@@ -298,6 +299,13 @@ public final class BlockFollower {
      */
     private boolean processBlock(long height, String hash, String parentHash, Optional<JournalEntry> tip)
             throws MetashrewException, PipelineException, StopRequested {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(height))) { // log lines name the block
+            return processBlockWithMdc(height, hash, parentHash, tip);
+        }
+    }
+
+    private boolean processBlockWithMdc(long height, String hash, String parentHash, Optional<JournalEntry> tip)
+            throws MetashrewException, PipelineException, StopRequested {
         long started = System.nanoTime();
         NodeViews views = new NodeViews(node);
         long transformStarted = System.nanoTime();
@@ -411,7 +419,9 @@ public final class BlockFollower {
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), System.currentTimeMillis());
-            fanOut.deliverUndo(e, inverse);
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(e.height()))) {
+                fanOut.deliverUndo(e, inverse);
+            }
             CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
             store.revertTip();
         }
