@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-s", "--sink-type"}, paramLabel = "TYPE", description = "console, file, kafka or postgres (alias postgresql) (sink.type).")
     String sinkType;
 
-    @Option(names = {"-f", "--sink-config"}, paramLabel = "FILE", description = "JSON file with the sink's options.")
+    @Option(names = {"-f", "--sink-config"}, paramLabel = "FILE", description = "JSON (or YAML: .yaml, .yml) file with the sink's options.")
     Path sinkConfig;
 
     @Option(names = {"-z", "--cache-size"}, paramLabel = "N", description = "Reorg window in blocks (cache_size).")
