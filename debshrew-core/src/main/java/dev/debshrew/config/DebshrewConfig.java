@@ -314,7 +314,12 @@ public final class DebshrewConfig {
         if (sink != null && sink.hasNonNull("type")) {
             typeOnly.put(SINK_TYPE.name(), CdcCodec.mapper().convertValue(sink.get("type"), Object.class));
         }
-        String type = read(SINK_TYPE, typeOnly, source);
+        String type;
+        try {
+            type = SINK_TYPE.get(typeOnly, source);
+        } catch (IllegalArgumentException e) { // named by its place: sink.type or sinks[i].type
+            throw new ConfigException(e.getMessage().replace("'" + SINK_TYPE.name() + "'", "'" + path + "type'"));
+        }
         Map<String, Object> map = new LinkedHashMap<>();
         if (sink != null && sink.isObject()) {
             Map<?, ?> all = CdcCodec.mapper().convertValue(sink, Map.class);

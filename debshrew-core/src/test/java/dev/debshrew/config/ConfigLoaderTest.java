@@ -208,6 +208,8 @@ class ConfigLoaderTest {
                 """);
         assertThatThrownBy(() -> ConfigLoader.load(g, Map.of()))
                 .hasMessageContaining("unknown option(s) [sinks[1].rotate_bytez]");
+        Path t = write("t.json", "{\"transform\": {\"path\": \"t.wasm\"}, \"sinks\": [{\"type\": \"s3\"}]}");
+        assertThatThrownBy(() -> ConfigLoader.load(t, Map.of())).hasMessageContaining("'sinks[0].type'");
         Path h = write("h.json", "{\"transform\": {\"path\": \"t.wasm\"}, \"sink\": {\"type\": \"file\"}}");
         assertThatThrownBy(() -> ConfigLoader.load(h, Map.of())).hasMessageContaining("'sink.path' is required");
     }
