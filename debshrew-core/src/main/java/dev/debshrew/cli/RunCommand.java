@@ -2,16 +2,14 @@ package dev.debshrew.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.config.ConfigException;
-import dev.debshrew.config.ConfigRedaction;
+import dev.debshrew.config.ConfigLoader;
 import dev.debshrew.config.DebshrewConfig;
+import dev.debshrew.config.EnvOverrides;
 import dev.debshrew.daemon.Daemon;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.StateStoreException;
 import dev.debshrew.transform.TransformLoadException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,8 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code debshrew run}: the daemon. Reads the JSON config (the original debshrew's keys) and
- * applies the original's flags on top.
+ * {@code debshrew run}: the daemon. Reads the config (JSON or YAML, the original debshrew's keys,
+ * {@link ConfigLoader}) and applies the original's flags on top.
  *
  * <p>SIGTERM and SIGINT are handled from the first instant of the command (before the config is
  * read): a stop requested during start-up exits with status 0 without starting anything; a stop
@@ -43,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "JSON configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file: JSON, or YAML for .yaml/.yml.")
     Path config;
 
     @Option(names = {"-m", "--metashrew-url"}, paramLabel = "URL", description = "metashrew JSON-RPC URL (metashrew.url).")
@@ -55,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-s", "--sink-type"}, paramLabel = "TYPE", description = "console, file, kafka or postgres (alias postgresql) (sink.type).")
     String sinkType;
 
-    @Option(names = {"-f", "--sink-config"}, paramLabel = "FILE", description = "JSON file with the sink's options.")
+    @Option(names = {"-f", "--sink-config"}, paramLabel = "FILE", description = "JSON (or YAML: .yaml, .yml) file with the sink's options.")
     Path sinkConfig;
 
     @Option(names = {"-z", "--cache-size"}, paramLabel = "N", description = "Reorg window in blocks (cache_size).")
@@ -148,7 +146,8 @@ final class RunCommand implements Callable<Integer> {
     /** The configuration (read once). */
     private DebshrewConfig config() throws ConfigException {
         if (parsed == null) {
-            parsed = DebshrewConfig.fromJson(tree(), config == null ? "command line" : config + " + command line");
+            String source = config == null ? "command line" : config + " + command line";
+            parsed = DebshrewConfig.fromJson(tree(source, System.getenv()), source);
         }
         return parsed;
     }
@@ -162,14 +161,14 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The config file's tree with the flags applied on top. */
-    private JsonNode tree() throws ConfigException {
-        ObjectNode root;
-        if (config != null) {
-            root = readObject(config, "config file");
-        } else {
-            root = DebshrewConfig.emptyTree();
-        }
+    /**
+     * The config file's tree ({@code ${VAR}} substituted), then the {@code DEBSHREW_*} environment
+     * overrides, then the flags on top; {@code *_file} secrets read last.
+     */
+    private JsonNode tree(String source, Map<String, String> env) throws ConfigException {
+        ObjectNode root = config != null ? ConfigLoader.parse(config, "config file") : DebshrewConfig.emptyTree();
+        ConfigLoader.substitute(root, env, source);
+        EnvOverrides.apply(root, env);
         if (metashrewUrl != null) {
             root.withObject("/metashrew").put("url", metashrewUrl);
         }
@@ -178,7 +177,7 @@ final class RunCommand implements Callable<Integer> {
         }
         if (sinkConfig != null) {
             ObjectNode sink = root.withObject("/sink");
-            ObjectNode extra = readObject(sinkConfig, "sink config file");
+            ObjectNode extra = ConfigLoader.parse(sinkConfig, "sink config file");
             for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 sink.set(e.getKey(), e.getValue());
@@ -196,20 +195,7 @@ final class RunCommand implements Callable<Integer> {
         if (logLevel != null) {
             root.put("log_level", logLevel);
         }
+        ConfigLoader.resolveSecretFiles(root, source);
         return root;
-    }
-
-    private static ObjectNode readObject(Path file, String what) throws ConfigException {
-        try {
-            JsonNode n = CdcCodec.mapper().readTree(Files.readAllBytes(file));
-            if (n == null || !n.isObject()) {
-                throw new ConfigException(what + " " + file + " must contain a JSON object");
-            }
-            return (ObjectNode) n;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ConfigRedaction.notJson(what, file, e);
-        } catch (IOException e) {
-            throw new ConfigException(what + " " + file + " cannot be read: " + e.getMessage(), e);
-        }
     }
 }

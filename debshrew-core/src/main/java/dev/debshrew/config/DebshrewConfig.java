@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.transform.TransformLimits;
 import dev.debshrew.util.Secrets;
 import java.io.IOException;
@@ -89,7 +90,7 @@ public final class DebshrewConfig {
                     + " <data_dir>/compile-cache; \"\" disables it.");
     public static final ConfigOption<String> SINK_TYPE = ConfigOption.choice("sink.type", "console",
             "Sink to write to; its other options sit beside 'type' in the 'sink' object (docs/sinks.md).",
-            "console", "file", "kafka", "postgres", "postgresql");
+            SinkFactory.typeNames().toArray(String[]::new));
     public static final ConfigOption<Long> CACHE_SIZE = ConfigOption.integer("cache_size", 6L, 1, 100_000,
             "Reorg window: how many recent blocks are kept to undo a reorganisation. A deeper reorg stops the daemon.");
     public static final ConfigOption<Long> START_HEIGHT = ConfigOption.integer("start_height", null, 0,
@@ -256,7 +257,7 @@ public final class DebshrewConfig {
      * The config as a flat map keyed by option name ({@code metashrew.url}, {@code cache_size});
      * the sink objects and {@code metashrew.headers} are read separately and left out.
      */
-    private static Map<String, Object> flatten(JsonNode root) {
+    static Map<String, Object> flatten(JsonNode root) {
         Map<String, Object> flat = new LinkedHashMap<>();
         for (var it = root.fields(); it.hasNext(); ) {
             var e = it.next();
@@ -289,7 +290,7 @@ public final class DebshrewConfig {
     private static List<SinkSpec> readSinks(JsonNode root, String source) throws ConfigException {
         JsonNode many = root.get("sinks");
         if (many == null || many.isNull()) {
-            return List.of(sinkSpec(root.get("sink"), source));
+            return List.of(sinkSpec(root.get("sink"), source, "sink."));
         }
         if (root.hasNonNull("sink")) {
             throw new ConfigException(source + ": give either 'sink' (one sink) or 'sinks' (a list), not both");
@@ -303,12 +304,13 @@ public final class DebshrewConfig {
             if (!one.isObject()) {
                 throw new ConfigException(source + ": sinks[" + i + "] must be an object with a 'type'");
             }
-            out.add(sinkSpec(one, source + " sinks[" + i + "]"));
+            out.add(sinkSpec(one, source, "sinks[" + i + "]."));
         }
         return List.copyOf(out);
     }
 
-    private static SinkSpec sinkSpec(JsonNode sink, String source) throws ConfigException {
+    /** One sink object, its options validated through its type's declarations; errors name {@code path}. */
+    static SinkSpec sinkSpec(JsonNode sink, String source, String path) throws ConfigException {
         if (sink != null && !sink.isNull() && !sink.isObject()) {
             throw new ConfigException(source + ": option 'sink' must be an object with a 'type' and the sink's options");
         }
@@ -316,7 +318,12 @@ public final class DebshrewConfig {
         if (sink != null && sink.hasNonNull("type")) {
             typeOnly.put(SINK_TYPE.name(), CdcCodec.mapper().convertValue(sink.get("type"), Object.class));
         }
-        String type = read(SINK_TYPE, typeOnly, source);
+        String type;
+        try {
+            type = SINK_TYPE.get(typeOnly, source);
+        } catch (IllegalArgumentException e) { // named by its place: sink.type or sinks[i].type
+            throw new ConfigException(e.getMessage().replace("'" + SINK_TYPE.name() + "'", "'" + path + "type'"));
+        }
         Map<String, Object> map = new LinkedHashMap<>();
         if (sink != null && sink.isObject()) {
             Map<?, ?> all = CdcCodec.mapper().convertValue(sink, Map.class);
@@ -326,20 +333,21 @@ public final class DebshrewConfig {
                 }
             });
         }
+        try {
+            SinkFactory.type(type).validate(map);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + ConfigOptions.qualify(e.getMessage(), path));
+        }
         return new SinkSpec(type, map);
     }
 
-    /** Parses a JSON config file. */
+    /**
+     * Reads a config file (JSON, or YAML for {@code .yaml}/{@code .yml}) with {@code ${VAR}}
+     * substitution, {@code DEBSHREW_*} overrides and {@code *_file} secrets from the process
+     * environment ({@link ConfigLoader}).
+     */
     public static DebshrewConfig load(Path file) throws ConfigException {
-        try {
-            return fromJson(CdcCodec.mapper().readTree(Files.readAllBytes(file)), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("config file " + file + " does not exist");
-        } catch (JsonProcessingException e) {
-            throw ConfigRedaction.notJson("config file", file, e);
-        } catch (IOException e) {
-            throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage(), e);
-        }
+        return ConfigLoader.load(file, System.getenv());
     }
 
     /** Builds the config from a JSON tree; {@code source} names it in errors. */

@@ -67,6 +67,22 @@ public final class Daemon implements AutoCloseable {
         this.pipeline = pipeline;
     }
 
+    /** The metashrew client's builder as the config describes it (also used by {@code check-config --connect}). */
+    public static MetashrewClient.Builder metashrewClient(DebshrewConfig config) {
+        MetashrewClient.Builder cb = MetashrewClient.builder(config.metashrewUrl())
+                .readTimeout(config.metashrewTimeout())
+                .connectTimeout(config.metashrewConnectTimeout())
+                .maxRetries(config.metashrewMaxRetries())
+                .backoffInitial(config.metashrewRetryDelay())
+                .maxResponseBytes(config.metashrewMaxResponseBytes())
+                .versionLine(VersionLine.parse(config.metashrewVersionLine()))
+                .headers(config.metashrewHeaders());
+        if (config.metashrewUsername() != null) {
+            cb.basicAuth(config.metashrewUsername(), config.metashrewPassword());
+        }
+        return cb;
+    }
+
     /**
      * Builds every component. Fails fast (before touching the node) on a bad module or sink options.
      *
@@ -95,19 +111,7 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         DebshrewMetrics metrics = new DebshrewMetrics();
-        MetashrewClient.Builder cb = MetashrewClient.builder(config.metashrewUrl())
-                .listener(metrics)
-                .readTimeout(config.metashrewTimeout())
-                .connectTimeout(config.metashrewConnectTimeout())
-                .maxRetries(config.metashrewMaxRetries())
-                .backoffInitial(config.metashrewRetryDelay())
-                .maxResponseBytes(config.metashrewMaxResponseBytes())
-                .versionLine(VersionLine.parse(config.metashrewVersionLine()))
-                .headers(config.metashrewHeaders());
-        if (config.metashrewUsername() != null) {
-            cb.basicAuth(config.metashrewUsername(), config.metashrewPassword());
-        }
-        MetashrewClient client = cb.build();
+        MetashrewClient client = metashrewClient(config).listener(metrics).build();
         ChainStore store = null;
         try {
             store = "memory".equals(config.stateStore())

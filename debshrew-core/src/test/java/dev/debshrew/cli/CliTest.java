@@ -16,10 +16,11 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {
+    /** A command's exit status and output (also used by the other CLI tests). */
+    record Result(int status, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -62,6 +62,28 @@ public final class ConfigOptions {
         return out;
     }
 
+    /**
+     * The message of a section's option error with every quoted option name given its key path, e.g.
+     * {@code kafka sink: option 'batch_size': ...} with prefix {@code sink.} becomes
+     * {@code kafka sink: option 'sink.batch_size': ...}.
+     */
+    public static String qualify(String message, String pathPrefix) {
+        if (message == null) {
+            return null;
+        }
+        String quoted = java.util.regex.Matcher.quoteReplacement(pathPrefix);
+        String s = message.replaceAll("\\b(options? |and )'([A-Za-z0-9_.\\[\\]-]+)'", "$1'" + quoted + "$2'");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("unknown option\\(s\\) \\[([^\\]]*)\\]").matcher(s);
+        if (m.find()) {
+            List<String> keys = new ArrayList<>();
+            for (String k : m.group(1).split(", ")) {
+                keys.add(pathPrefix + k);
+            }
+            s = s.substring(0, m.start()) + "unknown option(s) " + keys + s.substring(m.end());
+        }
+        return s;
+    }
+
     /** A Markdown table documenting {@code options} (name, type, default, meaning). */
     public static String markdownTable(List<ConfigOption<?>> options) {
         StringBuilder sb = new StringBuilder();
