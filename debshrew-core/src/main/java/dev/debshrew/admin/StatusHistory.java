@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the status page ({@code GET /}) shows beyond {@code /status}, served as {@code GET /status/history}:
@@ -36,6 +38,7 @@ public final class StatusHistory implements AutoCloseable {
     /** How far back the samples go. */
     public static final Duration SPAN = Duration.ofHours(1);
     private static final int MAX_ERRORS = 20;
+    private static final Logger log = LoggerFactory.getLogger(StatusHistory.class);
 
     /** One sample; {@code nodeHeight}, {@code height} and {@code lag} are -1 when not known yet. */
     record Sample(Instant at, long height, long nodeHeight, long lag, double blocksPerSecond) {
@@ -83,6 +86,7 @@ public final class StatusHistory implements AutoCloseable {
             sample();
         } catch (RuntimeException e) {
             // a sampler that throws would be cancelled by the executor: keep it alive, the next tick retries
+            log.debug("status history: cannot take a sample: {}", e.toString());
         }
     }
 

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -184,5 +185,41 @@ class StatusPageBrowserTest {
                 daemon.close();
             }
         }
+    }
+
+    @Test
+    void historyNotesEachNewErrorOnceWithoutSecrets() throws Exception {
+        int closedPort;
+        try (DevnetServer gone = DevnetServer.builder().initialHeight(1).build().start(0)) {
+            closedPort = gone.port();
+        }
+        String password = "Zq8-status-page-pw";
+        Daemon daemon = Daemon.create(DebshrewConfig.fromJson(
+                config("http://operator:" + password + "@127.0.0.1:" + closedPort + "/"), "test"));
+        String base = "http://127.0.0.1:" + daemon.adminAddress().orElseThrow().getPort();
+        HttpClient http = HttpClient.newHttpClient();
+        AtomicReference<JsonNode> history = new AtomicReference<>();
+        try (DaemonThread running = DaemonThread.start(daemon, "status-history-daemon")) {
+            // the node never answers: the follower retries, the sampler notes the failure once, however many samples
+            await("three samples after a node failure", () -> {
+                try {
+                    history.set(JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/status/history"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).body()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                JsonNode h = history.get();
+                return h.path("samples").size() >= 3 && h.path("errors").size() >= 1;
+            });
+            assertThat(running.failure()).isNull();
+        }
+        JsonNode errors = history.get().path("errors");
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).path("source").asText()).isEqualTo("node");
+        assertThat(errors.get(0).path("message").asText()).isNotEmpty();
+        assertThat(history.get().toString()).doesNotContain(password);
+        JsonNode first = history.get().path("samples").get(0);
+        assertThat(first.path("node_height").asLong()).isEqualTo(-1);
+        assertThat(first.path("lag").asLong()).isEqualTo(-1);
     }
 }
