@@ -17,7 +17,6 @@ import dev.debshrew.util.Backoff;
 import dev.debshrew.util.Hex;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -409,16 +408,9 @@ public final class BlockFollower {
         log.warn("chain reorganisation: node hash at height {} is {}, ours is {}; common ancestor {}:{}; undoing {}"
                 + " block(s) {}..{} (node height {})", mismatchHeight, nodeHashThere, hashAt(window, mismatchHeight),
                 ancestorHeight, ancestorHash, depth, newest.height(), ancestorHeight + 1, nodeHeight);
-        List<String> undoneHashes = new ArrayList<>();
-        for (JournalEntry e : window) {
-            if (e.height() > ancestorHeight) {
-                undoneHashes.add(0, e.hash());
-            }
-        }
         long inverseMessages = undoBlocksAbove(ancestorHeight);
         next = ancestorHeight + 1;
-        recentReorgs.add(new RecentReorgs.Reorg(Instant.now(), ancestorHeight, ancestorHash, depth, undoneHashes,
-                inverseMessages));
+        recentReorgs.add(window, ancestorHeight, ancestorHash, inverseMessages);
         listener.reorgUndone(ancestorHeight, depth);
     }
 

@@ -1,7 +1,9 @@
 package dev.debshrew.follow;
 
+import dev.debshrew.journal.JournalEntry;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
@@ -39,6 +41,20 @@ public final class RecentReorgs {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         }
         this.capacity = capacity;
+    }
+
+    /**
+     * Records that the blocks of {@code window} (the reorg window before the undo, oldest first)
+     * above {@code ancestorHeight} were undone, now, with {@code inverseMessages} inverse messages.
+     */
+    void add(List<JournalEntry> window, long ancestorHeight, String ancestorHash, long inverseMessages) {
+        List<String> undone = new ArrayList<>();
+        for (JournalEntry e : window) {
+            if (e.height() > ancestorHeight) {
+                undone.add(0, e.hash());
+            }
+        }
+        add(new Reorg(Instant.now(), ancestorHeight, ancestorHash, undone.size(), undone, inverseMessages));
     }
 
     /** Records a reorganisation, dropping the oldest beyond the capacity. */
