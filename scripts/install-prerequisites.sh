@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks for the full build and test suite:
 #   wabt (wat2wasm, for the WAT test fixtures), nodejs + npm (AssemblyScript examples),
+#   chromium (the status page's browser test, StatusPageBrowserTest),
 #   Java 17 + Maven (normally present). Idempotent; needs root (or sudo) only when something is missing.
 set -euo pipefail
 missing=()
 command -v wat2wasm >/dev/null 2>&1 || missing+=(wabt)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *     {@link Secrets#redactEndpoint}; version line;
  *     height; lag), the follower (state, next height), the reorg window (tip, size) and each sink's
  *     cursor. Failure texts and sink names pass through {@link Secrets#scrub}.</li>
+ * <li>{@code GET /}: the live status page ({@link StatusPage}), and {@code GET /status/history} its
+ *     chart samples, recent reorgs, window blocks and last errors ({@link StatusHistory}).</li>
  * </ul>
  * It binds to {@code admin.bind} (default 127.0.0.1: it has no authentication) and serves on two
  * daemon threads, so a slow client never blocks the follower.
@@ -66,6 +68,7 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final StatusHistory history;
 
     private AdminServer(HttpServer http, ExecutorService executor, DebshrewMetrics metrics, BlockFollower follower,
             MetashrewClient client, String transformName, Duration nodeStaleAfter) {
@@ -76,6 +79,7 @@ public final class AdminServer implements AutoCloseable {
         this.client = client;
         this.transformName = transformName;
         this.nodeStaleAfter = nodeStaleAfter;
+        this.history = StatusHistory.start(metrics, follower);
     }
 
     /**
@@ -116,6 +120,7 @@ public final class AdminServer implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             http.stop(0);
             executor.shutdownNow();
+            history.close();
             log.info("admin server stopped");
         }
     }
@@ -141,8 +146,12 @@ public final class AdminServer implements AutoCloseable {
                 }
                 case "/status" -> send(ex, 200, JSON,
                         mapper.writerWithDefaultPrettyPrinter().writeValueAsString(status()) + "\n", head);
-                case "/" -> send(ex, 200, "text/plain; charset=utf-8",
-                        "debshrew admin: GET /metrics, /health, /status\n", head);
+                case "/", "/index.html" -> {
+                    ex.getResponseHeaders().set("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY);
+                    send(ex, 200, "text/html; charset=utf-8", StatusPage.html(), head);
+                }
+                case "/status/history" -> send(ex, 200, JSON, mapper.writeValueAsString(history.toJson(mapper)) + "\n",
+                        head);
                 default -> send(ex, 404, "text/plain; charset=utf-8", "not found: " + path + "\n", head);
             }
         } catch (IOException e) {

@@ -67,6 +67,7 @@ public final class BlockFollower {
     private final StopSignal stop = new StopSignal();
     private final SinkFanOut fanOut;
     private final StartPosition start;
+    private final RecentReorgs recentReorgs = new RecentReorgs(20);
 
     private volatile long processedBlocks;
     private volatile long next = -1;
@@ -128,6 +129,16 @@ public final class BlockFollower {
     /** Number of blocks currently kept in the reorg window. */
     public int windowBlocks() {
         return store.window().size();
+    }
+
+    /** The blocks of the reorg window, oldest first. Safe from any thread (status pages). */
+    public List<JournalEntry> window() {
+        return store.window();
+    }
+
+    /** The last 20 reorganisations undone since start, newest first. Safe from any thread (status pages). */
+    public List<RecentReorgs.Reorg> recentReorgs() {
+        return recentReorgs.list();
     }
 
     /** Capacity of the reorg window ({@code cache_size}). */
@@ -405,17 +416,19 @@ public final class BlockFollower {
         log.warn("chain reorganisation: node hash at height {} is {}, ours is {}; common ancestor {}:{}; undoing {}"
                 + " block(s) {}..{} (node height {})", mismatchHeight, nodeHashThere, hashAt(window, mismatchHeight),
                 ancestorHeight, ancestorHash, depth, newest.height(), ancestorHeight + 1, nodeHeight);
-        undoBlocksAbove(ancestorHeight);
+        long inverseMessages = undoBlocksAbove(ancestorHeight);
         next = ancestorHeight + 1;
+        recentReorgs.add(window, ancestorHeight, ancestorHash, inverseMessages);
         listener.reorgUndone(ancestorHeight, depth);
     }
 
     /**
      * Undoes journal blocks newest first down to {@code ancestorHeight}: for each, the inverse
      * messages go to every sink that received the block (sink commit first), then the store
-     * reverts the block's state.
+     * reverts the block's state. Returns the number of inverse messages.
      */
-    private void undoBlocksAbove(long ancestorHeight) throws PipelineException, StopRequested {
+    private long undoBlocksAbove(long ancestorHeight) throws PipelineException, StopRequested {
+        long inverseMessages = 0;
         while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
             JournalEntry e = store.tip().get();
             List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), System.currentTimeMillis());
@@ -424,7 +437,9 @@ public final class BlockFollower {
             }
             CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
             store.revertTip();
+            inverseMessages += inverse.size();
         }
+        return inverseMessages;
     }
 
     private static String hashAt(List<JournalEntry> window, long height) {
