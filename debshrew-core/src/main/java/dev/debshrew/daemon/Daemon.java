@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -118,7 +119,8 @@ public final class Daemon implements AutoCloseable {
             if (config.adminPort() != null) {
                 try {
                     admin = AdminServer.start(config.adminBind(), config.adminPort(), metrics, follower, client,
-                            transform.name(), config.adminNodeStaleAfter());
+                            transform.name(), new AdminServer.Options(config.adminNodeStaleAfter(),
+                                    config.adminReadyMaxLag(), stallAfter(config, settings), config.adminToken()));
                 } catch (IOException e) {
                     throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
                             + config.adminPort() + " (admin.bind, admin.port): " + e, e);
@@ -143,6 +145,16 @@ public final class Daemon implements AutoCloseable {
     /** The follower (tests look at its progress). */
     public BlockFollower follower() {
         return follower;
+    }
+
+    /**
+     * How long the follower may go without a heartbeat before {@code /health} calls it wedged: the
+     * longest known wait doubled, at least 120 s (docs/operations.md, "Health and readiness").
+     */
+    static Duration stallAfter(DebshrewConfig config, FollowerSettings settings) {
+        Duration oneCall = config.metashrewTimeout().plus(config.metashrewConnectTimeout());
+        Duration longest = Collections.max(List.of(settings.retryMax(), settings.pollInterval(), oneCall));
+        return Collections.max(List.of(Duration.ofSeconds(120), longest.multipliedBy(2)));
     }
 
     /** The metrics fed by the follower and the client. */
