@@ -122,6 +122,9 @@ public final class DebshrewConfig {
     public static final ConfigOption<Long> ADMIN_READY_MAX_LAG = ConfigOption.integer("admin.ready_max_lag", 3L, 0,
             1_000_000, "GET /ready answers 200 only when the last processed block is at most this many blocks"
                     + " behind the node's tip (and the node and every sink are up).");
+    public static final ConfigOption<Long> ADMIN_STALL_AFTER = ConfigOption.integer("admin.stall_after", null, 1,
+            86_400, "GET /health (liveness) answers 503 when the follower showed no progress and no known wait for"
+                    + " this many seconds. Absent: max(120, 2 x the longest known wait), see docs/operations.md.");
     public static final ConfigOption<String> ADMIN_TOKEN = ConfigOption.string("admin.token").secret()
             .doc("Bearer token the admin server requires on every endpoint except GET /health (header"
                     + " 'Authorization: Bearer TOKEN'; 401 otherwise). Absent: no authentication.").build();
@@ -138,7 +141,7 @@ public final class DebshrewConfig {
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
             SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
-            ADMIN_READY_MAX_LAG, ADMIN_TOKEN, ADMIN_TOKEN_FILE);
+            ADMIN_READY_MAX_LAG, ADMIN_STALL_AFTER, ADMIN_TOKEN, ADMIN_TOKEN_FILE);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
@@ -164,6 +167,7 @@ public final class DebshrewConfig {
     private final String adminBind;
     private final Duration adminNodeStaleAfter;
     private final long adminReadyMaxLag;
+    private final Duration adminStallAfter;
     private final String adminToken;
 
     private DebshrewConfig(JsonNode root, String source) throws ConfigException {
@@ -225,6 +229,8 @@ public final class DebshrewConfig {
         }
         adminNodeStaleAfter = Duration.ofSeconds(read(ADMIN_NODE_STALE_AFTER, flat, source));
         adminReadyMaxLag = read(ADMIN_READY_MAX_LAG, flat, source);
+        Long stall = read(ADMIN_STALL_AFTER, flat, source);
+        adminStallAfter = stall == null ? null : Duration.ofSeconds(stall);
         adminToken = AdminTokens.read(read(ADMIN_TOKEN, flat, source), read(ADMIN_TOKEN_FILE, flat, source), source);
         String cache = read(TRANSFORM_COMPILE_CACHE, flat, source);
         transformLimits = TransformLimits.builder()
@@ -477,6 +483,11 @@ public final class DebshrewConfig {
     /** Blocks behind the node's tip within which GET /ready answers 200. */
     public long adminReadyMaxLag() {
         return adminReadyMaxLag;
+    }
+
+    /** admin.stall_after, or null: computed from the known waits. */
+    public Duration adminStallAfter() {
+        return adminStallAfter;
     }
 
     /** The admin bearer token (admin.token or the content of admin.token_file), or null: none. */

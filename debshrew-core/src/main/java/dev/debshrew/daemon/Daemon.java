@@ -149,9 +149,13 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * How long the follower may go without a heartbeat before {@code /health} calls it wedged: the
-     * longest known wait doubled, at least 120 s (docs/operations.md, "Health and readiness").
+     * longest known wait doubled, at least 120 s, unless {@code admin.stall_after} says otherwise
+     * (docs/operations.md, "Metrics and health").
      */
     static Duration stallAfter(DebshrewConfig config, FollowerSettings settings) {
+        if (config.adminStallAfter() != null) {
+            return config.adminStallAfter();
+        }
         Duration oneCall = config.metashrewTimeout().plus(config.metashrewConnectTimeout());
         Duration longest = Collections.max(List.of(settings.retryMax(), settings.pollInterval(), oneCall));
         return Collections.max(List.of(Duration.ofSeconds(120), longest.multipliedBy(2)));

@@ -247,6 +247,9 @@ class AdminServerTest {
         assertThat(ok.adminPort()).isZero();
         assertThat(ok.adminBind()).isEqualTo("127.0.0.1");
         assertThat(ok.adminNodeStaleAfter()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(ok.adminReadyMaxLag()).isEqualTo(3);
+        assertThat(ok.adminStallAfter()).isNull();
+        assertThat(ok.adminToken()).isNull();
         cfg.remove("admin");
         assertThat(DebshrewConfig.fromJson(cfg, "test").adminPort()).isNull();
         assertThat(DebshrewConfig.fromJson(cfg, "test").adminNodeStaleAfter()).isEqualTo(Duration.ofSeconds(60));
@@ -256,7 +259,9 @@ class AdminServerTest {
                 c -> c.putObject("admin").put("port", -1) != null,
                 c -> c.putObject("admin").put("port", "http") != null,
                 c -> c.putObject("admin").put("bind", " ") != null,
-                c -> c.putObject("admin").put("node_stale_after", 0) != null)) {
+                c -> c.putObject("admin").put("node_stale_after", 0) != null,
+                c -> c.putObject("admin").put("ready_max_lag", -1) != null,
+                c -> c.putObject("admin").put("stall_after", 0) != null)) {
             ObjectNode c = config("http://127.0.0.1:1/", 0);
             bad.test(c);
             assertThatThrownBy(() -> DebshrewConfig.fromJson(c, "test")).isInstanceOf(ConfigException.class)
