@@ -17,6 +17,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,16 +35,26 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>{@code GET /metrics}: every metric in the Prometheus text format;</li>
- * <li>{@code GET /health}: 200 while the follower runs and a metashrew call succeeded recently, 503
- *     otherwise; JSON body {@code {"status": "ok"|"unhealthy", "reason": ...}};</li>
+ * <li>{@code GET /health}: liveness ({@link Health#liveness}): 200 while the follower runs and is not
+ *     wedged, whether or not the node and the sinks are up; 503 otherwise; JSON body
+ *     {@code {"status": "ok"|"unhealthy", "reason": ...}};</li>
+ * <li>{@code GET /ready}: readiness ({@link Health#readiness}): 200 when caught up within
+ *     {@code admin.ready_max_lag} blocks, the node reachable and every sink up; 503 otherwise; JSON body
+ *     {@code {"status": "ready"|"not_ready", "reason": ..., "reasons": [...], "lag": n}};</li>
  * <li>{@code GET /status}: JSON with the node (URL without credentials, path or query, see
  *     {@link Secrets#redactEndpoint}; version line;
- *     height; lag), the follower (state, next height), the reorg window (tip, size) and each sink's
- *     cursor. Failure texts and sink names pass through {@link Secrets#scrub}.</li>
+ *     height; lag; up; last error), the follower (state, next height), the reorg window (tip, size),
+ *     each sink's cursor, and {@code components} (node, transform, each sink: up/down and the last
+ *     error with its time, cleared on recovery). Failure texts and sink names pass through
+ *     {@link Secrets#scrub}.</li>
  * <li>{@code GET /}: the live status page ({@link StatusPage}), and {@code GET /status/history} its
  *     chart samples, recent reorgs, window blocks and last errors ({@link StatusHistory}).</li>
  * </ul>
- * It binds to {@code admin.bind} (default 127.0.0.1: it has no authentication) and serves on two
+ * With {@code admin.token} set, every endpoint but {@code /health} and the static page itself
+ * ({@code GET /}, which holds no data and sends the token given as {@code /#token=T} with its own
+ * requests) requires the header
+ * {@code Authorization: Bearer TOKEN} (compared in constant time); otherwise 401 with
+ * {@code WWW-Authenticate}. It binds to {@code admin.bind} (default 127.0.0.1) and serves on two
  * daemon threads, so a slow client never blocks the follower.
  */
 public final class AdminServer implements AutoCloseable {
@@ -63,22 +75,44 @@ public final class AdminServer implements AutoCloseable {
     private final BlockFollower follower;
     private final MetashrewClient client;
     private final String transformName;
-    private final Duration nodeStaleAfter;
+    private final Options options;
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpServer http;
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StatusHistory history;
 
+    /**
+     * How the admin server judges health and who may call it.
+     *
+     * @param nodeStaleAfter /ready fails when no metashrew call succeeded for this long
+     * @param readyMaxLag    /ready fails when the follower is more blocks than this behind the node
+     * @param stallAfter     /health fails when the follower recorded no heartbeat for this long
+     * @param token          bearer token required by every endpoint but /health; null: none
+     */
+    public record Options(Duration nodeStaleAfter, long readyMaxLag, Duration stallAfter, String token) {
+        /** Options without a token, with {@code readyMaxLag} 2 and {@code stallAfter} 120 s. */
+        public static Options defaults(Duration nodeStaleAfter) {
+            return new Options(nodeStaleAfter, 2, Duration.ofSeconds(120), null);
+        }
+
+        /** Never shows the token. */
+        @Override
+        public String toString() {
+            return "Options[nodeStaleAfter=" + nodeStaleAfter + ", readyMaxLag=" + readyMaxLag + ", stallAfter="
+                    + stallAfter + ", token=" + (token == null ? "none" : Secrets.MASK) + "]";
+        }
+    }
+
     private AdminServer(HttpServer http, ExecutorService executor, DebshrewMetrics metrics, BlockFollower follower,
-            MetashrewClient client, String transformName, Duration nodeStaleAfter) {
+            MetashrewClient client, String transformName, Options options) {
         this.http = http;
         this.executor = executor;
         this.metrics = metrics;
         this.follower = follower;
         this.client = client;
         this.transformName = transformName;
-        this.nodeStaleAfter = nodeStaleAfter;
+        this.options = options;
         this.history = StatusHistory.start(metrics, follower);
     }
 
@@ -89,7 +123,14 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String bind, int port, DebshrewMetrics metrics, BlockFollower follower,
             MetashrewClient client, String transformName, Duration nodeStaleAfter) throws IOException {
+        return start(bind, port, metrics, follower, client, transformName, Options.defaults(nodeStaleAfter));
+    }
+
+    /** Like the other {@code start}, with every option. */
+    public static AdminServer start(String bind, int port, DebshrewMetrics metrics, BlockFollower follower,
+            MetashrewClient client, String transformName, Options options) throws IOException {
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(follower, "follower");
         Objects.requireNonNull(client, "client");
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
@@ -101,11 +142,12 @@ public final class AdminServer implements AutoCloseable {
             return t;
         });
         http.setExecutor(executor);
-        AdminServer server = new AdminServer(http, executor, metrics, follower, client, transformName, nodeStaleAfter);
+        AdminServer server = new AdminServer(http, executor, metrics, follower, client, transformName, options);
         http.createContext("/", server::handle);
         http.start();
-        log.info("admin server listening on http://{}:{}/ (metrics, health, status)",
-                http.getAddress().getAddress().getHostAddress(), http.getAddress().getPort());
+        log.info("admin server listening on http://{}:{}/ (metrics, health, ready, status; {})",
+                http.getAddress().getAddress().getHostAddress(), http.getAddress().getPort(),
+                options.token() == null ? "no token" : "bearer token required except for /health and the page");
         return server;
     }
 
@@ -127,6 +169,14 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) {
         try (ex) {
+            String path = ex.getRequestURI().getPath();
+            boolean open = "/health".equals(path) || StatusPage.isPagePath(path, ex.getRequestMethod());
+            if (!open && !AdminAuth.authorized(options.token(), ex)) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"debshrew-admin\"");
+                send(ex, 401, "text/plain; charset=utf-8", "401 unauthorized: this endpoint requires the header"
+                        + " 'Authorization: Bearer <admin.token>'\n", "HEAD".equals(ex.getRequestMethod()));
+                return;
+            }
             String method = ex.getRequestMethod();
             boolean head = "HEAD".equals(method);
             if (!head && !"GET".equals(method)) {
@@ -134,14 +184,22 @@ public final class AdminServer implements AutoCloseable {
                 send(ex, 405, "text/plain; charset=utf-8", "only GET and HEAD are supported\n", false);
                 return;
             }
-            String path = ex.getRequestURI().getPath();
             switch (path) {
                 case "/metrics" -> send(ex, 200, PROMETHEUS_TEXT, metrics.scrape(), head);
                 case "/health" -> {
-                    Health h = Health.evaluate(metrics, nodeStaleAfter);
+                    Health h = Health.liveness(metrics, options.stallAfter());
                     ObjectNode body = mapper.createObjectNode();
                     body.put("status", h.healthy() ? "ok" : "unhealthy");
                     body.put("reason", h.reason());
+                    send(ex, h.healthy() ? 200 : 503, JSON, mapper.writeValueAsString(body) + "\n", head);
+                }
+                case "/ready" -> {
+                    Health h = readiness();
+                    ObjectNode body = mapper.createObjectNode();
+                    body.put("status", h.healthy() ? "ready" : "not_ready");
+                    body.put("reason", h.reason());
+                    h.reasons().forEach(body.putArray("reasons")::add);
+                    body.put("lag", metrics.lag());
                     send(ex, h.healthy() ? 200 : 503, JSON, mapper.writeValueAsString(body) + "\n", head);
                 }
                 case "/status" -> send(ex, 200, JSON,
@@ -161,10 +219,21 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    private Health readiness() {
+        return Health.readiness(metrics, follower.sinkPositions(), options.readyMaxLag(), options.nodeStaleAfter(),
+                options.stallAfter());
+    }
+
     /** The body of {@code GET /status}. */
     ObjectNode status() {
         ObjectNode root = mapper.createObjectNode();
         root.put("transform", transformName);
+        root.put("version", DebshrewMetrics.version());
+        Health live = Health.liveness(metrics, options.stallAfter());
+        Health ready = readiness();
+        root.put("healthy", live.healthy());
+        root.put("ready", ready.healthy());
+        ready.reasons().forEach(root.putArray("not_ready_reasons")::add);
 
         ObjectNode f = root.putObject("follower");
         f.put("state", metrics.followerState().name().toLowerCase(Locale.ROOT));
@@ -197,8 +266,13 @@ public final class AdminServer implements AutoCloseable {
         } else {
             node.putNull("last_success_ms_ago");
         }
-        if (metrics.lastNodeFailure() != null) {
-            node.put("last_failure", Secrets.scrub(metrics.lastNodeFailure()));
+        String nodeFailure = metrics.lastNodeFailure();
+        Instant nodeFailureAt = metrics.lastNodeFailureAt();
+        boolean nodeUp = since != null && since.compareTo(options.nodeStaleAfter()) <= 0 && nodeFailure == null;
+        node.put("up", nodeUp);
+        if (nodeFailure != null) {
+            node.put("last_failure", Secrets.scrub(nodeFailure));
+            node.put("last_failure_at", String.valueOf(nodeFailureAt));
         }
 
         ObjectNode w = root.putObject("window");
@@ -213,8 +287,17 @@ public final class AdminServer implements AutoCloseable {
         w.put("blocks", follower.windowBlocks());
         w.put("size", follower.windowSize());
 
+        ArrayNode components = root.putArray("components");
+        component(components, "node", Secrets.redactEndpoint(client.config().url()), nodeUp, nodeFailure, nodeFailureAt);
+        component(components, "transform", transformName, metrics.transformFailure() == null,
+                metrics.transformFailure(), metrics.transformFailureAt());
+        List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
+        for (BlockFollower.SinkPosition p : positions) {
+            component(components, "sink", p.sink(), p.up(), p.lastError(), p.lastErrorAt());
+        }
+
         ArrayNode sinks = root.putArray("sinks");
-        for (BlockFollower.SinkPosition p : follower.sinkPositions()) {
+        for (BlockFollower.SinkPosition p : positions) {
             ObjectNode s = sinks.addObject();
             s.put("name", Secrets.scrub(p.sink()));
             s.put("up", p.up());
@@ -232,6 +315,21 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         return root;
+    }
+
+    /** One entry of {@code components}: kind, name, up, and the last error with its time (null when none). */
+    private static void component(ArrayNode into, String kind, String name, boolean up, String error, Instant at) {
+        ObjectNode c = into.addObject();
+        c.put("kind", kind);
+        c.put("name", Secrets.scrub(name));
+        c.put("up", up);
+        if (error != null) {
+            c.put("last_error", Secrets.scrub(error));
+            c.put("last_error_at", String.valueOf(at));
+        } else {
+            c.putNull("last_error");
+            c.putNull("last_error_at");
+        }
     }
 
     private static void send(HttpExchange ex, int status, String contentType, String body, boolean head)

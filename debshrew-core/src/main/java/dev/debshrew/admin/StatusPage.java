@@ -39,4 +39,9 @@ final class StatusPage {
             throw new UncheckedIOException("cannot read status.html from the class path", e);
         }
     }
+
+    /** Whether a request is for the page itself (static, no data), which needs no token. */
+    static boolean isPagePath(String path, String method) {
+        return ("GET".equals(method) || "HEAD".equals(method)) && ("/".equals(path) || "/index.html".equals(path));
+    }
 }

@@ -115,10 +115,23 @@ public final class DebshrewConfig {
             "Port of the admin HTTP server (GET /metrics, /health, /status; docs/operations.md#metrics-and-health)."
                     + " Absent: no admin server. 0: any free port (logged at start).");
     public static final ConfigOption<String> ADMIN_BIND = ConfigOption.string("admin.bind", "127.0.0.1",
-            "Address the admin server binds to. It has no authentication: keep it on loopback or a private"
-                    + " network (0.0.0.0 for every interface, e.g. in a container).");
+            "Address the admin server binds to. Without admin.token it has no authentication: keep it on loopback"
+                    + " or a private network (0.0.0.0 for every interface, e.g. in a container).");
     public static final ConfigOption<Long> ADMIN_NODE_STALE_AFTER = ConfigOption.integer("admin.node_stale_after",
-            60L, 1, 86_400, "GET /health answers 503 when no metashrew call has succeeded for this many seconds.");
+            60L, 1, 86_400, "GET /ready answers 503 (node down) when no metashrew call has succeeded for this many"
+                    + " seconds. GET /health does not depend on the node.");
+    public static final ConfigOption<Long> ADMIN_READY_MAX_LAG = ConfigOption.integer("admin.ready_max_lag", 3L, 0,
+            1_000_000, "GET /ready answers 200 only when the last processed block is at most this many blocks"
+                    + " behind the node's tip (and the node and every sink are up).");
+    public static final ConfigOption<Long> ADMIN_STALL_AFTER = ConfigOption.integer("admin.stall_after", null, 1,
+            86_400, "GET /health (liveness) answers 503 when the follower showed no progress and no known wait for"
+                    + " this many seconds. Absent: max(120, 2 x the longest known wait), see docs/operations.md.");
+    public static final ConfigOption<String> ADMIN_TOKEN = ConfigOption.string("admin.token").secret()
+            .doc("Bearer token the admin server requires on every endpoint except GET /health (header"
+                    + " 'Authorization: Bearer TOKEN'; 401 otherwise). Absent: no authentication.").build();
+    public static final ConfigOption<String> ADMIN_TOKEN_FILE = ConfigOption.string("admin.token_file", null,
+            "File holding admin.token (its first line; surrounding whitespace ignored), e.g. a Docker or"
+                    + " Kubernetes secret. Not together with admin.token.");
 
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
@@ -128,9 +141,10 @@ public final class DebshrewConfig {
             TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
-            SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER, LogOptions.LOG_FORMAT, LogOptions.LOG_LEVELS,
-            LogOptions.LOG_RATE_LIMIT, LogOptions.PROGRESS_INTERVAL_S, LogOptions.PROGRESS_BEHIND_BLOCKS,
-            LogOptions.PIPELINE);
+            SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
+            ADMIN_READY_MAX_LAG, ADMIN_STALL_AFTER, ADMIN_TOKEN, ADMIN_TOKEN_FILE, LogOptions.LOG_FORMAT,
+            LogOptions.LOG_LEVELS, LogOptions.LOG_RATE_LIMIT, LogOptions.PROGRESS_INTERVAL_S,
+            LogOptions.PROGRESS_BEHIND_BLOCKS, LogOptions.PIPELINE);
 
     private final String metashrewUrl;
     private final Duration metashrewTimeout;
@@ -156,6 +170,9 @@ public final class DebshrewConfig {
     private final String adminBind;
     private final Duration adminNodeStaleAfter;
     private final LogOptions logOptions;
+    private final long adminReadyMaxLag;
+    private final Duration adminStallAfter;
+    private final String adminToken;
 
     private DebshrewConfig(JsonNode root, String source) throws ConfigException {
         if (!root.isObject()) {
@@ -216,6 +233,10 @@ public final class DebshrewConfig {
         }
         adminNodeStaleAfter = Duration.ofSeconds(read(ADMIN_NODE_STALE_AFTER, flat, source));
         logOptions = LogOptions.read(flat, source);
+        adminReadyMaxLag = read(ADMIN_READY_MAX_LAG, flat, source);
+        Long stall = read(ADMIN_STALL_AFTER, flat, source);
+        adminStallAfter = stall == null ? null : Duration.ofSeconds(stall);
+        adminToken = AdminTokens.read(read(ADMIN_TOKEN, flat, source), read(ADMIN_TOKEN_FILE, flat, source), source);
         String cache = read(TRANSFORM_COMPILE_CACHE, flat, source);
         transformLimits = TransformLimits.builder()
                 .maxMemoryPages(read(TRANSFORM_MEMORY_PAGES, flat, source).intValue())
@@ -474,6 +495,21 @@ public final class DebshrewConfig {
     /** Log format, per-logger levels, rate limit and progress lines ({@code log_format}, {@code log_levels}...). */
     public LogOptions logOptions() {
         return logOptions;
+    }
+
+    /** Blocks behind the node's tip within which GET /ready answers 200. */
+    public long adminReadyMaxLag() {
+        return adminReadyMaxLag;
+    }
+
+    /** admin.stall_after, or null: computed from the known waits. */
+    public Duration adminStallAfter() {
+        return adminStallAfter;
+    }
+
+    /** The admin bearer token (admin.token or the content of admin.token_file), or null: none. */
+    public String adminToken() {
+        return adminToken;
     }
 
     /** Markdown table of every option (source of {@code docs/configuration.md}). */

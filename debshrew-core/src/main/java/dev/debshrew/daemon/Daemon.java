@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -131,7 +132,8 @@ public final class Daemon implements AutoCloseable {
             if (config.adminPort() != null) {
                 try {
                     admin = AdminServer.start(config.adminBind(), config.adminPort(), metrics, follower, client,
-                            transform.name(), config.adminNodeStaleAfter());
+                            transform.name(), new AdminServer.Options(config.adminNodeStaleAfter(),
+                                    config.adminReadyMaxLag(), stallAfter(config, settings), config.adminToken()));
                 } catch (IOException e) {
                     throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
                             + config.adminPort() + " (admin.bind, admin.port): " + e, e);
@@ -157,6 +159,20 @@ public final class Daemon implements AutoCloseable {
     /** The follower (tests look at its progress). */
     public BlockFollower follower() {
         return follower;
+    }
+
+    /**
+     * How long the follower may go without a heartbeat before {@code /health} calls it wedged: the
+     * longest known wait doubled, at least 120 s, unless {@code admin.stall_after} says otherwise
+     * (docs/operations.md, "Metrics and health").
+     */
+    static Duration stallAfter(DebshrewConfig config, FollowerSettings settings) {
+        if (config.adminStallAfter() != null) {
+            return config.adminStallAfter();
+        }
+        Duration oneCall = config.metashrewTimeout().plus(config.metashrewConnectTimeout());
+        Duration longest = Collections.max(List.of(settings.retryMax(), settings.pollInterval(), oneCall));
+        return Collections.max(List.of(Duration.ofSeconds(120), longest.multipliedBy(2)));
     }
 
     /** The metrics fed by the follower and the client. */

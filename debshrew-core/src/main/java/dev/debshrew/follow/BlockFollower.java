@@ -173,6 +173,7 @@ public final class BlockFollower {
     private void follow() throws PipelineException, StopRequested {
         int failures = 0;
         while (!stop.isStopping() && next < 0) {
+            listener.heartbeat();
             try {
                 next = start.resolve();
             } catch (MetashrewException e) {
@@ -181,6 +182,7 @@ public final class BlockFollower {
         }
         failures = 0;
         while (!stop.isStopping()) {
+            listener.heartbeat();
             try {
                 boolean progressed = step();
                 failures = 0;
@@ -460,6 +462,7 @@ public final class BlockFollower {
         listener.nodeError(e.kind().name());
         log.warn("metashrew call failed during {} ({}): {}; retrying in {} ms", where, e.kind(), e.getMessage(),
                 d.toMillis());
+        listener.heartbeat();
         stop.sleep(d);
     }
 }

@@ -33,6 +33,13 @@ public interface FollowerListener {
     default void sinkUp(String sink) {
     }
 
+    /**
+     * The follower is alive: it is about to poll, or waits a known, bounded time (a retry back-off
+     * after a node or sink failure). {@code /health} calls it wedged when this stops.
+     */
+    default void heartbeat() {
+    }
+
     /** The node's current height, as last polled. */
     default void nodeHeight(long height) {
     }

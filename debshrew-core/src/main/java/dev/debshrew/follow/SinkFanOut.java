@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class SinkFanOut {
 
     private static final Logger log = LoggerFactory.getLogger(SinkFanOut.class);
+    /** While a sink stays down, one WARN line per this interval (the attempts in between log at DEBUG). */
+    private static final Duration REMINDER = Duration.ofMinutes(5);
 
     private final List<SinkState> sinks;
     private final FollowerSettings settings;
@@ -48,6 +50,9 @@ final class SinkFanOut {
         volatile boolean up = true;
         volatile String lastError;
         volatile Instant lastErrorAt;
+        /** System.nanoTime() when the current outage was first logged (0: up), and of its last reminder. */
+        long downSinceNanos;
+        long lastReminderNanos;
 
         SinkState(Sink sink) {
             this.sink = sink;
@@ -168,8 +173,24 @@ final class SinkFanOut {
                     false);
         }
         Duration d = backoff.delay(attempt);
-        log.warn("sink {} is down: could not {} (attempt {}, failing for {} s): {}; {}", s.sink.name(), what, attempt,
-                failingFor.toSeconds(), e.getMessage(), stop.isStopping() ? "stopping" : "retrying in " + d.toMillis() + " ms");
+        String next = stop.isStopping() ? "stopping" : "retrying in " + d.toMillis() + " ms";
+        long now = System.nanoTime();
+        if (s.downSinceNanos == 0) {
+            // once per outage, not per attempt; recovery logs one INFO line (sinkRecovered)
+            s.downSinceNanos = now;
+            s.lastReminderNanos = now;
+            log.warn("sink {} is down: could not {}: {}; {} (retrying with back-off up to {} s; one line per {} min"
+                    + " while it stays down)", s.sink.name(), what, e.getMessage(), next, settings.retryMax().toSeconds(),
+                    REMINDER.toMinutes());
+        } else if (now - s.lastReminderNanos >= REMINDER.toNanos()) {
+            s.lastReminderNanos = now;
+            log.warn("sink {} is still down after {} s ({} attempt(s) to {}): {}; {}", s.sink.name(),
+                    Duration.ofNanos(now - s.downSinceNanos).toSeconds(), attempt, what, e.getMessage(), next);
+        } else {
+            log.debug("sink {} is down: could not {} (attempt {}, failing for {} s): {}; {}", s.sink.name(), what,
+                    attempt, failingFor.toSeconds(), e.getMessage(), next);
+        }
+        listener.heartbeat();
         if (stop.isStopping()) {
             throw new StopRequested();
         }
@@ -191,7 +212,11 @@ final class SinkFanOut {
     private void sinkRecovered(SinkState s) {
         if (!s.up) {
             s.up = true;
-            log.info("sink {} is up again", s.sink.name());
+            s.lastError = null; // recovered: /status shows no stale error
+            s.lastErrorAt = null;
+            long down = s.downSinceNanos == 0 ? 0 : System.nanoTime() - s.downSinceNanos;
+            s.downSinceNanos = 0;
+            log.info("sink {} is up again (down for {} s)", s.sink.name(), Duration.ofNanos(down).toSeconds());
             listener.sinkUp(s.sink.name());
         }
     }

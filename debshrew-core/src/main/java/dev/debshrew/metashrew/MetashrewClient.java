@@ -94,7 +94,7 @@ public final class MetashrewClient implements AutoCloseable {
             return VersionLine.RC;
         }
         try {
-            transport.call("metashrew_stateroot", List.of("latest"));
+            transport.probe("metashrew_stateroot", List.of("latest"));
         } catch (MetashrewException e) {
             if (e.kind() == Kind.RPC_ERROR && e.rpcErrorCode().orElse(0) == -32601) {
                 return VersionLine.V8;
@@ -104,7 +104,7 @@ public final class MetashrewClient implements AutoCloseable {
             }
         }
         try {
-            transport.call("metashrew_view", List.of(PROBE_VIEW, "0x", 0.5));
+            transport.probe("metashrew_view", List.of(PROBE_VIEW, "0x", 0.5));
         } catch (MetashrewException e) {
             if (e.kind() != Kind.RPC_ERROR) {
                 throw e;

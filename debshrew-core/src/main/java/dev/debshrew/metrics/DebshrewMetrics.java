@@ -4,6 +4,7 @@ import dev.debshrew.follow.BlockFollower;
 import dev.debshrew.follow.FollowerListener;
 import dev.debshrew.metashrew.MetashrewClientListener;
 import dev.debshrew.metashrew.MetashrewException;
+import dev.debshrew.transform.TransformException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,6 +81,10 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     private final AtomicLong lastCommitted = new AtomicLong(UNKNOWN);
     private final AtomicLong lastNodeSuccessNanos = new AtomicLong(UNKNOWN);
     private volatile String lastNodeFailure;
+    private volatile Instant lastNodeFailureAt;
+    private final AtomicLong lastHeartbeatNanos = new AtomicLong(UNKNOWN);
+    private volatile String transformFailure;
+    private volatile Instant transformFailureAt;
     private volatile LongSupplier processedHeight;
     private volatile FollowerState followerState = FollowerState.NOT_STARTED;
     private volatile String followerFailure;
@@ -128,6 +134,10 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
                 .register(registry);
         Gauge.builder("debshrew.follower.up", this, m -> m.followerState == FollowerState.RUNNING ? 1 : 0)
                 .description("1 while the follower runs, 0 before start and after it stopped or failed")
+                .register(registry);
+        Gauge.builder("debshrew.build.info", () -> 1)
+                .description("Always 1; the tag 'version' is the daemon's version")
+                .tag("version", version())
                 .register(registry);
         if (jvm) {
             new JvmMemoryMetrics().bindTo(registry);
@@ -181,9 +191,16 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
 
     // ------------------------------------------------------------------ follower life
 
+    /** The daemon's version (the jar manifest's), or "development" when run from classes. */
+    public static String version() {
+        String v = DebshrewMetrics.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
     /** The follower entered {@code run()}. */
     public void followerStarted() {
         followerFailure = null;
+        heartbeat();
         followerState = FollowerState.RUNNING;
     }
 
@@ -191,6 +208,12 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     public void followerStopped(Throwable failure) {
         if (failure != null) {
             followerFailure = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof TransformException) {
+                    transformFailure = t.getMessage();
+                    transformFailureAt = Instant.now();
+                }
+            }
             followerState = FollowerState.FAILED;
         } else {
             followerState = FollowerState.STOPPED;
@@ -214,6 +237,12 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         return h == UNKNOWN ? -1 : h;
     }
 
+    /** Blocks the node is ahead of the last processed block, or -1 when either is not known yet. */
+    public long lag() {
+        double l = lagOrNaN(this);
+        return Double.isNaN(l) ? -1 : (long) l;
+    }
+
     /** Height of the last processed block, or {@link Long#MIN_VALUE} when unknown. */
     private long processedHeight() {
         LongSupplier s = processedHeight;
@@ -226,9 +255,36 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         return t == UNKNOWN ? null : Duration.ofNanos(Math.max(0, nanoClock.getAsLong() - t));
     }
 
-    /** The last failed metashrew call ("method: KIND: message"), or null when none failed yet. */
+    /**
+     * The last failed metashrew call ("method: KIND: message"), or null when none failed since the
+     * last successful call (a success clears it).
+     */
     public String lastNodeFailure() {
         return lastNodeFailure;
+    }
+
+    /** When {@link #lastNodeFailure()} happened, or null. */
+    public Instant lastNodeFailureAt() {
+        return lastNodeFailureAt;
+    }
+
+    /** The transform's failure that stopped the follower, or null. */
+    public String transformFailure() {
+        return transformFailure;
+    }
+
+    /** When {@link #transformFailure()} happened, or null. */
+    public Instant transformFailureAt() {
+        return transformFailureAt;
+    }
+
+    /**
+     * Time since the follower last showed it is alive (a poll, a node call or retry, a sink
+     * retry), or null before it started.
+     */
+    public Duration sinceLastHeartbeat() {
+        long t = lastHeartbeatNanos.get();
+        return t == UNKNOWN ? null : Duration.ofNanos(Math.max(0, nanoClock.getAsLong() - t));
     }
 
     private static double known(AtomicLong v) {
@@ -293,6 +349,11 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     }
 
     @Override
+    public void heartbeat() {
+        lastHeartbeatNanos.set(nanoClock.getAsLong());
+    }
+
+    @Override
     public void nodeHeight(long height) {
         nodeHeight.set(height);
     }
@@ -301,6 +362,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
 
     @Override
     public void onRetry(String method, int attempt, Duration delay, MetashrewException cause) {
+        heartbeat(); // a known wait: the client backs off before its next attempt
         String kind = tag(cause.kind().name());
         retries.computeIfAbsent(method + '\0' + kind, x -> Counter.builder("debshrew.metashrew.retries")
                 .description("Failed metashrew HTTP attempts that the client retried")
@@ -316,9 +378,13 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
                 .tag("method", method).tag("outcome", outcome)
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry)).record(latency);
+        heartbeat();
         if (failure == null) {
             lastNodeSuccessNanos.set(nanoClock.getAsLong());
+            lastNodeFailure = null; // recovered: no stale error on /status or /health
+            lastNodeFailureAt = null;
         } else {
+            lastNodeFailureAt = Instant.now();
             lastNodeFailure = method + ": " + failure.kind() + ": " + failure.getMessage();
         }
     }

@@ -10,6 +10,8 @@ import dev.debshrew.config.ConfigException;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.daemon.Daemon;
 import dev.debshrew.devnet.DevnetServer;
+import dev.debshrew.metashrew.MetashrewClient;
+import dev.debshrew.metrics.DebshrewMetrics;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.TcpProxy;
 import dev.debshrew.util.Secrets;
@@ -42,13 +44,17 @@ class AdminServerTest {
     }
 
     private HttpResponse<String> awaitHealth(String base, int status, Duration timeout) throws Exception {
+        return awaitPath(base, "/health", status, timeout);
+    }
+
+    private HttpResponse<String> awaitPath(String base, String path, int status, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpResponse<String> r = get(base, "/health");
+        HttpResponse<String> r = get(base, path);
         while (r.statusCode() != status && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            r = get(base, "/health");
+            r = get(base, path);
         }
-        assertThat(r.statusCode()).as("/health: %s", r.body()).isEqualTo(status);
+        assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(status);
         return r;
     }
 
@@ -139,11 +145,22 @@ class AdminServerTest {
                 assertThat(sink.path("name").asText()).startsWith("file:");
                 assertThat(sink.path("cursor").path("height").asLong()).isEqualTo(devnet.height());
 
-                // the node goes away: 503 once no call succeeded for node_stale_after (1 s)
+                assertThat(status.path("node").has("last_failure"))
+                        .as("no stale start-up probe error (\"Invalid height: 0.5\"): %s", status).isFalse();
+                assertThat(status.path("node").path("up").asBoolean()).isTrue();
+                assertThat(get(base, "/ready").statusCode()).isEqualTo(200);
+
+                // the node goes away: /ready 503 once no call succeeded for node_stale_after (1 s); /health stays 200
                 proxy.stop();
-                HttpResponse<String> down = awaitHealth(base, 503, Duration.ofSeconds(15));
+                HttpResponse<String> down = awaitPath(base, "/ready", 503, Duration.ofSeconds(15));
                 assertThat(JSON.readTree(down.body()).path("reason").asText())
-                        .contains("last successful metashrew call").contains("TRANSPORT");
+                        .contains("node: no successful metashrew call").contains("TRANSPORT");
+                assertThat(get(base, "/health").statusCode()).as("liveness does not depend on the node").isEqualTo(200);
+                JsonNode nodeDown = JSON.readTree(get(base, "/status").body()).path("components").get(0);
+                assertThat(nodeDown.path("kind").asText()).isEqualTo("node");
+                assertThat(nodeDown.path("up").asBoolean()).isFalse();
+                assertThat(nodeDown.path("last_error").asText()).contains("TRANSPORT");
+                assertThat(nodeDown.path("last_error_at").asText()).isNotEmpty();
                 assertThat(sample(get(base, "/metrics").body(), "debshrew_node_errors_total{kind=\"transport\"}"))
                         .isPositive();
                 assertThat(t.isAlive()).isTrue();
@@ -151,7 +168,9 @@ class AdminServerTest {
                 // ... and comes back: healthy again, and the new blocks are processed
                 devnet.mine(2);
                 proxy.restart();
-                awaitHealth(base, 200, Duration.ofSeconds(60));
+                awaitPath(base, "/ready", 200, Duration.ofSeconds(60));
+                assertThat(JSON.readTree(get(base, "/status").body()).path("components").get(0).path("last_error")
+                        .isNull()).as("the node's error is cleared on recovery").isTrue();
                 await("catch-up after the outage", Duration.ofSeconds(60),
                         () -> daemon.follower().nextHeight() == devnet.height() + 1);
             } finally {
@@ -161,6 +180,19 @@ class AdminServerTest {
             assertThat(failure.get()).isNull();
             assertThatThrownBy(() -> get(base, "/health")).as("admin server stopped with the daemon")
                     .isInstanceOf(IOException.class);
+        }
+    }
+
+    /** The version-line detection's expected "Invalid height: 0.5" answer is not a node failure. */
+    @Test
+    void startUpProbeErrorIsNeverRecordedAsANodeFailure() throws Exception {
+        try (DevnetServer devnet = DevnetServer.builder().initialHeight(2).build().start(0);
+                DebshrewMetrics metrics = new DebshrewMetrics(false, System::nanoTime);
+                MetashrewClient client = MetashrewClient.builder(devnet.url()).listener(metrics).build()) {
+            assertThat(client.height()).isEqualTo(2);
+            assertThat(client.versionLine().id()).isEqualTo("current");
+            assertThat(metrics.lastNodeFailure()).isNull();
+            assertThat(metrics.scrape()).doesNotContain("outcome=\"rpc_error\"");
         }
     }
 
@@ -215,6 +247,9 @@ class AdminServerTest {
         assertThat(ok.adminPort()).isZero();
         assertThat(ok.adminBind()).isEqualTo("127.0.0.1");
         assertThat(ok.adminNodeStaleAfter()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(ok.adminReadyMaxLag()).isEqualTo(3);
+        assertThat(ok.adminStallAfter()).isNull();
+        assertThat(ok.adminToken()).isNull();
         cfg.remove("admin");
         assertThat(DebshrewConfig.fromJson(cfg, "test").adminPort()).isNull();
         assertThat(DebshrewConfig.fromJson(cfg, "test").adminNodeStaleAfter()).isEqualTo(Duration.ofSeconds(60));
@@ -224,7 +259,9 @@ class AdminServerTest {
                 c -> c.putObject("admin").put("port", -1) != null,
                 c -> c.putObject("admin").put("port", "http") != null,
                 c -> c.putObject("admin").put("bind", " ") != null,
-                c -> c.putObject("admin").put("node_stale_after", 0) != null)) {
+                c -> c.putObject("admin").put("node_stale_after", 0) != null,
+                c -> c.putObject("admin").put("ready_max_lag", -1) != null,
+                c -> c.putObject("admin").put("stall_after", 0) != null)) {
             ObjectNode c = config("http://127.0.0.1:1/", 0);
             bad.test(c);
             assertThatThrownBy(() -> DebshrewConfig.fromJson(c, "test")).isInstanceOf(ConfigException.class)

@@ -50,6 +50,7 @@ class SecretsNeverReachOutputTest {
     private static final String BEARER = "BearerTok-77ab31e9c0f2d8";
     private static final String PG_URL_PASSWORD = "PgUrlPass-0b9e4c7a2d51f6";
     private static final String PG_PASSWORD = "PgOptPass-a18d3f6e9c20b4";
+    private static final String ADMIN_TOKEN = "AdminTok-3e7f0c9a1b5d28";
 
     private static final Pattern ADMIN = Pattern.compile("admin server listening on http://127\\.0\\.0\\.1:(\\d+)/");
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -69,6 +70,7 @@ class SecretsNeverReachOutputTest {
         secrets.put("header X-Gateway-Token", BEARER);
         secrets.put("postgres password in the JDBC URL", PG_URL_PASSWORD);
         secrets.put("postgres password option", PG_PASSWORD);
+        secrets.put("admin.token", ADMIN_TOKEN);
 
         Path work = dir.resolve("work");
         Path configDir = dir.resolve("config");
@@ -96,18 +98,19 @@ class SecretsNeverReachOutputTest {
                     .containsEntry("authorization", "Basic " + secrets.get("metashrew.password as sent (base64 user:password)"));
             assertThat(sent.path()).isEqualTo("/");
 
-            // node failures: errors get logged (WARN with the cause) and reach /status
-            devnet.inject(Fault.http500().forMethod("metashrew_height").times(2));
+            // node failures: errors get logged (WARN with the cause) and reach /status while the node
+            // fails (a successful call clears them: the fault stays until the page showed it)
+            devnet.inject(Fault.http500().forMethod("metashrew_height").withProbability(1.0));
+            E2e.await("the node failure to be logged and shown on /status", daemon, WAIT,
+                    () -> d.stderr().contains("HTTP 500") && CdcCodec.mapper().readTree(get(admin + "/status", pages))
+                            .path("node").path("last_failure").asText().contains("metashrew_height"));
+            devnet.clearFaults();
             devnet.inject(Fault.dropConnection().forMethod("metashrew_height"));
-            E2e.await("the injected node failures to be hit and logged", daemon, WAIT,
-                    () -> devnet.activeFaults().isEmpty() && d.stderr().contains("HTTP 500"));
-            String status = get(admin + "/status", pages);
-            assertThat(CdcCodec.mapper().readTree(status).path("node").path("last_failure").asText())
-                    .contains("metashrew_height");
+            E2e.await("the dropped connection to be hit", daemon, WAIT, () -> devnet.activeFaults().isEmpty());
             devnet.mine(1);
             daemon.awaitCursor(cursor, 9, devnet.blockHash(9), WAIT);
 
-            status = get(admin + "/status", pages);
+            String status = get(admin + "/status", pages);
             assertThat(CdcCodec.mapper().readTree(status).path("node").path("url").asText())
                     .isEqualTo("http://***@127.0.0.1:" + devnet.port() + "/");
             get(admin + "/metrics", pages);
@@ -221,14 +224,16 @@ class SecretsNeverReachOutputTest {
                 .put("pipeline", "secrets").put("connection_timeout_ms", 5000);
         cfg.put("cache_size", 6).put("start_height", 0).put("data_dir", work.resolve("data").toString())
                 .put("state_store", "rocksdb").put("poll_interval_ms", 50);
-        cfg.putObject("admin").put("port", 0);
+        cfg.putObject("admin").put("port", 0).put("token", ADMIN_TOKEN);
         Files.writeString(file, cfg.toPrettyString());
         return file;
     }
 
     private static String get(String url, List<String> pages) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isIn(200, 503);
         pages.add(r.body());
         return r.body();
     }

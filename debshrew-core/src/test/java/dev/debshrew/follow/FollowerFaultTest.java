@@ -229,7 +229,7 @@ class FollowerFaultTest {
             long nextAtOutage;
             try (Run run = new Run(devnet, proxy.url(), out)) {
                 run.awaitCaughtUp();
-                assertThat(Health.evaluate(run.metrics, Duration.ofSeconds(5)).healthy()).isTrue();
+                assertThat(Health.liveness(run.metrics, Duration.ofSeconds(120)).healthy()).isTrue();
                 nextAtOutage = run.follower.nextHeight();
                 int proxyPort = proxy.port();
 
@@ -241,9 +241,12 @@ class FollowerFaultTest {
                 assertThat(run.failure.get()).isNull();
                 assertThat(run.follower.nextHeight()).as("nothing processed while down").isEqualTo(nextAtOutage);
                 assertThat(run.count("debshrew.node.errors", "kind", "transport")).isGreaterThanOrEqualTo(4);
-                Health h = Health.evaluate(run.metrics, Duration.ofSeconds(2));
+                Health h = Health.readiness(run.metrics, run.follower.sinkPositions(), 3, Duration.ofSeconds(2),
+                        Duration.ofSeconds(120));
                 assertThat(h.healthy()).isFalse();
-                assertThat(h.reason()).contains("last successful metashrew call").contains("TRANSPORT");
+                assertThat(h.reason()).contains("node: no successful metashrew call").contains("TRANSPORT");
+                assertThat(Health.liveness(run.metrics, Duration.ofSeconds(120)).healthy())
+                        .as("liveness does not depend on the node").isTrue();
 
                 // WARN lines: each names the block waited for and the cause, with growing waits
                 List<String> warns = followerLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
@@ -262,7 +265,8 @@ class FollowerFaultTest {
 
                 proxy.start(proxyPort); // the node is back, same address
                 run.awaitCaughtUp();
-                assertThat(Health.evaluate(run.metrics, Duration.ofSeconds(2)).healthy()).isTrue();
+                assertThat(Health.readiness(run.metrics, run.follower.sinkPositions(), 3, Duration.ofSeconds(2),
+                        Duration.ofSeconds(120)).healthy()).isTrue();
             }
 
             // every block exactly once, identical to an uninterrupted run over the same chain

@@ -8,6 +8,7 @@ import dev.debshrew.metashrew.MetashrewException.Kind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,26 +91,52 @@ class DebshrewMetricsTest {
     }
 
     @Test
-    void healthFollowsTheFollowerAndTheLastSuccessfulCall() {
+    void healthIsLivenessAndReadinessNamesTheNodeAndTheLag() {
         try (DebshrewMetrics m = new DebshrewMetrics(false, now::get)) {
             Duration stale = Duration.ofSeconds(10);
-            assertThat(Health.evaluate(m, stale).reason()).contains("not started");
+            Duration stall = Duration.ofSeconds(120);
+            assertThat(Health.liveness(m, stall).reason()).contains("not started");
             m.followerStarted();
-            assertThat(Health.evaluate(m, stale).healthy()).isFalse();
-            assertThat(Health.evaluate(m, stale).reason()).contains("no metashrew call has succeeded yet");
+            assertThat(Health.liveness(m, stall).healthy()).as("alive before any node call").isTrue();
+            Health r = Health.readiness(m, List.of(), 3, stale, stall);
+            assertThat(r.healthy()).isFalse();
+            assertThat(r.reason()).contains("no successful metashrew call yet");
             m.onCallCompleted("metashrew_height", Duration.ofMillis(1), 1, null);
-            assertThat(Health.evaluate(m, stale).healthy()).isTrue();
+            m.nodeHeight(20);
+            m.blockCommitted(16, "h", 0, 1, 1);
+            assertThat(Health.readiness(m, List.of(), 3, stale, stall).reasons()).containsExactly(
+                    "lag: 4 blocks behind the node (ready_max_lag 3)");
+            m.blockCommitted(17, "h", 0, 1, 1);
+            assertThat(Health.readiness(m, List.of(), 3, stale, stall).healthy()).isTrue();
             m.onCallCompleted("metashrew_height", Duration.ofMillis(1), 6,
                     new MetashrewException(Kind.TRANSPORT, "metashrew_height: connection refused", true, null));
+            assertThat(m.lastNodeFailure()).contains("connection refused");
+            assertThat(m.lastNodeFailureAt()).isNotNull();
             now.addAndGet(Duration.ofSeconds(9).toNanos());
-            assertThat(Health.evaluate(m, stale).healthy()).isTrue();
+            assertThat(Health.readiness(m, List.of(), 3, stale, stall).healthy()).isTrue();
             now.addAndGet(Duration.ofSeconds(2).toNanos());
-            Health h = Health.evaluate(m, stale);
-            assertThat(h.healthy()).isFalse();
-            assertThat(h.reason()).contains("11000 ms ago").contains("connection refused");
+            r = Health.readiness(m, List.of(), 3, stale, stall);
+            assertThat(r.healthy()).isFalse();
+            assertThat(r.reason()).contains("node: no successful metashrew call for 11 s").contains("connection refused");
+            assertThat(Health.liveness(m, stall).healthy()).as("the node being down is not a liveness failure").isTrue();
             assertThat(sample(m.scrape(), "debshrew_node_last_success_age_seconds")).isEqualTo(11);
+            m.onCallCompleted("metashrew_height", Duration.ofMillis(1), 1, null);
+            assertThat(m.lastNodeFailure()).as("cleared on recovery").isNull();
+            now.addAndGet(Duration.ofSeconds(121).toNanos());
+            Health wedged = Health.liveness(m, stall);
+            assertThat(wedged.healthy()).isFalse();
+            assertThat(wedged.reason()).contains("wedged").contains("121 s");
+            m.heartbeat();
+            assertThat(Health.liveness(m, stall).healthy()).isTrue();
             m.followerStopped(new IllegalStateException("boom"));
-            assertThat(Health.evaluate(m, stale).reason()).contains("failed").contains("boom");
+            assertThat(Health.liveness(m, stall).reason()).contains("failed").contains("boom");
+        }
+    }
+
+    @Test
+    void buildInfoCarriesTheVersion() {
+        try (DebshrewMetrics m = new DebshrewMetrics(false, now::get)) {
+            assertThat(m.scrape()).contains("debshrew_build_info{version=\"" + DebshrewMetrics.version() + "\"} 1");
         }
     }
 

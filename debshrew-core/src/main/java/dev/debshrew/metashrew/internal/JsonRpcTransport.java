@@ -124,6 +124,20 @@ public final class JsonRpcTransport implements AutoCloseable {
      * failures of either (up to the configured bound).
      */
     public <T> T call(String method, List<?> params, Decoder<T> decoder) throws MetashrewException {
+        return call(method, params, decoder, false);
+    }
+
+    /**
+     * Like {@link #call(String, List)}, for a probe whose JSON-RPC error answer is an expected
+     * outcome (version-line detection): such an answer shows the node is reachable, so it is
+     * reported to the listener as a success, never as a node failure.
+     */
+    public JsonNode probe(String method, List<?> params) throws MetashrewException {
+        return call(method, params, r -> r, true);
+    }
+
+    private <T> T call(String method, List<?> params, Decoder<T> decoder, boolean rpcErrorExpected)
+            throws MetashrewException {
         Counters c = counters.computeIfAbsent(method, m -> new Counters());
         MetashrewClientListener listener = config.listener();
         long start = System.nanoTime();
@@ -169,11 +183,13 @@ public final class JsonRpcTransport implements AutoCloseable {
             c.calls.increment();
             c.totalNanos.add(nanos);
             c.maxNanos.accumulate(nanos);
-            if (failure != null) {
+            MetashrewException reported = rpcErrorExpected && failure != null && failure.kind() == Kind.RPC_ERROR
+                    ? null : failure;
+            if (reported != null) {
                 c.failures.increment();
             }
             if (listener != null) {
-                listener.onCallCompleted(method, Duration.ofNanos(nanos), attempt, failure);
+                listener.onCallCompleted(method, Duration.ofNanos(nanos), attempt, reported);
             }
         }
     }
