@@ -2,16 +2,31 @@ package dev.debshrew.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The command line: exit statuses and messages for bad input, help and version. */
 class CliTest {
+
+    /**
+     * {@code run} configures the process's logging (levels, filters, layout) as the daemon does:
+     * give the tests that run after this class in the same JVM the default configuration back.
+     */
+    @AfterEach
+    void restoreLogging() throws Exception {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        new ContextInitializer(ctx).autoConfig();
+    }
 
     @TempDir
     Path dir;

@@ -43,12 +43,14 @@ class MetashrewClientFaultTest {
         logger = (Logger) LoggerFactory.getLogger("dev.debshrew.metashrew.MetashrewClient");
         logs = new ListAppender<>();
         logs.start();
+        logger.setLevel(Level.INFO); // whatever an earlier test left the process's log levels at
         logger.addAppender(logs);
     }
 
     @AfterEach
     void tearDown() {
         logger.detachAppender(logs);
+        logger.setLevel(null);
         client.close();
         devnet.close();
     }
