@@ -50,4 +50,9 @@ public final class FollowerListeners implements FollowerListener {
     public void nodeHeight(long height) {
         listeners.forEach(l -> l.nodeHeight(height));
     }
+
+    @Override
+    public void heartbeat() {
+        listeners.forEach(FollowerListener::heartbeat);
+    }
 }
