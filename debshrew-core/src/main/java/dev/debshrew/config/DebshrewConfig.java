@@ -105,6 +105,29 @@ public final class DebshrewConfig {
                     + " down, lock held by another instance), at open or at a commit, before the daemon gives up"
                     + " with exit status 1. Absent: retry until stopped, with the sink reported down meanwhile.");
 
+    public static final ConfigOption<Boolean> ENGINE_SEQUENTIAL = ConfigOption.bool("engine.sequential", false,
+            "Strictly sequential engine: one block at a time, one node call at a time, one commit per block, no"
+                    + " speculation (the baseline of bin/debshrew bench). The output is the same either way.");
+    public static final ConfigOption<Long> ENGINE_FETCH_CONCURRENCY = ConfigOption.integer(
+            "engine.fetch_concurrency", 16L, 1, 256, "Node calls in flight at once while prefetching block hashes"
+                    + " (kept-alive connections to the node).");
+    public static final ConfigOption<Long> ENGINE_BATCH_BLOCKS = ConfigOption.integer("engine.batch_blocks", 64L, 1,
+            10_000, "Blocks fetched ahead of the transform in one batch during catch-up (within the reorg window"
+                    + " below the node's tip: one block at a time).");
+    public static final ConfigOption<Long> ENGINE_SPECULATION = ConfigOption.integer("engine.speculation", 4L, 1, 64,
+            "Blocks the transform runs at once during catch-up: later blocks run ahead on the current state while"
+                    + " earlier ones wait for their views, their state reads are checked in order and a block is run"
+                    + " again when an earlier block wrote what it read. 1 = off.");
+    public static final ConfigOption<Long> ENGINE_GROUP_MAX_BLOCKS = ConfigOption.integer("engine.group_max_blocks",
+            1000L, 1, 1_000_000, "Most blocks committed in one group (one state store write and one sink transaction)."
+                    + " Only blocks deeper than the reorg window below the node's tip are grouped.");
+    public static final ConfigOption<Long> ENGINE_GROUP_MAX_MESSAGES = ConfigOption.integer(
+            "engine.group_max_messages", 50_000L, 1, 10_000_000, "Most CDC messages in one commit group.");
+    public static final ConfigOption<Long> ENGINE_GROUP_MAX_BYTES = ConfigOption.integer("engine.group_max_bytes",
+            67_108_864L, 1024, 1L << 34, "Most bytes of CDC messages (JSON) in one commit group.");
+    public static final ConfigOption<Long> ENGINE_GROUP_MAX_MS = ConfigOption.integer("engine.group_max_ms", 1000L, 0,
+            600_000, "Longest time, in milliseconds, a group collects blocks before it is committed.");
+
     public static final ConfigOption<String> DATA_DIR = ConfigOption.string("data_dir", "data",
             "Directory of the durable state store and reorg journal (RocksDB). One per pipeline: it belongs to the"
                     + " sink output it was built with.");
@@ -141,7 +164,9 @@ public final class DebshrewConfig {
             TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
-            SINK_RETRY_MAX, ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
+            SINK_RETRY_MAX, ENGINE_SEQUENTIAL, ENGINE_FETCH_CONCURRENCY, ENGINE_BATCH_BLOCKS, ENGINE_SPECULATION,
+            ENGINE_GROUP_MAX_BLOCKS, ENGINE_GROUP_MAX_MESSAGES, ENGINE_GROUP_MAX_BYTES, ENGINE_GROUP_MAX_MS,
+            ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
             ADMIN_READY_MAX_LAG, ADMIN_STALL_AFTER, ADMIN_TOKEN, ADMIN_TOKEN_FILE, LogOptions.LOG_FORMAT,
             LogOptions.LOG_LEVELS, LogOptions.LOG_RATE_LIMIT, LogOptions.PROGRESS_INTERVAL_S,
             LogOptions.PROGRESS_BEHIND_BLOCKS, LogOptions.PIPELINE);
