@@ -187,6 +187,7 @@ public final class DebshrewConfig {
     private final Long startHeight;
     private final String logLevel;
     private final Duration pollInterval;
+    private final dev.debshrew.follow.EngineSettings engine;
     private final Duration sinkRetryMax;
     private final Path dataDir;
     private final TransformLimits transformLimits;
@@ -246,6 +247,11 @@ public final class DebshrewConfig {
         startHeight = read(START_HEIGHT, flat, source);
         logLevel = read(LOG_LEVEL, flat, source);
         pollInterval = Duration.ofMillis(read(POLL_INTERVAL_MS, flat, source));
+        engine = new dev.debshrew.follow.EngineSettings(read(ENGINE_SEQUENTIAL, flat, source),
+                read(ENGINE_FETCH_CONCURRENCY, flat, source).intValue(), read(ENGINE_BATCH_BLOCKS, flat, source).intValue(),
+                read(ENGINE_SPECULATION, flat, source).intValue(), read(ENGINE_GROUP_MAX_BLOCKS, flat, source).intValue(),
+                read(ENGINE_GROUP_MAX_MESSAGES, flat, source).intValue(), read(ENGINE_GROUP_MAX_BYTES, flat, source),
+                Duration.ofMillis(read(ENGINE_GROUP_MAX_MS, flat, source)));
         Long retryMax = read(SINK_RETRY_MAX, flat, source);
         sinkRetryMax = retryMax == null ? null : Duration.ofSeconds(retryMax);
         dataDir = Path.of(read(DATA_DIR, flat, source));
@@ -476,6 +482,11 @@ public final class DebshrewConfig {
 
     public Duration pollInterval() {
         return pollInterval;
+    }
+
+    /** How the engine overlaps its stages (the engine.* options). */
+    public dev.debshrew.follow.EngineSettings engine() {
+        return engine;
     }
 
     /** How long a sink may fail with retriable errors before the daemon gives up; null: never. */

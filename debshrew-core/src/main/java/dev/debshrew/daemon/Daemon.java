@@ -3,6 +3,7 @@ package dev.debshrew.daemon;
 import dev.debshrew.admin.AdminServer;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.follow.BlockFollower;
+import dev.debshrew.follow.FollowerListener;
 import dev.debshrew.follow.FollowerListeners;
 import dev.debshrew.follow.FollowerSettings;
 import dev.debshrew.follow.PipelineException;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -121,11 +123,15 @@ public final class Daemon implements AutoCloseable {
             FollowerSettings settings = FollowerSettings.defaults()
                     .withStartHeight(config.startHeight())
                     .withPollInterval(config.pollInterval())
-                    .withSinkRetryMax(config.sinkRetryMax());
+                    .withSinkRetryMax(config.sinkRetryMax())
+                    .withEngine(config.engine());
             ProgressReporter progress = new ProgressReporter(config.logOptions().progressInterval(),
                     config.logOptions().behindBlocks(), System::nanoTime);
+            List<FollowerListener> listeners = new ArrayList<>(List.of(metrics, progress));
+            // hooks found on the class path (tests install crash points this way; production has none)
+            ServiceLoader.load(FollowerListener.class).forEach(listeners::add);
             BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings,
-                    FollowerListeners.of(metrics, progress));
+                    FollowerListeners.of(listeners));
             metrics.bind(follower);
             progress.bind(() -> follower.nextHeight() - 1);
             AdminServer admin = null;

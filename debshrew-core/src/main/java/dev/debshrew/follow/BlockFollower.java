@@ -1,7 +1,6 @@
 package dev.debshrew.follow;
 
-import dev.debshrew.cdc.CdcMessage;
-import dev.debshrew.cdc.Inversion;
+import dev.debshrew.journal.BlockResult;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.metashrew.MetashrewClient;
@@ -9,43 +8,42 @@ import dev.debshrew.metashrew.MetashrewException;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
-import dev.debshrew.transform.BlockContext;
-import dev.debshrew.transform.BlockOutput;
 import dev.debshrew.transform.Transform;
-import dev.debshrew.transform.TransformExecutionException;
 import dev.debshrew.util.Backoff;
-import dev.debshrew.util.Hex;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Follows the node block by block, strictly in height order, and drives one transform and one
- * sink. The heart of the daemon.
+ * Follows the node and drives one transform and its sinks: the engine's coordinator. A newcomer
+ * reads the data flow top-down in {@link #step()}:
  *
- * <p>Each step: read the node's height; compare the node's hash at our tip (or at the node's
- * height, if that is lower) with the stored one, and on a mismatch undo back to the common
- * ancestor; otherwise, if the node has the next block, process it: hash, transform (views at that
- * height, state from the {@link ChainStore}), re-read height and hash (a block whose hash changed
- * while its views ran is redone), commit state + journal, then deliver messages + cursor to the
- * sink.
+ * <ol>
+ *   <li>prefetch: the hashes of a batch of blocks, read with several calls in flight
+ *       ({@link HashFetcher}); the next batch's hashes are read while this one runs;</li>
+ *   <li>transform: the batch's blocks run in order, later ones speculatively ahead while earlier
+ *       ones wait for their views ({@link SpeculativeExecutor}); each accepted block's writes go to
+ *       the {@link PendingState} the next block reads;</li>
+ *   <li>chain check: the node's hashes are read again after the views ran; only blocks whose own
+ *       hash and whose parent's hash are unchanged are accepted ({@link ChainCheck}), our tip's hash
+ *       changing is the undo path ({@link ReorgUndo});</li>
+ *   <li>commit: accepted blocks go to the {@link CommitStage} in groups ({@link CommitGroups}):
+ *       final blocks, deeper than the window below the node's tip, many per commit; blocks within
+ *       the window one per commit. The store commits first, then every sink ({@link SinkFanOut}).</li>
+ * </ol>
  *
- * <p>A reorg walks back through the window comparing hashes to find the common ancestor (never
- * further than the window), emits the inverse messages of the orphaned blocks newest first (each
- * undone block is its own sink commit whose cursor is the block's parent), reverts the state, and
- * continues with the new branch, including the replacement of the old tip height. A reorg deeper
- * than the window stops with {@link DeepReorgException}.
- *
- * <p>Crash order: the store commits before the sinks on the way forward, and the sinks commit
- * before the store on the way back, so the store is never behind a sink's cursor. A sink that is
- * behind the store (a crash between the two commits, or a sink that failed while the others went
- * on) receives the missing blocks from the journal, exactly as they were computed, once the node
- * has confirmed the store's tip; if those blocks were orphaned meanwhile, it receives nothing for
- * them and the other sinks receive their inverse. Each sink has its own cursor (fan-out).
+ * <p>Every stage overlaps the others through bounded queues, and the output is exactly what the
+ * strictly sequential engine ({@link EngineSettings#sequential()}) produces: the same messages,
+ * the same cursors, the same state. Crash order: the store commits before the sinks on the way
+ * forward and after them on the way back, so the store is never behind a sink's cursor; a sink
+ * behind the store receives the missing blocks from the journal once the node confirmed them
+ * ({@link StartPosition}, {@link SinkFanOut#catchUp}).
  *
  * <p>Node failures never stop the follower: it backs off (up to {@link FollowerSettings#retryMax()})
  * and tries again, without skipping a block. Transform failures and non-retriable sink failures
@@ -59,18 +57,32 @@ public final class BlockFollower {
     public static final String ZERO_HASH = "0".repeat(64);
 
     private final MetashrewClient node;
-    private final Transform transform;
     private final ChainStore store;
     private final FollowerSettings settings;
+    private final EngineSettings engine;
     private final FollowerListener listener;
     private final Backoff backoff;
     private final StopSignal stop = new StopSignal();
     private final SinkFanOut fanOut;
     private final StartPosition start;
     private final RecentReorgs recentReorgs = new RecentReorgs(20);
+    private final ReorgUndo undo;
+    private final PendingState pending;
+    private final HashFetcher fetcher;
+    private final SpeculativeExecutor executor;
+    private final CommitStage commit;
+    private final CommitGroups groups;
 
-    private volatile long processedBlocks;
-    private volatile long next = -1;
+    /** The next block to run; -1 before start-up. Only the follower's thread changes it. */
+    private long next = -1;
+    private volatile long startedAt = -1;
+    /** The last block handed to the commit stage, or the store's tip or base; null: none ever. */
+    private Cursor tip;
+    /** Whether the sinks were brought up to the store (once, after the node confirmed the store's tip). */
+    private boolean sinksCaughtUp;
+    /** The hashes of the next batch, read while the current one runs (null: none). */
+    private Future<List<String>> prefetched;
+    private long prefetchedFrom = -1;
 
     /** A follower writing to one sink. */
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, Sink sink,
@@ -85,13 +97,19 @@ public final class BlockFollower {
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, List<Sink> sinks,
             FollowerSettings settings, FollowerListener listener) {
         this.node = node;
-        this.transform = transform;
         this.store = store;
         this.settings = settings;
+        this.engine = settings.engine();
         this.listener = listener;
         this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), 2.0, 0.25);
         this.fanOut = new SinkFanOut(sinks, settings, listener, stop);
         this.start = new StartPosition(store, node, settings, fanOut.states());
+        this.undo = new ReorgUndo(node, store, fanOut, settings, listener, recentReorgs);
+        this.pending = new PendingState(store);
+        this.fetcher = new HashFetcher(node, engine.effectiveFetchConcurrency());
+        this.executor = new SpeculativeExecutor(transform, node, pending, engine.effectiveSpeculation());
+        this.commit = new CommitStage(store, fanOut, pending, listener, !engine.sequential());
+        this.groups = new CommitGroups(engine, commit);
     }
 
     /** Asks {@link #run()} to return after the block in progress. Safe from any thread. */
@@ -99,14 +117,23 @@ public final class BlockFollower {
         stop.stop();
     }
 
-    /** Number of blocks processed (forward) since start. */
+    /** Number of blocks committed (forward) to the store and every sink since start. */
     public long processedBlocks() {
-        return processedBlocks;
+        return commit.committedBlocks();
     }
 
-    /** Height of the next block to process, or -1 before start-up finished. */
+    /**
+     * Height of the next block to commit (the block above the last one every sink has), or -1
+     * before start-up finished.
+     */
     public long nextHeight() {
-        return next;
+        long committed = commit.committedHeight();
+        return committed >= 0 ? committed + 1 : startedAt;
+    }
+
+    /** Blocks the transform ran a second time because an earlier block wrote what they had read (speculation). */
+    public long speculativeReruns() {
+        return executor.reruns();
     }
 
     /**
@@ -147,7 +174,8 @@ public final class BlockFollower {
     }
 
     /**
-     * Runs until {@link #stop()} or a fatal error. Opens the sink; does not close it.
+     * Runs until {@link #stop()} or a fatal error. Opens the sinks; does not close them. On a stop,
+     * every block already accepted is committed before it returns (unless a sink is down).
      *
      * <p>A sink failure after {@link #stop()} (the daemon aborts a sink call that hangs while
      * stopping) ends the run normally: the block is not lost, the sink receives it from the journal
@@ -157,10 +185,18 @@ public final class BlockFollower {
      */
     public void run() throws PipelineException {
         try {
-            fanOut.open();
-            follow();
+            try {
+                fanOut.open();
+                follow();
+                groups.flush();
+                commit.drain();
+            } finally {
+                commit.close();
+                executor.close();
+                fetcher.close();
+            }
         } catch (StopRequested e) {
-            log.info("stop requested while waiting for a sink; next block would be {}", next);
+            log.info("stop requested while waiting for a sink; next block would be {}", nextHeight());
         } catch (PipelineException e) {
             if (!stop.isStopping() || !(e.getCause() instanceof SinkException)) {
                 throw e;
@@ -176,6 +212,8 @@ public final class BlockFollower {
             listener.heartbeat();
             try {
                 next = start.resolve();
+                startedAt = next;
+                tip = storeTip();
             } catch (MetashrewException e) {
                 pause(backoff.delay(++failures), "start-up", e);
             }
@@ -190,6 +228,7 @@ public final class BlockFollower {
                     stop.sleep(settings.pollInterval());
                 }
             } catch (MetashrewException e) {
+                discardUnconfirmed();
                 pause(backoff.delay(++failures), "block " + next, e);
             }
         }
@@ -226,7 +265,7 @@ public final class BlockFollower {
         start.checkSinksOnStoreChain(tip);
         log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);
         try {
-            undoBlocksAbove(toHeight);
+            undo.undoBlocksAbove(toHeight);
         } catch (StopRequested e) {
             throw new PipelineException("rewind stopped while a sink was down; run it again to finish", e, false);
         }
@@ -234,54 +273,154 @@ public final class BlockFollower {
 
     // ------------------------------------------------------------------ one step
 
-    /**
-     * One poll. Returns whether progress was made (a block processed or undone).
-     *
-     * <p>Chain linkage: when the node has the next block, its hash is read FIRST and only then is
-     * our tip's hash confirmed at the node, so the block's parent is known to be our tip at a
-     * moment after the block's hash was read. A mismatch at the tip is the undo path.
-     */
+    /** One poll: a batch run, or a check of our tip when the node has nothing new. Returns whether progress was made. */
     boolean step() throws MetashrewException, PipelineException, StopRequested {
         long nodeHeight = node.height();
         listener.nodeHeight(nodeHeight);
-        Optional<JournalEntry> tip = store.tip();
-        if (tip.isEmpty()) {
-            if (next > nodeHeight) {
-                return false;
+        if (nodeHeight < next || !sinksCaughtUp) {
+            return checkTip(nodeHeight);
+        }
+        long last = Math.min(next + engine.effectiveBatch() - 1, nodeHeight);
+        List<String> hashes = batchHashes(next, last);
+        if (!engine.sequential() && last < nodeHeight) { // prefetch: the next batch while this one runs
+            prefetchedFrom = last + 1;
+            prefetched = fetcher.start(last + 1, Math.min(last + engine.effectiveBatch(), nodeHeight));
+        }
+        List<SpeculativeExecutor.Block> blocks = new ArrayList<>(hashes.size());
+        for (int i = 0; i < hashes.size(); i++) {
+            blocks.add(new SpeculativeExecutor.Block(next + i, hashes.get(i)));
+        }
+        long startedNanos = System.nanoTime();
+        List<SpeculativeExecutor.Ran> ran;
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(next))) {
+            ran = executor.run(blocks);
+        } catch (PipelineException e) {
+            discardUnconfirmed();
+            throw e;
+        }
+        return confirmAndCommit(hashes, ran, startedNanos);
+    }
+
+    /** The hashes of {@code from..to}: prefetched while the previous batch ran, or read now. */
+    private List<String> batchHashes(long from, long to) throws MetashrewException {
+        Future<List<String>> f = prefetched;
+        prefetched = null;
+        if (f != null && prefetchedFrom == from) {
+            List<String> got = HashFetcher.await(f);
+            if (got.size() >= to - from + 1) {
+                return got.subList(0, (int) (to - from + 1));
             }
-            String hash = node.blockHash(next);
-            String parentHash = next == 0 ? ZERO_HASH : node.blockHash(next - 1);
-            checkWindowBase(parentHash);
-            return processBlock(next, hash, parentHash, tip);
+            if (!got.isEmpty()) {
+                return got;
+            }
+        } else if (f != null) {
+            f.cancel(false);
         }
-        JournalEntry t = tip.get();
-        if (next != t.height() + 1) {
-            throw new IllegalStateException("next block " + next + " does not follow the tip " + t.height());
+        return fetcher.hashes(from, to);
+    }
+
+    /**
+     * The chain check after the views ran: re-reads the node's height and the hashes of our tip and
+     * of the batch; commits the confirmed prefix of the batch; a changed tip is the undo path.
+     */
+    private boolean confirmAndCommit(List<String> hashes, List<SpeculativeExecutor.Ran> ran, long startedNanos)
+            throws MetashrewException, PipelineException, StopRequested {
+        long heightAfter = node.height();
+        long from = next;
+        if (tip != null && heightAfter < tip.height()) {
+            discardUnconfirmed();
+            log.info("node height {} dropped below our tip {} while block {} ran (rollback in progress?); waiting",
+                    heightAfter, tip.height(), from);
+            return false;
         }
-        // the next block's hash, when the node has it, is read before the tip is confirmed
-        String nextHash = nodeHeight >= next ? node.blockHash(next) : null;
-        long checkHeight = Math.min(t.height(), nodeHeight);
-        Optional<JournalEntry> stored = checkHeight == t.height() ? tip : store.entry(checkHeight);
+        long readFrom = tip != null ? tip.height() : from;
+        long readTo = Math.min(from + hashes.size() - 1, heightAfter);
+        List<String> after = readTo >= readFrom ? fetcher.hashes(readFrom, readTo) : List.of();
+        String tipAfter = tip == null ? null : (after.isEmpty() ? node.blockHash(tip.height()) : after.get(0));
+        List<String> batchAfter = tip == null ? after : after.subList(Math.min(1, after.size()), after.size());
+        ChainCheck.Verdict verdict = ChainCheck.confirm(tip, from, hashes, tipAfter, batchAfter);
+        if (verdict instanceof ChainCheck.Undo u) {
+            discardUnconfirmed();
+            log.warn("the parent of block {} changed while it was processed (height {}: {} -> {})", from, u.height(),
+                    tip.hash(), u.nodeHash());
+            undoFrom(heightAfter, u.height(), u.nodeHash());
+            return true;
+        }
+        int accepted = ((ChainCheck.Advance) verdict).blocks();
+        String parent = tip != null ? tip.hash() : (from == 0 ? ZERO_HASH : node.blockHash(from - 1));
+        for (int i = 0; i < accepted; i++) {
+            SpeculativeExecutor.Ran r = ran.get(i);
+            BlockResult result = new BlockResult(r.block().height(), r.block().hash(), parent, r.output().messages(),
+                    r.output().stateChanges());
+            boolean isFinal = r.block().height() <= heightAfter - store.windowSize();
+            groups.add(new CommitStage.Accepted(result, r.transformNanos(), startedNanos), isFinal);
+            parent = r.block().hash();
+            tip = new Cursor(r.block().height(), r.block().hash());
+            next = r.block().height() + 1;
+        }
+        if (accepted < ran.size()) {
+            long changed = from + accepted;
+            log.warn("block {} changed while it was processed (hash {} -> {}); redoing it", changed,
+                    hashes.get(accepted), accepted < batchAfter.size() ? batchAfter.get(accepted)
+                            : "none, node height " + heightAfter);
+            discardUnconfirmed();
+            return true;
+        }
+        groups.flushIfOld();
+        return true;
+    }
+
+    /**
+     * The node has nothing new (or the sinks are not caught up yet): commits what was accepted,
+     * then confirms our tip at the node (undo on a mismatch) and brings behind sinks up to the store.
+     */
+    private boolean checkTip(long nodeHeight) throws MetashrewException, PipelineException, StopRequested {
+        discardUnconfirmed();
+        Optional<JournalEntry> t = store.tip();
+        if (t.isEmpty()) {
+            boolean first = !sinksCaughtUp;
+            sinksCaughtUp = true; // nothing in the journal: nothing to catch up
+            return first;
+        }
+        long checkHeight = Math.min(t.get().height(), nodeHeight);
+        Optional<JournalEntry> stored = store.entry(checkHeight);
         if (stored.isEmpty()) {
             log.warn("node height {} is below the reorg window ({}..{}); waiting for the node to re-index",
-                    nodeHeight, store.window().get(0).height(), t.height());
+                    nodeHeight, store.window().get(0).height(), t.get().height());
             return false;
         }
         String nodeHash = node.blockHash(checkHeight);
         if (!nodeHash.equals(stored.get().hash())) {
-            undoToCommonAncestor(nodeHeight, checkHeight, nodeHash);
+            undoFrom(nodeHeight, checkHeight, nodeHash);
             return true;
         }
-        if (nodeHeight < t.height()) {
+        if (nodeHeight < t.get().height()) {
             log.info("node height {} dropped below our tip {} (rollback in progress?); waiting", nodeHeight,
-                    t.height());
+                    t.get().height());
             return false;
         }
-        fanOut.catchUp(store, t);
-        if (nextHash == null) {
-            return false;
+        if (!sinksCaughtUp) {
+            fanOut.catchUp(store, t.get(), start.journalHoldsEverySinceStart());
+            sinksCaughtUp = true;
+            return true;
         }
-        return processBlock(next, nextHash, t.hash(), tip);
+        return false;
+    }
+
+    /**
+     * Our block at {@code height} is not the node's: undo to the common ancestor (the commit stage
+     * is idle), or, with an empty window, stop when its base is gone.
+     */
+    private void undoFrom(long nodeHeight, long height, String nodeHash)
+            throws MetashrewException, PipelineException, StopRequested {
+        if (store.tip().isEmpty()) {
+            checkWindowBase(nodeHash);
+            tip = new Cursor(height, nodeHash); // below start_height: nothing was emitted, start on the new branch
+            return;
+        }
+        long ancestor = undo.undoToCommonAncestor(nodeHeight, height, nodeHash);
+        next = ancestor + 1;
+        tip = storeTip();
     }
 
     /**
@@ -304,153 +443,24 @@ public final class BlockFollower {
     }
 
     /**
-     * Runs the transform on block {@code height} (whose hash {@code hash} was read before the node
-     * confirmed {@code parentHash} at {@code height - 1}), confirms the linkage again after the
-     * views ran, then commits the block to the store and every sink. Returns true when progress
-     * was made (the block committed, or a reorg undone); a block that changed while it ran is
-     * simply redone on the next step.
+     * Drops whatever was run but not accepted: commits every accepted block first (the commit stage
+     * drains), so the pending state holds nothing the store lacks, then forgets it. {@link #next}
+     * stays the block above the last accepted one.
      */
-    private boolean processBlock(long height, String hash, String parentHash, Optional<JournalEntry> tip)
-            throws MetashrewException, PipelineException, StopRequested {
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(height))) { // log lines name the block
-            return processBlockWithMdc(height, hash, parentHash, tip);
+    private void discardUnconfirmed() throws PipelineException, StopRequested {
+        if (prefetched != null) {
+            prefetched.cancel(false);
+            prefetched = null;
         }
+        groups.flush();
+        commit.drain();
+        pending.clear();
     }
 
-    private boolean processBlockWithMdc(long height, String hash, String parentHash, Optional<JournalEntry> tip)
-            throws MetashrewException, PipelineException, StopRequested {
-        long started = System.nanoTime();
-        NodeViews views = new NodeViews(node);
-        long transformStarted = System.nanoTime();
-        BlockOutput out;
-        try {
-            out = transform.process(new BlockContext(height, Hex.decode(hash)), views, store);
-        } catch (TransformExecutionException e) {
-            views.rethrowNodeFailure(e, height, hash);
-            throw new PipelineException("transform '" + transform.name() + "' failed on block " + height + " (" + hash
-                    + "): " + e.getMessage(), e);
-        }
-        views.rethrowTransientFailure();
-        long transformNanos = System.nanoTime() - transformStarted;
-
-        // after the views: the node still has this block at this height, on our tip
-        long heightAfter = node.height();
-        String hashAfter = heightAfter >= height ? node.blockHash(height) : null;
-        if (!hash.equals(hashAfter)) {
-            log.warn("block {} changed while it was processed (hash {} -> {}); redoing it", height, hash,
-                    hashAfter == null ? "none, node height " + heightAfter : hashAfter);
-            return true;
-        }
-        if (height > 0) {
-            String parentAfter = node.blockHash(height - 1);
-            if (!parentAfter.equals(parentHash)) {
-                log.warn("the parent of block {} changed while it was processed (height {}: {} -> {})", height,
-                        height - 1, parentHash, parentAfter);
-                if (tip.isPresent()) {
-                    undoToCommonAncestor(heightAfter, height - 1, parentAfter);
-                }
-                return true;
-            }
-        }
-
-        CrashPoint.BEFORE_STATE_COMMIT.reached(height);
-        store.commit(height, hash, parentHash, out.messages(), out.stateChanges());
-        CrashPoint.AFTER_STATE_COMMIT.reached(height);
-        fanOut.deliver(out.messages(), new Cursor(height, hash), "block " + height);
-        CrashPoint.AFTER_SINK_COMMIT.reached(height);
-        next = height + 1;
-        processedBlocks++;
-        listener.blockCommitted(height, hash, out.messages().size(), transformNanos, System.nanoTime() - started);
-        if (log.isDebugEnabled()) {
-            log.debug("block {} {}: {} message(s), {} state change(s)", height, hash, out.messages().size(),
-                    out.stateChanges().size());
-        }
-        return true;
-    }
-
-    // ------------------------------------------------------------------ reorgs
-
-    private void undoToCommonAncestor(long nodeHeight, long mismatchHeight, String nodeHashThere)
-            throws MetashrewException, PipelineException, StopRequested {
-        List<JournalEntry> window = store.window();
-        JournalEntry newest = window.get(window.size() - 1);
-        long ancestorHeight = -1;
-        String ancestorHash = null;
-        for (int i = window.size() - 1; i >= 0 && ancestorHash == null; i--) {
-            JournalEntry e = window.get(i);
-            if (e.height() >= mismatchHeight) {
-                continue; // above the node's height, or the mismatch itself
-            }
-            if (node.blockHash(e.height()).equals(e.hash())) {
-                ancestorHeight = e.height();
-                ancestorHash = e.hash();
-            }
-        }
-        if (ancestorHash == null) {
-            JournalEntry oldest = window.get(0);
-            long parentHeight = oldest.height() - 1;
-            String nodeParent = parentHeight >= 0 ? node.blockHash(parentHeight) : null;
-            if (nodeParent != null && nodeParent.equals(oldest.parentHash())) {
-                ancestorHeight = parentHeight;
-                ancestorHash = oldest.parentHash();
-            } else if (settings.startHeight() != null && oldest.height() == settings.startHeight()) {
-                // The journal still holds the very first block this pipeline processed: the fork lies
-                // below start_height, where nothing was ever emitted. Undo everything and start again
-                // at start_height on the new branch.
-                log.warn("chain reorganisation forks below start_height {}: undoing every processed block {}..{}"
-                        + " and starting again at {} on the new branch", settings.startHeight(), oldest.height(),
-                        newest.height(), settings.startHeight());
-                ancestorHeight = parentHeight;
-                ancestorHash = oldest.parentHash();
-            } else {
-                throw new DeepReorgException("chain reorganisation deeper than the reorg window of "
-                        + store.windowSize() + " blocks: none of the kept blocks " + oldest.height() + ".."
-                        + newest.height() + " is on the node's chain any more (at height " + mismatchHeight
-                        + " we have " + hashAt(window, mismatchHeight) + ", the node has " + nodeHashThere + ")"
-                        + (parentHeight >= 0 ? ", nor is their parent (height " + parentHeight + ": we have "
-                        + oldest.parentHash() + ", the node has " + nodeParent + ")" : "")
-                        + ". Stopping without emitting anything for the new branch."
-                        + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
-                        oldest.height(), newest.height());
-            }
-        }
-        long depth = newest.height() - ancestorHeight;
-        log.warn("chain reorganisation: node hash at height {} is {}, ours is {}; common ancestor {}:{}; undoing {}"
-                + " block(s) {}..{} (node height {})", mismatchHeight, nodeHashThere, hashAt(window, mismatchHeight),
-                ancestorHeight, ancestorHash, depth, newest.height(), ancestorHeight + 1, nodeHeight);
-        long inverseMessages = undoBlocksAbove(ancestorHeight);
-        next = ancestorHeight + 1;
-        recentReorgs.add(window, ancestorHeight, ancestorHash, inverseMessages);
-        listener.reorgUndone(ancestorHeight, depth);
-    }
-
-    /**
-     * Undoes journal blocks newest first down to {@code ancestorHeight}: for each, the inverse
-     * messages go to every sink that received the block (sink commit first), then the store
-     * reverts the block's state. Returns the number of inverse messages.
-     */
-    private long undoBlocksAbove(long ancestorHeight) throws PipelineException, StopRequested {
-        long inverseMessages = 0;
-        while (store.tip().isPresent() && store.tip().get().height() > ancestorHeight) {
-            JournalEntry e = store.tip().get();
-            List<CdcMessage> inverse = Inversion.invertBlock(e.messages(), e.parentHash(), System.currentTimeMillis());
-            try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(e.height()))) {
-                fanOut.deliverUndo(e, inverse);
-            }
-            CrashPoint.AFTER_UNDO_SINK_COMMIT.reached(e.height());
-            store.revertTip();
-            inverseMessages += inverse.size();
-        }
-        return inverseMessages;
-    }
-
-    private static String hashAt(List<JournalEntry> window, long height) {
-        for (JournalEntry e : window) {
-            if (e.height() == height) {
-                return e.hash();
-            }
-        }
-        return "nothing";
+    /** The store's tip, or its base when the window is empty; null for a store that never committed. */
+    private Cursor storeTip() {
+        Optional<JournalEntry> t = store.tip();
+        return t.map(e -> new Cursor(e.height(), e.hash())).orElseGet(() -> store.base().orElse(null));
     }
 
     // ------------------------------------------------------------------ waiting

@@ -47,4 +47,20 @@ public interface FollowerListener {
     /** A listener that does nothing. */
     FollowerListener NONE = new FollowerListener() {
     };
+
+    /** The commit stage is about to write blocks {@code first..last} to the state store (test hooks: crash points). */
+    default void beforeStoreCommit(long first, long last) {
+    }
+
+    /** Blocks {@code first..last} are in the state store; no sink has them yet. */
+    default void afterStoreCommit(long first, long last) {
+    }
+
+    /** Blocks {@code first..last} are committed to the store and every sink. */
+    default void afterSinkCommit(long first, long last) {
+    }
+
+    /** Reorg: every sink committed the inverse of block {@code height}; the store has not reverted it yet. */
+    default void afterUndoSinkCommit(long height) {
+    }
 }

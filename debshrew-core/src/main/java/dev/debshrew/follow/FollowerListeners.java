@@ -16,6 +16,11 @@ public final class FollowerListeners implements FollowerListener {
         return new FollowerListeners(List.of(listeners));
     }
 
+    /** Like {@link #of(FollowerListener...)}, from a list. */
+    public static FollowerListener of(List<FollowerListener> listeners) {
+        return new FollowerListeners(List.copyOf(listeners));
+    }
+
     @Override
     public void blockCommitted(long height, String hash, int messages, long transformNanos, long totalNanos) {
         listeners.forEach(l -> l.blockCommitted(height, hash, messages, transformNanos, totalNanos));
@@ -54,5 +59,25 @@ public final class FollowerListeners implements FollowerListener {
     @Override
     public void heartbeat() {
         listeners.forEach(FollowerListener::heartbeat);
+    }
+
+    @Override
+    public void beforeStoreCommit(long first, long last) {
+        listeners.forEach(l -> l.beforeStoreCommit(first, last));
+    }
+
+    @Override
+    public void afterStoreCommit(long first, long last) {
+        listeners.forEach(l -> l.afterStoreCommit(first, last));
+    }
+
+    @Override
+    public void afterSinkCommit(long first, long last) {
+        listeners.forEach(l -> l.afterSinkCommit(first, last));
+    }
+
+    @Override
+    public void afterUndoSinkCommit(long height) {
+        listeners.forEach(l -> l.afterUndoSinkCommit(height));
     }
 }

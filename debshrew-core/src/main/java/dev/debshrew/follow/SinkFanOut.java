@@ -3,12 +3,15 @@ package dev.debshrew.follow;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.JournalEntry;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.util.Backoff;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,18 +98,24 @@ final class SinkFanOut {
     }
 
     /**
-     * Delivers journal blocks to sinks that are behind the store's tip. Called only once the node
-     * confirmed the tip's hash, so every journal block is canonical.
+     * Delivers journal blocks to sinks that are behind the store's tip, as one batch per sink.
+     * Called only once the node confirmed the tip's hash, so every journal block is canonical.
+     * With {@code fromStart} (the journal holds every block since start_height), a sink that keeps a
+     * cursor but never committed one receives the whole journal.
      */
-    void catchUp(ChainStore store, JournalEntry tip) throws PipelineException, StopRequested {
+    void catchUp(ChainStore store, JournalEntry tip, boolean fromStart) throws PipelineException, StopRequested {
         for (SinkState s : sinks) {
-            if (s.cursor == null || s.cursor.height() >= tip.height()) {
+            if (s.cursor == null ? !s.sink.keepsCursor() || !fromStart : s.cursor.height() >= tip.height()) {
                 continue;
             }
+            List<BlockChange> missing = new ArrayList<>();
             for (JournalEntry e : store.window()) {
-                if (e.height() > s.cursor.height()) {
-                    deliverTo(s, e.messages(), new Cursor(e.height(), e.hash()), "journal replay of block " + e.height());
+                if (s.cursor == null || e.height() > s.cursor.height()) {
+                    missing.add(new BlockChange(new Cursor(e.height(), e.hash()), e.messages()));
                 }
+            }
+            if (!missing.isEmpty()) {
+                commitTo(s, SinkBatch.of(missing), "journal replay of " + describe(SinkBatch.of(missing)));
             }
         }
     }
@@ -116,44 +125,49 @@ final class SinkFanOut {
      * that was behind has nothing to undo); each sink's cursor becomes the block's parent.
      */
     void deliverUndo(JournalEntry e, List<CdcMessage> inverse) throws PipelineException, StopRequested {
+        SinkBatch undo = SinkBatch.of(new BlockChange(new Cursor(e.height() - 1, e.parentHash()), inverse));
         for (SinkState s : sinks) {
-            if (s.cursor == null || s.cursor.height() >= e.height()) {
-                deliverTo(s, inverse, new Cursor(e.height() - 1, e.parentHash()), "undo of block " + e.height());
+            if (s.cursor == null ? !s.sink.keepsCursor() : s.cursor.height() >= e.height()) {
+                commitTo(s, undo, "undo of block " + e.height());
             }
         }
     }
 
-    /** Commits one block (or undo) to every sink, in order; each sink retries on its own. */
-    void deliver(List<CdcMessage> messages, Cursor cursor, String what) throws PipelineException, StopRequested {
+    /** Commits a group of blocks to every sink (each one transaction), in order; each sink retries on its own. */
+    void commit(SinkBatch batch) throws PipelineException, StopRequested {
+        String what = describe(batch);
         for (SinkState s : sinks) {
-            deliverTo(s, messages, cursor, what);
+            commitTo(s, batch, what);
         }
     }
 
+    /** "block 7" or "blocks 7..9". */
+    static String describe(SinkBatch batch) {
+        long first = batch.blocks().get(0).cursor().height();
+        long last = batch.cursor().height();
+        return first == last ? "block " + last : "blocks " + first + ".." + last;
+    }
+
     /**
-     * Commits one block (or undo) to one sink. Retriable failures back off and retry, without a
+     * Commits one batch (blocks or an undo) to one sink, atomically. Retriable failures back off and retry, without a
      * limit unless {@link FollowerSettings#sinkRetryMax()} is set; the sink is reported down while
      * it fails. A deterministic failure stops the follower.
      */
-    private void deliverTo(SinkState s, List<CdcMessage> messages, Cursor cursor, String what)
-            throws PipelineException, StopRequested {
+    private void commitTo(SinkState s, SinkBatch batch, String what) throws PipelineException, StopRequested {
         long firstFailure = 0;
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try {
-                for (CdcMessage m : messages) {
-                    s.sink.send(m);
-                }
-                s.sink.flush(cursor);
-                s.cursor = cursor;
+                s.sink.commit(batch);
+                s.cursor = batch.cursor();
                 sinkRecovered(s);
-                listener.sinkCommitted(s.sink.name(), messages.size(), System.nanoTime() - started);
+                listener.sinkCommitted(s.sink.name(), batch.messageCount(), System.nanoTime() - started);
                 return;
             } catch (SinkException e) {
                 if (!e.isRetriable()) {
                     sinkFailed(s, e);
                     throw new PipelineException("sink " + s.sink.name() + " could not commit " + what + " (cursor "
-                            + cursor + ", " + messages.size() + " message(s)): " + e.getMessage(), e);
+                            + batch.cursor() + ", " + batch.messageCount() + " message(s)): " + e.getMessage(), e);
                 }
                 firstFailure = firstFailure == 0 ? started : firstFailure;
                 retrySink(s, e, attempt, firstFailure, "commit " + what);

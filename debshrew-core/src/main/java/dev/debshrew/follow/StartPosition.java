@@ -48,7 +48,11 @@ final class StartPosition {
         JournalEntry t = tip.get();
         for (SinkState s : sinks) {
             if (s.cursor == null) {
-                if (s.sink.keepsCursor()) {
+                if (s.sink.keepsCursor() && journalHoldsEverySinceStart()) {
+                    // a crash after the store committed the first group, before this sink did
+                    log.info("sink {} has no cursor yet; the journal holds every block since start_height {}: it will"
+                            + " receive them", s.sink.name(), settings.startHeight());
+                } else if (s.sink.keepsCursor()) {
                     throw new PipelineException("the sink " + s.sink.name() + " has no cursor but the state store has"
                             + " blocks up to " + t.height() + "; the data directory belongs to another output."
                             + " Use a fresh data directory for a new sink, or re-sync (docs/operations.md)");
@@ -59,6 +63,16 @@ final class StartPosition {
         }
         log.info("resuming after block {} ({})", t.height(), t.hash());
         return t.height() + 1;
+    }
+
+    /**
+     * Whether the journal still holds the first block this pipeline ever committed (at
+     * {@code start_height}), so a sink that never committed can receive everything from it.
+     */
+    boolean journalHoldsEverySinceStart() {
+        List<JournalEntry> window = store.window();
+        return settings.startHeight() != null && !window.isEmpty()
+                && window.get(0).height() == settings.startHeight();
     }
 
     /** Checks that a sink's cursor is a block of the store's chain (the journal or its parent). */

@@ -41,13 +41,50 @@ public interface ChainStore extends StateReader, AutoCloseable {
 
     /**
      * Applies {@code changes} to the state, recording undo information, and appends the block to
-     * the journal, atomically. The block must extend the tip ({@code height == tip + 1} and
-     * {@code parentHash} equal to the tip's hash) unless the window is empty; on an empty window the
-     * caller has checked the parent (the {@link #base()} is replaced by the block's parent).
+     * the journal, atomically: {@link #commit(List)} of one block.
      *
      * @return the journal entry written
      */
-    JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages, StateChanges changes);
+    default JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
+            StateChanges changes) {
+        return commit(List.of(new BlockResult(height, hash, parentHash, messages, changes))).get(0);
+    }
+
+    /**
+     * Applies the state changes of every block of {@code group}, in order, recording each block's
+     * undo information, and appends the blocks to the journal, as ONE atomic unit (a group commit:
+     * one durable write however many blocks). The blocks must be consecutive and each must extend
+     * the previous one; the first must extend the tip ({@code height == tip + 1} and
+     * {@code parentHash} equal to the tip's hash) unless the window is empty, where the caller has
+     * checked the parent (the {@link #base()} is replaced by the block's parent).
+     *
+     * <p>Pruning keeps the newest {@link #windowSize()} entries but never an entry of this group, so
+     * every block of the last group stays in the journal until the next commit: a sink that has not
+     * committed the group yet (a crash between the store's commit and the sinks') receives it from
+     * the journal.
+     *
+     * @return the journal entries written, oldest first
+     * @throws IllegalStateException if the group is empty or does not extend the tip
+     */
+    List<JournalEntry> commit(List<BlockResult> group);
+
+    /** Checks that {@code group} is non-empty, consecutive and extends {@code tip} (null: any start). */
+    static void checkExtends(JournalEntry tip, List<BlockResult> group) {
+        if (group.isEmpty()) {
+            throw new IllegalStateException("empty commit group");
+        }
+        long height = tip == null ? group.get(0).height() : tip.height() + 1;
+        String parent = tip == null ? group.get(0).parentHash() : tip.hash();
+        for (BlockResult b : group) {
+            if (b.height() != height || !b.parentHash().equals(parent)) {
+                throw new IllegalStateException("block " + b.height() + " (parent " + b.parentHash()
+                        + ") does not extend " + (b == group.get(0) ? "the tip " : "block ") + (height - 1) + " ("
+                        + parent + ")");
+            }
+            height++;
+            parent = b.hash();
+        }
+    }
 
     /**
      * Undoes the tip block: restores every key it wrote to its previous value and removes its

@@ -67,26 +67,25 @@ public final class InMemoryChainStore implements ChainStore {
     }
 
     @Override
-    public synchronized JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
-            StateChanges changes) {
-        JournalEntry tip = window.peekLast();
-        if (tip != null && (height != tip.height() + 1 || !tip.hash().equals(parentHash))) {
-            throw new IllegalStateException("block " + height + " (parent " + parentHash + ") does not extend the tip "
-                    + tip.height() + " (" + tip.hash() + ")");
+    public synchronized List<JournalEntry> commit(List<BlockResult> group) {
+        ChainStore.checkExtends(window.peekLast(), group);
+        List<JournalEntry> written = new ArrayList<>(group.size());
+        for (BlockResult b : group) {
+            List<StateUndo> undo = new ArrayList<>(b.changes().size());
+            for (StateChanges.Entry c : b.changes().entries()) {
+                ByteBuffer k = ByteBuffer.wrap(c.key().clone());
+                byte[] previous = c.value() == null ? state.remove(k) : state.put(k, c.value().clone());
+                undo.add(new StateUndo(c.key().clone(), previous));
+            }
+            JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo);
+            window.addLast(entry);
+            written.add(entry);
         }
-        List<StateUndo> undo = new ArrayList<>(changes.size());
-        for (StateChanges.Entry c : changes.entries()) {
-            ByteBuffer k = ByteBuffer.wrap(c.key().clone());
-            byte[] previous = c.value() == null ? state.remove(k) : state.put(k, c.value().clone());
-            undo.add(new StateUndo(c.key().clone(), previous));
-        }
-        JournalEntry entry = new JournalEntry(height, hash, parentHash, messages, undo);
-        window.addLast(entry);
-        while (window.size() > windowSize) {
+        while (window.size() > Math.max(windowSize, group.size())) {
             window.removeFirst();
         }
         base = window.peekFirst().parentCursor();
-        return entry;
+        return written;
     }
 
     @Override

@@ -213,64 +213,63 @@ public final class RocksChainStore implements ChainStore {
      * @throws StateStoreException if the write fails (nothing is written)
      */
     @Override
-    public synchronized JournalEntry commit(long height, String hash, String parentHash, List<CdcMessage> messages,
-            StateChanges changes) {
-        JournalEntry tip = window.isEmpty() ? null : window.get(window.size() - 1);
-        if (tip != null && (height != tip.height() + 1 || !tip.hash().equals(parentHash))) {
-            throw new IllegalStateException("block " + height + " (parent " + parentHash + ") does not extend the tip "
-                    + tip.height() + " (" + tip.hash() + ")");
-        }
-        if (height < 0) {
-            throw new IllegalArgumentException("negative block height " + height);
-        }
+    public synchronized List<JournalEntry> commit(List<BlockResult> group) {
+        ChainStore.checkExtends(window.isEmpty() ? null : window.get(window.size() - 1), group);
+        BlockResult last = group.get(group.size() - 1);
         handleLock.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
-            List<StateChanges.Entry> entries = changes.entries();
-            Map<ByteBuffer, byte[]> committed = committedValues(entries);
-            List<StateUndo> undo = new ArrayList<>(entries.size());
-            // values written earlier in this block: the "previous value" of a later write of the same key
+            Map<ByteBuffer, byte[]> committed = committedValues(group);
+            // values written earlier in this group: the "previous value" of a later write of the same key
             Map<ByteBuffer, byte[]> pending = new HashMap<>();
-            for (StateChanges.Entry c : entries) {
-                byte[] key = c.key().clone();
-                ByteBuffer k = ByteBuffer.wrap(key);
-                byte[] previous = pending.containsKey(k) ? pending.get(k) : committed.get(k);
-                byte[] value = c.value() == null ? null : c.value().clone();
-                if (value == null) {
-                    batch.delete(rocks.state, key);
-                } else {
-                    batch.put(rocks.state, key, value);
+            List<JournalEntry> written = new ArrayList<>(group.size());
+            for (BlockResult b : group) {
+                List<StateChanges.Entry> entries = b.changes().entries();
+                List<StateUndo> undo = new ArrayList<>(entries.size());
+                for (StateChanges.Entry c : entries) {
+                    byte[] key = c.key().clone();
+                    ByteBuffer k = ByteBuffer.wrap(key);
+                    byte[] previous = pending.containsKey(k) ? pending.get(k) : committed.get(k);
+                    byte[] value = c.value() == null ? null : c.value().clone();
+                    if (value == null) {
+                        batch.delete(rocks.state, key);
+                    } else {
+                        batch.put(rocks.state, key, value);
+                    }
+                    pending.put(k, value);
+                    undo.add(new StateUndo(key.clone(), previous));
                 }
-                pending.put(k, value);
-                undo.add(new StateUndo(key.clone(), previous));
+                JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo);
+                batch.put(rocks.journal, JournalRecords.key(b.height()), JournalRecords.encode(entry));
+                written.add(entry);
             }
-            JournalEntry entry = new JournalEntry(height, hash, parentHash, messages, undo);
-            batch.put(rocks.journal, JournalRecords.key(height), JournalRecords.encode(entry));
-            batch.put(rocks.meta, RocksHandles.META_TIP, RocksHandles.tipValue(height, hash));
-            int prune = Math.max(0, window.size() + 1 - windowSize);
+            batch.put(rocks.meta, RocksHandles.META_TIP, RocksHandles.tipValue(last.height(), last.hash()));
+            int prune = Math.max(0, window.size() - Math.max(0, windowSize - group.size()));
             for (int i = 0; i < prune; i++) {
                 batch.delete(rocks.journal, JournalRecords.key(window.get(i).height()));
             }
-            Cursor newBase = (prune < window.size() ? window.get(prune) : entry).parentCursor();
+            Cursor newBase = (prune < window.size() ? window.get(prune) : written.get(0)).parentCursor();
             putBase(batch, newBase);
             rocks.db.write(rocks.syncWrite, batch);
             window.subList(0, prune).clear();
-            window.add(entry);
+            window.addAll(written);
             base = newBase;
-            return entry;
+            return written;
         } catch (RocksDBException e) {
-            throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": committing block " + height + " ("
-                    + hash + ") failed, nothing was written: " + e.getMessage(), e);
+            throw new StateStoreException(rocks.dir, "state store " + rocks.dir + ": committing "
+                    + (group.size() == 1 ? "block " + last.height() : "blocks " + group.get(0).height() + ".."
+                    + last.height()) + " (" + last.hash() + ") failed, nothing was written: " + e.getMessage(), e);
         } finally {
             handleLock.readLock().unlock();
         }
     }
 
     /** Committed values of the distinct keys of {@code entries} (absent keys map to null), batched lookups. */
-    private Map<ByteBuffer, byte[]> committedValues(List<StateChanges.Entry> entries) throws RocksDBException {
-        Map<ByteBuffer, byte[]> out = new HashMap<>(Math.max(16, entries.size() * 2));
-        List<byte[]> keys = new ArrayList<>(Math.min(entries.size(), MULTI_GET_CHUNK));
-        for (StateChanges.Entry c : entries) {
+    private Map<ByteBuffer, byte[]> committedValues(List<BlockResult> group) throws RocksDBException {
+        Map<ByteBuffer, byte[]> out = new HashMap<>();
+        List<byte[]> keys = new ArrayList<>(MULTI_GET_CHUNK);
+        for (StateChanges.Entry c : (Iterable<StateChanges.Entry>) group.stream()
+                .flatMap(b -> b.changes().entries().stream())::iterator) {
             ByteBuffer k = ByteBuffer.wrap(c.key().clone());
             if (!out.containsKey(k)) {
                 out.put(k, null);

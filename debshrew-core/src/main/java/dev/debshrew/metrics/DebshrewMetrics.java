@@ -7,6 +7,7 @@ import dev.debshrew.metashrew.MetashrewException;
 import dev.debshrew.transform.TransformException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -70,6 +71,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     private final Timer transformTime;
     private final Counter reorgs;
     private final DistributionSummary reorgDepth;
+    private final DistributionSummary commitGroupBlocks;
     private final Map<String, Counter> nodeErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> messages = new ConcurrentHashMap<>();
     private final Map<String, Timer> sinkCommits = new ConcurrentHashMap<>();
@@ -111,6 +113,11 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         this.transformTime = Timer.builder("debshrew.transform")
                 .description("Time the WebAssembly transform took for one block (view calls included)")
                 .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+        this.commitGroupBlocks = DistributionSummary.builder("debshrew.commit.group.blocks").baseUnit("blocks")
+                .description("Blocks per commit (one state store write and one transaction per sink): final blocks"
+                        + " are committed in groups during catch-up, blocks within the reorg window one by one")
+                .serviceLevelObjectives(1, 2, 10, 100, 1000)
                 .register(registry);
         this.reorgs = Counter.builder("debshrew.reorgs")
                 .description("Chain reorganisations undone")
@@ -168,6 +175,10 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
      */
     public void bind(BlockFollower follower) {
         this.processedHeight = () -> follower.nextHeight() < 0 ? UNKNOWN : follower.nextHeight() - 1;
+        FunctionCounter.builder("debshrew.speculative.reruns", follower, BlockFollower::speculativeReruns)
+                .description("Blocks the transform ran a second time because an earlier block, run at the same"
+                        + " time, wrote state they had read (engine.speculation)")
+                .register(registry);
         Gauge.builder("debshrew.window.size", follower, BlockFollower::windowSize).baseUnit("blocks")
                 .description("Capacity of the reorg window (cache_size): a deeper reorg stops the follower")
                 .register(registry);
@@ -314,6 +325,11 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         transformTime.record(transformNanos, TimeUnit.NANOSECONDS);
         blockTime.record(totalNanos, TimeUnit.NANOSECONDS);
         lastCommitted.set(height);
+    }
+
+    @Override
+    public void afterSinkCommit(long first, long last) {
+        commitGroupBlocks.record(last - first + 1);
     }
 
     @Override

@@ -97,7 +97,8 @@ class NodeFailureInViewTest {
                         && r.params().contains("\"getblock\"")).count())
                         .as("one view per block, each answered after 1.5 x block_timeout_ms, none redone")
                         .isEqualTo(devnet.height() + 1);
-                assertThat(liveThreads("debshrew-transform-txindex.wasm-")).isLessThanOrEqualTo(1);
+                assertThat(liveThreads("debshrew-transform-txindex.wasm-")).as("one worker per block run at once")
+                        .isLessThanOrEqualTo(EngineSettings.defaults().speculation());
             }
             assertThat(TableFold.readFile(out)).isNotEmpty().isEqualTo(reference(devnet));
         }
@@ -117,7 +118,8 @@ class NodeFailureInViewTest {
                 assertThat(p.failure()).isNull();
             }
             assertThat(lines(Level.WARN, "metashrew call failed during block 0 (HTTP_STATUS)")).hasSize(3);
-            assertThat(lines(Level.WARN, "metashrew call failed during block 5 (TRANSPORT)")).hasSize(2);
+            // blocks 5 and 6 run side by side (speculation): the two dropped connections fail one or two attempts
+            assertThat(lines(Level.WARN, "metashrew call failed during block 5 (TRANSPORT)")).hasSizeBetween(1, 2);
             assertThat(lines(Level.WARN, GUEST_SAW_FAILURE)).as("the guest never saw a failed view").isEmpty();
             assertThat(TableFold.readFile(out)).isNotEmpty().isEqualTo(reference(devnet));
         }

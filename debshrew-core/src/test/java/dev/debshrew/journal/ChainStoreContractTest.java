@@ -341,4 +341,64 @@ class ChainStoreContractTest {
         }
         store.close();
     }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aGroupCommitIsOneBlockAfterAnotherAndKeepsTheWholeGroupInTheJournal(StoreFactory f) {
+        ChainStore grouped = open(f, 3);
+        ChainStore single = new InMemoryChainStore(100);
+        grouped.commit(1, hash("1"), hash("0"), messages(1, hash("1"), 1), changes("a", "1"));
+        single.commit(1, hash("1"), hash("0"), messages(1, hash("1"), 1), changes("a", "1"));
+        List<BlockResult> group = new ArrayList<>();
+        for (int h = 2; h <= 9; h++) {
+            // the same keys rewritten and deleted across the group: each undo record must hold the value
+            // the previous block of the group left, not the value before the group
+            StateChanges c = h % 3 == 0 ? changes("a", null, "b" + h, "x") : changes("a", "v" + h, "b", "v" + h);
+            group.add(new BlockResult(h, hash("" + h), hash("" + (h - 1)), messages(h, hash("" + h), 2), c));
+            single.commit(h, hash("" + h), hash("" + (h - 1)), messages(h, hash("" + h), 2), c);
+        }
+        List<JournalEntry> written = grouped.commit(group);
+
+        assertThat(written).extracting(JournalEntry::height).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(grouped.window()).as("window 3, but every block of the last group stays for lagging sinks")
+                .extracting(JournalEntry::height).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(grouped.base()).contains(new Cursor(1, hash("1")));
+        for (JournalEntry e : grouped.window()) {
+            assertSameEntry(e, single.entry(e.height()).orElseThrow());
+        }
+        assertSameValues(grouped, single, "a", "b", "b3", "b6", "b9");
+        // undo through the group, block by block, to the state before it
+        for (int h = 9; h >= 2; h--) {
+            assertThat(grouped.revertTip().height()).isEqualTo(h);
+            single.revertTip();
+            assertSameValues(grouped, single, "a", "b", "b3", "b6", "b9");
+        }
+        assertThat(s(grouped.get(b("a")))).isEqualTo("1");
+
+        grouped.commit(group);
+        grouped.commit(10, hash("10"), hash("9"), List.of(), changes("c", "10"));
+        assertThat(grouped.window()).as("the next commit prunes back to the window")
+                .extracting(JournalEntry::height).containsExactly(8L, 9L, 10L);
+        assertThat(grouped.base()).contains(new Cursor(7, hash("7")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aGroupThatDoesNotLinkUpIsRefusedWhole(StoreFactory f) {
+        ChainStore store = open(f, 6);
+        store.commit(1, hash("1"), hash("0"), List.of(), changes("a", "1"));
+        List<BlockResult> broken = List.of(
+                new BlockResult(2, hash("2"), hash("1"), List.of(), changes("a", "2")),
+                new BlockResult(3, hash("3"), hash("other"), List.of(), changes("a", "3")));
+        assertThatThrownBy(() -> store.commit(broken)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("block 3").hasMessageContaining("does not extend block 2");
+        assertThat(store.tip().orElseThrow().height()).isEqualTo(1);
+        assertThat(s(store.get(b("a")))).isEqualTo("1");
+    }
+
+    private static void assertSameValues(ChainStore actual, ChainStore expected, String... keys) {
+        for (String k : keys) {
+            assertThat(s(actual.get(b(k)))).as("key %s", k).isEqualTo(s(expected.get(b(k))));
+        }
+    }
 }

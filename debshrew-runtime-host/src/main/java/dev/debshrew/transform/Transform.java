@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Both guest ABIs are supported and detected from the imports: {@link AbiVersion#V1} and
  * {@link AbiVersion#LEGACY} (see {@code docs/spec/transform-abi.md}).
  *
- * <p>Thread-safe; blocks are processed one at a time (concurrent {@link #process} calls are
- * serialised). Close it to stop its worker thread.
+ * <p>Thread-safe: concurrent {@link #process} calls run side by side, each on a worker thread of
+ * its own (workers are created on demand and reused; the caller bounds the concurrency, e.g. the
+ * engine's speculative execution). Close it to stop every worker thread.
  */
 public final class Transform implements AutoCloseable {
 
@@ -53,7 +54,9 @@ public final class Transform implements AutoCloseable {
     private final ModuleShape shape;
     private final TransformLimits limits;
     private final BlockRunner runner;
-    private final Worker worker;
+    /** Workers not running a block; more are created when every one is busy. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Worker> idleWorkers = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.Set<Worker> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final boolean loadedFromCompileCache;
     private volatile boolean closed;
 
@@ -65,7 +68,6 @@ public final class Transform implements AutoCloseable {
         this.limits = limits;
         this.runner = runner;
         this.loadedFromCompileCache = loadedFromCompileCache;
-        this.worker = new Worker(name);
     }
 
     /**
@@ -273,10 +275,16 @@ public final class Transform implements AutoCloseable {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
         BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
-        Worker.Outcome<BlockOutput> outcome = worker.run(() -> {
-            session.clock().start();
-            return runner.run(session, export);
-        }, limits.blockTimeout(), session.clock()::guestNanos, session::cancel);
+        Worker worker = acquireWorker();
+        Worker.Outcome<BlockOutput> outcome;
+        try {
+            outcome = worker.run(() -> {
+                session.clock().start();
+                return runner.run(session, export);
+            }, limits.blockTimeout(), session.clock()::guestNanos, session::cancel);
+        } finally {
+            releaseWorker(worker);
+        }
         if (outcome instanceof Worker.Completed<BlockOutput> c) {
             if (c.failure() == null) {
                 return c.value();
@@ -294,11 +302,36 @@ public final class Transform implements AutoCloseable {
         throw runner.error(session, Kind.HOST_ERROR, "interrupted while waiting for " + export + " to finish", null);
     }
 
-    /** Stops the worker thread and waits (bounded) for it to end. Idempotent. */
+    private Worker acquireWorker() {
+        Worker w = idleWorkers.pollFirst();
+        if (w == null) {
+            w = new Worker(name);
+            workers.add(w);
+        }
+        return w;
+    }
+
+    private void releaseWorker(Worker w) {
+        if (closed) {
+            workers.remove(w);
+            w.close();
+        } else {
+            idleWorkers.addFirst(w);
+        }
+    }
+
+    /** Number of worker threads created so far (one per block run at the same time). */
+    public int workerCount() {
+        return workers.size();
+    }
+
+    /** Stops every worker thread and waits (bounded) for them to end. Idempotent. */
     @Override
     public void close() {
         closed = true;
-        worker.close();
+        for (Worker w : workers) {
+            w.close();
+        }
     }
 
     @Override

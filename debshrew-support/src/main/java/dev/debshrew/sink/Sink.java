@@ -47,6 +47,16 @@ public interface Sink extends AutoCloseable {
      */
     void flush(Cursor cursor) throws SinkException;
 
+    /** TEMPORARY until the sinks branch lands: the blocks one flush each. */
+    default void commit(SinkBatch batch) throws SinkException {
+        for (BlockChange b : batch.blocks()) {
+            for (CdcMessage m : b.messages()) {
+                send(m);
+            }
+            flush(b.cursor());
+        }
+    }
+
     /**
      * Called from another thread when the daemon stops while a call of this sink may hang (a
      * database lock, an unreachable broker): makes the call in progress ({@link #open},

@@ -103,12 +103,18 @@ public final class JsonRpcTransport implements AutoCloseable {
                 .writeTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .retryOnConnectionFailure(false) // retries are ours, counted and logged
                 .followRedirects(false)
+                // the engine keeps up to engine.fetch_concurrency calls plus a view per speculative block
+                // in flight: keep that many connections alive between batches instead of reconnecting
+                .connectionPool(new okhttp3.ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
                 .build();
         this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), config.backoffMultiplier(), config.backoffJitter());
         this.authorization = config.basicAuthUser() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(
                         (config.basicAuthUser() + ":" + config.basicAuthPassword()).getBytes(StandardCharsets.UTF_8));
     }
+
+    /** Connections kept alive to the node between calls. */
+    private static final int IDLE_CONNECTIONS = 64;
 
     /**
      * Calls {@code method} with {@code params} (always the full list), retrying retriable failures.

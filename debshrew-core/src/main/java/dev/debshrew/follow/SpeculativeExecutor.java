@@ -1,0 +1,222 @@
+package dev.debshrew.follow;
+
+import dev.debshrew.metashrew.MetashrewClient;
+import dev.debshrew.metashrew.MetashrewException;
+import dev.debshrew.transform.BlockContext;
+import dev.debshrew.transform.BlockOutput;
+import dev.debshrew.transform.StateReader;
+import dev.debshrew.transform.Transform;
+import dev.debshrew.transform.TransformExecutionException;
+import dev.debshrew.util.Hex;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The transform stage: runs consecutive blocks and returns, for each, exactly what a strictly
+ * sequential run would have produced.
+ *
+ * <p>A block's views depend only on its height, so up to {@code concurrency} blocks run at once,
+ * later ones ahead on the state known when they start (the {@link PendingState}) while earlier
+ * ones wait for the node: the node's latency is hidden. Every state read of a run is recorded.
+ * Blocks are then validated strictly in height order: a block whose reads all still hold on the
+ * state left by every earlier block is accepted as it is (the guest is deterministic: same inputs,
+ * same output); otherwise it is run again on that state, with the view results of its first run
+ * (as Block-STM does for transactions). Each accepted block's writes go to the pending state
+ * before the next block is validated.
+ *
+ * <p>With {@code concurrency} 1 each block runs alone on the exact state: nothing is speculative.
+ */
+final class SpeculativeExecutor implements AutoCloseable {
+
+    /** A block to run: its height and the hash the node gave for it. */
+    record Block(long height, String hash) {
+    }
+
+    /** An accepted block: its output, the time the transform took, and whether it had to run again. */
+    record Ran(Block block, BlockOutput output, long transformNanos, boolean rerun) {
+    }
+
+    private final Transform transform;
+    private final MetashrewClient node;
+    private final PendingState state;
+    private final int concurrency;
+    private final ExecutorService pool;
+    private volatile long reruns;
+
+    SpeculativeExecutor(Transform transform, MetashrewClient node, PendingState state, int concurrency) {
+        this.transform = transform;
+        this.node = node;
+        this.state = state;
+        this.concurrency = concurrency;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "debshrew-speculation-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Blocks run a second time because an earlier block wrote what they had read, since start. */
+    long reruns() {
+        return reruns;
+    }
+
+    /**
+     * Runs {@code blocks} (consecutive) and returns their outputs in order; each accepted block's
+     * state writes are applied to the pending state. On a failure nothing is left running.
+     *
+     * @throws MetashrewException on a transient node failure in a view (the caller backs off and redoes)
+     * @throws PipelineException  when the transform fails on a block (named) or a view fails for good
+     */
+    List<Ran> run(List<Block> blocks) throws MetashrewException, PipelineException {
+        List<Ran> out = new ArrayList<>(blocks.size());
+        if (pool == null) {
+            for (Block b : blocks) {
+                Attempt a = new Attempt(b);
+                a.execute(state);
+                out.add(accept(a, false));
+            }
+            return out;
+        }
+        Deque<Future<Attempt>> running = new ArrayDeque<>();
+        int submitted = 0;
+        try {
+            while (out.size() < blocks.size()) {
+                while (running.size() < concurrency && submitted < blocks.size()) {
+                    Attempt a = new Attempt(blocks.get(submitted++));
+                    running.add(pool.submit(() -> a.execute(new RecordingReader(state, a))));
+                }
+                Attempt a = await(running.removeFirst());
+                boolean valid = a.readsHold(state);
+                if (!valid) {
+                    reruns++;
+                    a.execute(state); // on the exact state, with the views of the first run
+                }
+                out.add(accept(a, !valid));
+            }
+            return out;
+        } finally {
+            for (Future<Attempt> f : running) { // a failure: wait until nothing runs any more
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (ExecutionException e) {
+                    // superseded by the failure being thrown
+                }
+            }
+        }
+    }
+
+    private Ran accept(Attempt a, boolean rerun) throws MetashrewException, PipelineException {
+        BlockOutput output = a.outcome();
+        state.apply(a.block.height(), output.stateChanges());
+        return new Ran(a.block, output, a.nanos, rerun);
+    }
+
+    private static Attempt await(Future<Attempt> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the transform", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("transform run failed unexpectedly: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One run of one block: its views (kept for a second run), its state reads and its outcome. */
+    private final class Attempt {
+        final Block block;
+        NodeViews views;
+        final Map<String, byte[]> viewResults = new HashMap<>();
+        final List<byte[][]> reads = new ArrayList<>();
+        BlockOutput output;
+        TransformExecutionException failure;
+        long nanos;
+
+        Attempt(Block block) {
+            this.block = block;
+        }
+
+        Attempt execute(StateReader reader) {
+            reads.clear();
+            views = new NodeViews(node); // a failure of an earlier run does not stick
+            long started = System.nanoTime();
+            try {
+                output = transform.process(new BlockContext(block.height(), Hex.decode(block.hash())),
+                        (name, input, height) -> {
+                            String key = name + '\u0000' + Hex.encode(input);
+                            byte[] cached = viewResults.get(key);
+                            if (cached == null) {
+                                cached = views.view(name, input, height);
+                                viewResults.put(key, cached);
+                            }
+                            return cached;
+                        }, reader);
+                failure = null;
+            } catch (TransformExecutionException e) {
+                output = null;
+                failure = e;
+            }
+            nanos = System.nanoTime() - started;
+            return this;
+        }
+
+        /** Whether every value this run read is still the value on {@code current}. */
+        boolean readsHold(StateReader current) {
+            for (byte[][] r : reads) {
+                if (!Arrays.equals(current.get(r[0]), r[1])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        BlockOutput outcome() throws MetashrewException, PipelineException {
+            if (failure != null) {
+                views.rethrowNodeFailure(failure, block.height(), block.hash());
+                throw new PipelineException("transform '" + transform.name() + "' failed on block " + block.height()
+                        + " (" + block.hash() + "): " + failure.getMessage(), failure);
+            }
+            views.rethrowTransientFailure();
+            return output;
+        }
+    }
+
+    /** Reads the pending state and records what it read, for validation. */
+    private static final class RecordingReader implements StateReader {
+        private final StateReader state;
+        private final Attempt attempt;
+
+        RecordingReader(StateReader state, Attempt attempt) {
+            this.state = state;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public byte[] get(byte[] key) {
+            byte[] v = state.get(key);
+            attempt.reads.add(new byte[][] {key.clone(), v == null ? null : v.clone()});
+            return v;
+        }
+    }
+}
