@@ -3,8 +3,10 @@ package dev.debshrew.follow;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.JournalEntry;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.util.Backoff;
 import java.time.Duration;
@@ -141,10 +143,7 @@ final class SinkFanOut {
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try {
-                for (CdcMessage m : messages) {
-                    s.sink.send(m);
-                }
-                s.sink.flush(cursor);
+                s.sink.commit(SinkBatch.of(new BlockChange(cursor, messages)));
                 s.cursor = cursor;
                 sinkRecovered(s);
                 listener.sinkCommitted(s.sink.name(), messages.size(), System.nanoTime() - started);
