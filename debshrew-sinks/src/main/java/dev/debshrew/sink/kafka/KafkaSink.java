@@ -90,6 +90,8 @@ public final class KafkaSink implements Sink {
     private Cursor uncertainCommit;
     /** Test hook run right after a successful commitTransaction (to simulate a lost reply). */
     Runnable afterCommitForTest;
+    /** Test hook run once every record of a batch is handed to the producer, before the cursor record. */
+    Runnable afterRecordsForTest;
 
     public KafkaSink(KafkaSinkConfig config) {
         this.config = config;
@@ -223,6 +225,9 @@ public final class KafkaSink implements Sink {
             for (int i = 0; i < messages.size(); i++) {
                 sendRecord(messages.get(i), i);
             }
+        }
+        if (afterRecordsForTest != null) {
+            afterRecordsForTest.run();
         }
         try {
             throwIfSendFailed("sending the batch's records");

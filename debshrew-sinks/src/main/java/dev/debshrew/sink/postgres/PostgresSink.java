@@ -62,6 +62,13 @@ public final class PostgresSink implements Sink {
     private volatile Connection inFlight;
     private Optional<Cursor> committed = Optional.empty();
     private int lastCommitStatements;
+    /** Test hook run right after a successful COMMIT (to simulate a lost reply). */
+    SqlAction afterCommitForTest;
+
+    /** Something that may fail with an {@link SQLException}, for {@link #afterCommitForTest}. */
+    interface SqlAction {
+        void run() throws SQLException;
+    }
 
     public PostgresSink(PostgresSinkConfig config) {
         this.config = config;
@@ -221,6 +228,9 @@ public final class PostgresSink implements Sink {
                 statements += config.mode() == Mode.MATERIALIZED ? materialized.apply(c, batch, created)
                         : changelog.apply(c, batch);
                 c.commit();
+                if (afterCommitForTest != null) {
+                    afterCommitForTest.run();
+                }
             } catch (SQLException | SinkException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
