@@ -311,7 +311,7 @@ public final class KafkaSink implements Sink {
     }
 
     private void throwIfSendFailed(String what) throws SinkException {
-        Exception e = sendError.getAndSet(null);
+        Exception e = sendError.get() == null ? null : sendError.getAndSet(null);
         if (e != null) {
             throw failure(what, e, null);
         }
