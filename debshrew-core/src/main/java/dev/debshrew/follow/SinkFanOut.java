@@ -5,8 +5,8 @@ import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
-import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.util.Backoff;
 import java.time.Duration;
@@ -158,8 +158,13 @@ final class SinkFanOut {
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try {
+<<<<<<< HEAD
                 s.sink.commit(batch);
                 s.cursor = batch.cursor();
+=======
+                s.sink.commit(SinkBatch.of(new BlockChange(cursor, messages)));
+                s.cursor = cursor;
+>>>>>>> e10/sinks
                 sinkRecovered(s);
                 listener.sinkCommitted(s.sink.name(), batch.messageCount(), System.nanoTime() - started);
                 return;

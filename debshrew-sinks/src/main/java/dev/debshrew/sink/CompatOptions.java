@@ -14,7 +14,7 @@ public final class CompatOptions {
     /**
      * {@code flush_interval} (milliseconds, the original's batching timer): validated, then ignored.
      *
-     * @param commit how this sink commits instead, e.g. "each block is committed in one transaction"
+     * @param commit how this sink commits instead, e.g. "each batch of blocks is committed in one transaction"
      */
     public static ConfigOption<Long> flushInterval(String commit) {
         return ConfigOption.longInt("flush_interval")

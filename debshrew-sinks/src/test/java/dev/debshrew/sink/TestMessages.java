@@ -6,6 +6,7 @@ import dev.debshrew.cdc.CdcHeader;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.CdcPayload;
 import dev.debshrew.cdc.Operation;
+import java.util.List;
 
 /** Builds CDC messages for sink tests. */
 public final class TestMessages {
@@ -39,6 +40,21 @@ public final class TestMessages {
 
     public static CdcMessage delete(long height, String table, String key, String beforeJson) {
         return msg(height, Operation.DELETE, table, key, json(beforeJson), null);
+    }
+
+    /** One block change: {@code messages}, then {@code cursor}. */
+    public static BlockChange block(Cursor cursor, CdcMessage... messages) {
+        return new BlockChange(cursor, List.of(messages));
+    }
+
+    /** Commits one block (a batch of one block change) to {@code sink}. */
+    public static void commitBlock(Sink sink, Cursor cursor, List<CdcMessage> messages) throws SinkException {
+        sink.commit(SinkBatch.of(new BlockChange(cursor, messages)));
+    }
+
+    /** Commits one block (a batch of one block change) to {@code sink}. */
+    public static void commitBlock(Sink sink, Cursor cursor, CdcMessage... messages) throws SinkException {
+        commitBlock(sink, cursor, List.of(messages));
     }
 
     public static CdcMessage msg(long height, Operation op, String table, String key, JsonNode before, JsonNode after) {

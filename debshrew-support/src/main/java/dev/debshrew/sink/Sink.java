@@ -1,23 +1,22 @@
 package dev.debshrew.sink;
 
-import dev.debshrew.cdc.CdcMessage;
 import java.util.Optional;
 
 /**
- * Destination of CDC messages. The pipeline drives a sink in block units:
+ * Destination of CDC messages. The pipeline drives a sink in units of whole blocks:
  *
  * <pre>
- *   open()                      // once; returns the committed cursor, if any
- *   send(m1) ... send(mn)       // the messages of one block (or of an undo), in order
- *   flush(cursor)               // makes those messages and the cursor durable atomically
+ *   open()              // once; returns the committed cursor, if any
+ *   commit(batch)       // one or more consecutive blocks (or undos) and the last one's cursor, atomically
  *   ...
- *   close()                     // flushes nothing new; releases resources
+ *   close()             // commits nothing new; releases resources
  * </pre>
  *
- * <p>Messages sent after the last {@code flush} are not committed: on a crash they must not
- * appear in the sink's durable output (durable sinks) or may be lost (console). A block with no
- * messages is still flushed, so empty blocks advance the cursor. Implementations are used from a
- * single thread.
+ * <p>A {@link SinkBatch} is committed as one unit: when {@link #commit} returns, all its blocks'
+ * messages and its last cursor are durable (durable sinks); when it throws, none of them is, and
+ * after a crash in the middle none appears in the sink's durable output. A block with no messages
+ * still advances the cursor. Implementations are used from a single thread (except
+ * {@link #abort()}).
  */
 public interface Sink extends AutoCloseable {
 
@@ -38,36 +37,29 @@ public interface Sink extends AutoCloseable {
         return true;
     }
 
-    /** Buffers one message for the next {@link #flush}. */
-    void send(CdcMessage message) throws SinkException;
-
     /**
-     * Commits every message sent since the previous flush together with {@code cursor}.
-     * On return the data is durable (for durable sinks).
+     * Commits {@code batch}: the messages of all its blocks, in order, and its cursor
+     * ({@link SinkBatch#cursor()}), atomically. On return the data is durable (for durable sinks).
+     *
+     * <p>On a failure nothing of the batch is committed; when the {@link SinkException} is
+     * {@linkplain SinkException#isRetriable() retriable} the caller calls {@code commit} again with
+     * the same batch. When the previous attempt's outcome was unknown (a commit that may have
+     * landed although it was reported failed), a sink that keeps a cursor recognises an
+     * already-landed batch by its cursor and does not write it twice.
      */
-    void flush(Cursor cursor) throws SinkException;
-
-    /** TEMPORARY until the sinks branch lands: the blocks one flush each. */
-    default void commit(SinkBatch batch) throws SinkException {
-        for (BlockChange b : batch.blocks()) {
-            for (CdcMessage m : b.messages()) {
-                send(m);
-            }
-            flush(b.cursor());
-        }
-    }
+    void commit(SinkBatch batch) throws SinkException;
 
     /**
      * Called from another thread when the daemon stops while a call of this sink may hang (a
      * database lock, an unreachable broker): makes the call in progress ({@link #open},
-     * {@link #send}, {@link #flush}) fail promptly with a {@link SinkException}. Nothing
+     * {@link #commit}) fail promptly with a {@link SinkException}. Nothing
      * uncommitted becomes durable, exactly as after a crash; afterwards only {@link #close()} is
      * called. Default: nothing, for sinks whose calls cannot hang.
      */
     default void abort() {
     }
 
-    /** Releases resources. Uncommitted messages are discarded. Idempotent. */
+    /** Releases resources. A batch whose commit did not return is not committed. Idempotent. */
     @Override
     void close();
 }

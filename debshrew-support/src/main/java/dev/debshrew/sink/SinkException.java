@@ -2,7 +2,7 @@ package dev.debshrew.sink;
 
 /**
  * A sink could not accept, make durable or read back data. The pipeline stops (or retries the
- * block, when {@link #isRetriable()}) and the cursor does not move past the failed block.
+ * batch, when {@link #isRetriable()}) and the cursor does not move past the failed batch.
  */
 public class SinkException extends Exception {
 
@@ -23,7 +23,7 @@ public class SinkException extends Exception {
         this(message, null, false);
     }
 
-    /** Whether retrying the same block may succeed (a transient broker or network problem). */
+    /** Whether retrying the same batch may succeed (a transient broker or network problem). */
     public boolean isRetriable() {
         return retriable;
     }

@@ -2,8 +2,10 @@ package dev.debshrew.sink.console;
 
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.format.OutputFormat;
 import java.io.IOException;
@@ -14,8 +16,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Prints CDC messages to standard output, one block at a time (messages are held until the
- * block's flush, so an aborted block prints nothing), in the native or the Debezium format,
+ * Prints CDC messages to standard output, one batch at a time (a batch that cannot be rendered
+ * prints nothing), in the native or the Debezium format,
  * compact (one line per message) or pretty-printed. Keeps no cursor: a restarted daemon with only
  * a console sink starts again from {@code start_height}.
  */
@@ -24,7 +26,6 @@ public final class ConsoleSink implements Sink {
     private final CdcCodec codec = new CdcCodec();
     private final PrintStream out;
     private final ConsoleSinkConfig config;
-    private final List<String> pending = new ArrayList<>();
 
     /**
      * @param out    where to print (normally {@code System.out})
@@ -54,14 +55,26 @@ public final class ConsoleSink implements Sink {
         return Optional.empty();
     }
 
+    /** Renders every message of the batch first, so a batch that cannot be serialised prints nothing. */
     @Override
-    public void send(CdcMessage message) throws SinkException {
-        try {
-            pending.add(render(message, pending.size()));
-        } catch (RuntimeException | IOException e) {
-            throw new SinkException("console sink: cannot serialise the message of table '" + message.payload().table()
-                    + "' key '" + message.payload().key() + "': " + e.getMessage(), e);
+    public void commit(SinkBatch batch) throws SinkException {
+        List<String> lines = new ArrayList<>(batch.messageCount());
+        for (BlockChange block : batch.blocks()) {
+            List<CdcMessage> messages = block.messages();
+            for (int i = 0; i < messages.size(); i++) {
+                CdcMessage message = messages.get(i);
+                try {
+                    lines.add(render(message, i));
+                } catch (RuntimeException | IOException e) {
+                    throw new SinkException("console sink: cannot serialise the message of table '"
+                            + message.payload().table() + "' key '" + message.payload().key() + "': " + e.getMessage(), e);
+                }
+            }
         }
+        for (String s : lines) {
+            out.println(s);
+        }
+        out.flush();
     }
 
     private String render(CdcMessage m, int index) throws IOException {
@@ -76,17 +89,7 @@ public final class ConsoleSink implements Sink {
     }
 
     @Override
-    public void flush(Cursor cursor) {
-        for (String s : pending) {
-            out.println(s);
-        }
-        pending.clear();
-        out.flush();
-    }
-
-    @Override
     public void close() {
-        pending.clear();
         out.flush();
     }
 }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.format.OutputFormat;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * Appends CDC messages as lines to a file (native JSON or the Debezium envelope), with
  * exactly-once output across crashes.
  *
- * <p>Commit protocol per {@link #flush}: append the block's lines, {@code fsync} the data file,
- * then atomically replace the cursor file {@code <path>.cursor} (written to a temporary file,
- * fsynced, renamed, directory fsynced). The cursor records the height, hash, the number of the
+ * <p>Commit protocol per {@link #commit} (one batch of blocks): append the batch's lines in one
+ * write, {@code fsync} the data file once, then atomically replace the cursor file
+ * {@code <path>.cursor} (written to a temporary file, fsynced, renamed, directory fsynced). The cursor records the height, hash, the number of the
  * data file ({@code file}: how many rotations happened before it) and its length at that commit.
- * On {@link #open} the current data file is truncated to the cursor's length, so lines of a block
+ * On {@link #open} the current data file is truncated to the cursor's length, so lines of a batch
  * whose commit did not finish disappear, and the pipeline resumes after the cursor's block.
  *
  * <p>Rotation ({@code rotate_bytes}): after a commit that leaves the file at least that long, the
@@ -52,7 +55,6 @@ public final class FileSink implements Sink {
     private final OutputFormat format;
     private final Path cursorPath;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
-    private int pendingCount;
     private FileChannel channel;
     /** Number of the current data file: rotations done so far. */
     private long fileNumber;
@@ -160,26 +162,19 @@ public final class FileSink implements Sink {
         writeCursor(c.cursor);
     }
 
+    /**
+     * Commits the batch: its lines in one write, one {@code fsync} of the data file, then the
+     * cursor file. A message's line is encoded with its index within its block.
+     */
     @Override
-    public void send(CdcMessage message) throws SinkException {
-        byte[] line;
-        try {
-            line = format.encode(message, pendingCount);
-        } catch (RuntimeException e) {
-            throw new SinkException("file sink " + config.path() + ": cannot serialise the message of table '"
-                    + message.payload().table() + "' key '" + message.payload().key() + "': " + e.getMessage(), e);
-        }
-        pending.write(line, 0, line.length);
-        pending.write('\n');
-        pendingCount++;
-    }
-
-    @Override
-    public void flush(Cursor cursor) throws SinkException {
+    public void commit(SinkBatch batch) throws SinkException {
         if (channel == null) {
             throw new IllegalStateException("file sink not open");
         }
+        Cursor cursor = batch.cursor();
+        pending.reset();
         try {
+            encode(batch);
             if (pending.size() > 0) {
                 ByteBuffer buf = ByteBuffer.wrap(pending.toByteArray());
                 while (buf.hasRemaining()) {
@@ -200,11 +195,10 @@ public final class FileSink implements Sink {
             }
         } catch (IOException e) {
             discardUncommitted();
-            throw new SinkException("file sink " + config.path() + ": cannot commit block " + cursor + ": "
+            throw new SinkException("file sink " + config.path() + ": cannot commit " + batch + ": "
                     + e.getMessage(), e);
         } finally {
             pending.reset();
-            pendingCount = 0;
         }
         if (rotationDue()) {
             try {
@@ -217,7 +211,27 @@ public final class FileSink implements Sink {
         }
     }
 
-    /** Cuts bytes written after the last commit (a failed flush), so that a retry does not append twice. */
+    /** Encodes the batch's lines into {@link #pending}. */
+    private void encode(SinkBatch batch) throws SinkException {
+        for (BlockChange block : batch.blocks()) {
+            List<CdcMessage> messages = block.messages();
+            for (int i = 0; i < messages.size(); i++) {
+                CdcMessage message = messages.get(i);
+                byte[] line;
+                try {
+                    line = format.encode(message, i);
+                } catch (RuntimeException e) {
+                    throw new SinkException("file sink " + config.path() + ": cannot serialise the message of table '"
+                            + message.payload().table() + "' key '" + message.payload().key() + "': " + e.getMessage(),
+                            e);
+                }
+                pending.write(line, 0, line.length);
+                pending.write('\n');
+            }
+        }
+    }
+
+    /** Cuts bytes written after the last commit (a failed commit), so that a retry does not append twice. */
     private void discardUncommitted() {
         try {
             if (channel != null && channel.size() > committedLength) {
@@ -260,7 +274,6 @@ public final class FileSink implements Sink {
     @Override
     public void close() {
         pending.reset();
-        pendingCount = 0;
         if (channel != null) {
             try {
                 channel.close();

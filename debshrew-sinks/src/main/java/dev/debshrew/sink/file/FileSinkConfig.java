@@ -42,7 +42,7 @@ public record FileSinkConfig(Path path, boolean append, boolean fsync, OutputFor
             .build();
 
     public static final ConfigOption<Long> FLUSH_INTERVAL = CompatOptions.flushInterval(
-            "each block is committed (written, fsynced, cursor updated)");
+            "each batch of blocks is committed (written, fsynced once, cursor updated)");
 
     public static final ConfigOption<Boolean> FSYNC = ConfigOption.bool("fsync")
             .defaultValue(true)
@@ -66,9 +66,10 @@ public record FileSinkConfig(Path path, boolean append, boolean fsync, OutputFor
     public static final ConfigOption<Long> ROTATE_BYTES = ConfigOption.longInt("rotate_bytes")
             .defaultValue(0L)
             .validate(v -> v >= 0, "must be 0 (never rotate) or a positive size")
-            .doc("Size rotation: when a block commit leaves the data file at this many bytes or more, the file is "
+            .doc("Size rotation: when a commit leaves the data file at this many bytes or more, the file is "
                     + "closed and renamed `<path>.<n>` (n = 1, 2, …, in order) and a new empty `<path>` is started. "
-                    + "Blocks are never split across files. Crash-safe: the cursor names the file it refers to.")
+                    + "Blocks (and committed batches of blocks) are never split across files. Crash-safe: the cursor "
+                    + "names the file it refers to.")
             .build();
 
     /** Every declared option, in documentation order. */

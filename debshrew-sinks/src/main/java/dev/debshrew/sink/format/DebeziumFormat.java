@@ -21,7 +21,7 @@ import java.io.UncheckedIOException;
  *  "op":"c"|"u"|"d","ts_ms":MS}
  * </pre>
  *
- * {@code index} is the message's position within the flushed block; {@code inverse} marks
+ * {@code index} is the message's position within its block; {@code inverse} marks
  * messages that undo an orphaned block (they are otherwise ordinary c/u/d events). With Connect
  * schemas the envelope is wrapped as {@code {"schema":SCHEMA,"payload":ENVELOPE}} where SCHEMA is
  * a Kafka Connect JSON schema ({@code JsonConverter}, {@code schemas.enable=true}); row schemas are

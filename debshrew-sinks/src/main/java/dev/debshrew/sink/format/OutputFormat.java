@@ -23,7 +23,7 @@ public interface OutputFormat {
     /**
      * Serialises {@code message} as UTF-8 bytes, without a trailing newline.
      *
-     * @param index position of the message within the block being flushed (0-based); formats that
+     * @param index position of the message within its block (0-based); formats that
      *              carry it (Debezium {@code source.index}) use it, others ignore it
      */
     byte[] encode(CdcMessage message, int index);

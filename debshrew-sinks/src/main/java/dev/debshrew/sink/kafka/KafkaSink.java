@@ -2,15 +2,16 @@ package dev.debshrew.sink.kafka;
 
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.Operation;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
 import dev.debshrew.sink.kafka.KafkaErrors.Kind;
 import dev.debshrew.util.Secrets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,21 +27,20 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes CDC messages to Kafka with exactly-once delivery.
  *
- * <p>One idempotent, transactional producer per pipeline ({@code transactional_id}). Each
- * {@link #flush(Cursor)} is one Kafka transaction holding the block's records and a cursor record
+ * <p>One idempotent, transactional producer per pipeline ({@code transactional_id}), tuned for
+ * throughput ({@link ProducerSettings}). Each {@link #commit(SinkBatch)} is one Kafka transaction
+ * holding the records of all the batch's blocks and one cursor record
  * ({@code {"height":H,"hash":HEX}}, key = transactional id) in the compacted cursor topic, so the
  * data and the cursor become visible to {@code read_committed} consumers atomically.
  * {@link #open()} calls {@code initTransactions()}, which aborts whatever a previous instance left
@@ -51,11 +51,11 @@ import org.slf4j.LoggerFactory;
  * {@link SinkException}; an oversized or otherwise unacceptable record raises a non-retriable one
  * (the transaction is aborted); transient and abortable errors (including a transaction the
  * coordinator aborted after {@code transaction.timeout.ms}) abort the transaction, or re-create the
- * producer when that fails, and raise a retriable one, after which the caller sends the same block
- * again. {@link #open()} gives up after {@code open_timeout_ms} when the cluster does not answer
+ * producer when that fails, and raise a retriable one, after which the caller commits the same
+ * batch again. {@link #open()} gives up after {@code open_timeout_ms} when the cluster does not answer
  * (retriable); after a failed open it may be called again. When a commit fails with an unknown
- * outcome the producer is re-created, and if the cursor topic shows that the commit did land, the
- * re-sent block is recognised by its cursor and not written twice.
+ * outcome the producer is re-created at the next commit, and if the cursor topic then shows that
+ * the commit did land, the retried batch is recognised by its cursor and not written twice.
  *
  * <p>Used from a single thread, like every {@link Sink}.
  */
@@ -85,16 +85,13 @@ public final class KafkaSink implements Sink {
     private volatile Admin admin;
     private volatile Producer<byte[], byte[]> producer;
     private boolean inTransaction;
-    /** Position of the next message within the block being sent. */
-    private int index;
     private Optional<Cursor> committed = Optional.empty();
-    /** A commit whose outcome is unknown; resolved when the producer is re-created. */
+    /** The cursor of a batch whose commit outcome is unknown; resolved at the next commit. */
     private Cursor uncertainCommit;
-    /** The uncertain commit turned out to have landed: hold back the re-sent block until its flush. */
-    private Cursor alreadyCommitted;
-    private final List<CdcMessage> heldBack = new ArrayList<>();
     /** Test hook run right after a successful commitTransaction (to simulate a lost reply). */
     Runnable afterCommitForTest;
+    /** Test hook run once every record of a batch is handed to the producer, before the cursor record. */
+    Runnable afterRecordsForTest;
 
     public KafkaSink(KafkaSinkConfig config) {
         this.config = config;
@@ -153,22 +150,7 @@ public final class KafkaSink implements Sink {
     }
 
     private Producer<byte[], byte[]> newProducer() {
-        Map<String, Object> p = new HashMap<>(config.clientProperties());
-        p.putAll(config.producerProperties());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG,
-                config.clientId() != null ? config.clientId() : "debshrew-" + config.transactionalId());
-        // initTransactions, send (metadata) and commit block at most this long: a broker that is down
-        // fails open() within open_timeout_ms instead of the client default of a minute.
-        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.openTimeoutMs());
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Math.max(1_048_576, config.maxMessageBytes() + 16_384));
-        return new KafkaProducer<>(p);
+        return new KafkaProducer<>(ProducerSettings.of(config));
     }
 
     private Optional<Cursor> readCursor() throws SinkException {
@@ -224,19 +206,48 @@ public final class KafkaSink implements Sink {
         }
     }
 
-    // ------------------------------------------------------------------ send / flush
+    // ------------------------------------------------------------------ commit
 
+    /**
+     * One Kafka transaction for the whole batch: every record is handed to the producer without
+     * waiting (failures arrive in the send callbacks), then the cursor record, then one flush and
+     * {@code commitTransaction}. A message's {@code index} is its position within its block.
+     */
     @Override
-    public void send(CdcMessage message) throws SinkException {
+    public void commit(SinkBatch batch) throws SinkException {
         ensureUsable();
-        recoverIfNeeded();
-        if (alreadyCommitted != null) {
-            heldBack.add(message);
-            index++;
+        Cursor cursor = batch.cursor();
+        if (recoverIfNeeded(cursor)) {
             return;
         }
-        sendRecord(message, index);
-        index++;
+        for (BlockChange block : batch.blocks()) {
+            List<CdcMessage> messages = block.messages();
+            for (int i = 0; i < messages.size(); i++) {
+                sendRecord(messages.get(i), i);
+            }
+        }
+        if (afterRecordsForTest != null) {
+            afterRecordsForTest.run();
+        }
+        try {
+            throwIfSendFailed("sending the batch's records");
+            beginIfNeeded();
+            producer.send(new ProducerRecord<>(config.cursorTopic(), 0, cursorKey, CursorTopic.value(cursor)), callback);
+            producer.flush();
+        } catch (KafkaException | IllegalStateException e) {
+            throw failure("writing cursor " + cursor, e, null);
+        }
+        throwIfSendFailed("sending the batch's records");
+        try {
+            producer.commitTransaction();
+            if (afterCommitForTest != null) {
+                afterCommitForTest.run();
+            }
+        } catch (KafkaException | IllegalStateException e) {
+            throw failure("committing the transaction of " + batch, e, cursor);
+        }
+        endTransaction();
+        committed = Optional.of(cursor);
     }
 
     private void sendRecord(CdcMessage m, int idx) throws SinkException {
@@ -256,12 +267,12 @@ public final class KafkaSink implements Sink {
             abortAfterRejection();
             throw new SinkException(OWNER + " " + name() + ": message too large: " + describe(m) + " is "
                     + size + " bytes (key + value), above max_message_bytes = " + config.maxMessageBytes()
-                    + "; the block was not committed", null, false);
+                    + "; the batch was not committed", null, false);
         }
         try {
             ensureTopic(topic, false);
         } catch (SinkException e) {
-            abortAfterRejection(); // the block cannot complete; leave the sink ready to take it again
+            abortAfterRejection(); // the batch cannot complete; leave the sink ready to take it again
             throw e;
         }
         try {
@@ -273,48 +284,6 @@ public final class KafkaSink implements Sink {
         } catch (KafkaException | IllegalStateException e) {
             throw failure("sending " + describe(m) + " to topic '" + topic + "'", e, null);
         }
-    }
-
-    @Override
-    public void flush(Cursor cursor) throws SinkException {
-        ensureUsable();
-        recoverIfNeeded();
-        if (alreadyCommitted != null) {
-            Cursor done = alreadyCommitted;
-            List<CdcMessage> replay = new ArrayList<>(heldBack);
-            alreadyCommitted = null;
-            heldBack.clear();
-            index = 0;
-            if (done.equals(cursor)) {
-                LOG.warn("{}: block {} had already been committed before the failed commit was reported; the"
-                        + " re-sent copy is not written again", name(), cursor);
-                committed = Optional.of(cursor);
-                return;
-            }
-            for (CdcMessage m : replay) {
-                sendRecord(m, index++);
-            }
-        }
-        try {
-            throwIfSendFailed("sending the block's records");
-            beginIfNeeded();
-            producer.send(new ProducerRecord<>(config.cursorTopic(), 0, cursorKey, CursorTopic.value(cursor)), callback);
-            producer.flush();
-        } catch (KafkaException | IllegalStateException e) {
-            throw failure("writing cursor " + cursor, e, null);
-        }
-        throwIfSendFailed("sending the block's records");
-        try {
-            producer.commitTransaction();
-            if (afterCommitForTest != null) {
-                afterCommitForTest.run();
-            }
-        } catch (KafkaException | IllegalStateException e) {
-            throw failure("committing the transaction of block " + cursor, e, cursor);
-        }
-        endTransaction();
-        index = 0;
-        committed = Optional.of(cursor);
     }
 
     private Callback newCallback() {
@@ -342,7 +311,7 @@ public final class KafkaSink implements Sink {
     }
 
     private void throwIfSendFailed(String what) throws SinkException {
-        Exception e = sendError.getAndSet(null);
+        Exception e = sendError.get() == null ? null : sendError.getAndSet(null);
         if (e != null) {
             throw failure(what, e, null);
         }
@@ -376,8 +345,12 @@ public final class KafkaSink implements Sink {
         }
     }
 
-    /** Re-creates the producer after a failure that left it unusable, resolving an uncertain commit. */
-    private void recoverIfNeeded() throws SinkException {
+    /**
+     * Re-creates the producer after a failure that left it unusable and resolves an uncertain
+     * commit: when the cursor topic shows that the batch ending at {@code cursor} did land, returns
+     * true (the retried batch is not written again).
+     */
+    private boolean recoverIfNeeded(Cursor cursor) throws SinkException {
         if (producer == null) {
             try {
                 producer = newProducer();
@@ -387,20 +360,26 @@ public final class KafkaSink implements Sink {
             }
             LOG.info("{}: producer re-created", name());
         }
-        if (uncertainCommit != null) {
-            // initTransactions has settled the uncertain transaction (completed or aborted it).
-            Optional<Cursor> c = readCursor();
-            if (c.isPresent() && c.get().equals(uncertainCommit)) {
-                alreadyCommitted = uncertainCommit;
-                committed = c;
-            }
-            uncertainCommit = null;
+        if (uncertainCommit == null) {
+            return false;
         }
+        // initTransactions has settled the uncertain transaction (completed or aborted it).
+        Optional<Cursor> c = readCursor();
+        Cursor uncertain = uncertainCommit;
+        uncertainCommit = null;
+        if (c.isPresent() && c.get().equals(uncertain)) {
+            committed = c;
+            if (uncertain.equals(cursor)) {
+                LOG.warn("{}: the batch ending at block {} had been committed before its commit was reported failed;"
+                        + " the retried batch is not written again", name(), cursor);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Aborts the open transaction after the sink itself refused a message (size, serialisation). */
     private void abortAfterRejection() throws SinkException {
-        index = 0;
         if (inTransaction) {
             try {
                 producer.abortTransaction();
@@ -419,9 +398,6 @@ public final class KafkaSink implements Sink {
      * @param commitAttempt the cursor being committed when the error came from commitTransaction
      */
     private SinkException failure(String what, Throwable e, Cursor commitAttempt) {
-        index = 0;
-        heldBack.clear();
-        alreadyCommitted = null;
         sendError.set(null);
         Kind kind = KafkaErrors.classify(e);
         if (kind != Kind.FATAL) {
@@ -525,7 +501,6 @@ public final class KafkaSink implements Sink {
             }
             admin = null;
         }
-        heldBack.clear();
     }
 
     private void closeProducer(Duration timeout) {

@@ -79,21 +79,21 @@ public final class KafkaSinkConfig {
     public static final ConfigOption<Integer> BATCH_SIZE = ConfigOption.integer("batch_size")
             .validate(v -> v >= 1, "must be at least 1")
             .doc("The original debshrew's batching option, accepted so its configs run unchanged; no effect: each "
-                    + "block is one Kafka transaction, sent and committed at the block's end (tune batching with "
+                    + "batch of blocks is one Kafka transaction, sent and committed at its end (tune batching with "
                     + "`producer.batch.size` / `producer.linger.ms`).")
             .build();
 
     public static final ConfigOption<Long> FLUSH_INTERVAL = ConfigOption.longInt("flush_interval")
             .validate(v -> v >= 0, "must be at least 0")
             .doc("The original debshrew's flush period in ms, accepted so its configs run unchanged; no effect: "
-                    + "every block is flushed and committed at its end.")
+                    + "every batch of blocks is flushed and committed at its end.")
             .build();
 
     public static final ConfigOption<String> CURSOR_TOPIC = ConfigOption.string("cursor_topic")
             .defaultText("<topic>.cursor")
             .validate(TopicNames::isLegalTopic, "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1..249 chars)")
             .doc("Compacted topic holding the committed cursor (key = `transactional_id`, value "
-                    + "`{\"height\":H,\"hash\":HEX}`), written in the same transaction as each block. Created with "
+                    + "`{\"height\":H,\"hash\":HEX}`), written in the same transaction as each batch of blocks. Created with "
                     + "one partition and `cleanup.policy=compact` if missing. Several pipelines may share it.")
             .build();
 

@@ -2,22 +2,18 @@ package dev.debshrew.sink.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.debshrew.cdc.CdcCodec;
-import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.postgres.PostgresSinkConfig.Mode;
 import dev.debshrew.util.Secrets;
-import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -27,15 +23,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes CDC messages to PostgreSQL; each block (messages + cursor) in one transaction.
+ * Writes CDC messages to PostgreSQL; each batch of blocks (messages + the last block's cursor) in
+ * one transaction, with multi-row statements.
  *
  * <p><b>materialized</b> mode keeps one SQL table per CDC table ({@code key text primary key,
  * data jsonb, block_height bigint, block_hash text} plus configured typed columns): create and
  * update upsert the row, delete removes it. <b>changelog</b> mode appends every message to one
- * events table. Messages are applied in order; consecutive statements of the same table and kind
- * are sent as one JDBC batch (inserts rewritten into multi-row statements).
+ * events table. The batch's rows go out as {@code UNNEST} arrays, up to {@code batch_size} rows per
+ * statement ({@link MaterializedWriter}, {@link ChangelogWriter}): no round trip per block or per
+ * message.
  *
- * <p>The cursor row ({@code debshrew_cursor}) is updated in the same transaction as the block's
+ * <p>The cursor row ({@code debshrew_cursor}) is updated in the same transaction as the batch's
  * rows, as a compare-and-set against the cursor this sink last committed, so a concurrent writer
  * can never interleave unnoticed. A single writer per pipeline is enforced with
  * {@code pg_try_advisory_lock} held on a dedicated connection for the sink's life.
@@ -52,18 +50,25 @@ public final class PostgresSink implements Sink {
     private enum State { NEW, OPEN, CLOSED }
 
     private final PostgresSinkConfig config;
-    private final CdcCodec codec = new CdcCodec();
     private final PipelineLock lock;
     private final String cursorTable;
     private final String eventsTable;
-    private final List<CdcMessage> buffer = new ArrayList<>();
     private final MaterializedWriter materialized;
+    private final ChangelogWriter changelog;
 
     private State state = State.NEW;
     private HikariDataSource pool;
-    /** The connection of the block being written, for {@link #abort()}. */
+    /** The connection of the batch being written, for {@link #abort()}. */
     private volatile Connection inFlight;
     private Optional<Cursor> committed = Optional.empty();
+    private int lastCommitStatements;
+    /** Test hook run right after a successful COMMIT (to simulate a lost reply). */
+    SqlAction afterCommitForTest;
+
+    /** Something that may fail with an {@link SQLException}, for {@link #afterCommitForTest}. */
+    interface SqlAction {
+        void run() throws SQLException;
+    }
 
     public PostgresSink(PostgresSinkConfig config) {
         this.config = config;
@@ -71,6 +76,7 @@ public final class PostgresSink implements Sink {
         this.materialized = new MaterializedWriter(config, this::name);
         this.cursorTable = SqlNames.qualified(config.schema(), PostgresSinkConfig.CURSOR_TABLE);
         this.eventsTable = SqlNames.qualified(config.schema(), config.eventsTable());
+        this.changelog = new ChangelogWriter(config, eventsTable);
     }
 
     /**
@@ -136,7 +142,6 @@ public final class PostgresSink implements Sink {
         HikariConfig h = new HikariConfig();
         h.setJdbcUrl(config.url());
         Properties p = config.connectionProperties();
-        p.setProperty("reWriteBatchedInserts", "true");
         p.putIfAbsent("ApplicationName", "debshrew-" + config.pipeline());
         p.setProperty("cancelSignalTimeout", "2"); // seconds; bounds abort()
         h.setDataSourceProperties(p);
@@ -180,42 +185,37 @@ public final class PostgresSink implements Sink {
         }
     }
 
-    // ------------------------------------------------------------------ send / flush
+    // ------------------------------------------------------------------ commit
 
+    /**
+     * One transaction for the whole batch: the cursor's compare-and-set first (a batch that had
+     * already landed is recognised there, before any row is written), then the rows with
+     * multi-row statements, then the commit.
+     */
     @Override
-    public void send(CdcMessage message) throws SinkException {
+    public void commit(SinkBatch batch) throws SinkException {
         ensureOpen();
-        buffer.add(message);
-    }
-
-    @Override
-    public void flush(Cursor cursor) throws SinkException {
-        ensureOpen();
-        List<CdcMessage> block = new ArrayList<>(buffer);
-        buffer.clear(); // on failure the caller sends the block again
+        Cursor cursor = batch.cursor();
         lock.check();
         Set<String> created = new HashSet<>();
         Connection c;
         try {
             c = pool.getConnection();
         } catch (SQLException e) {
-            throw error("getting a connection for block " + cursor, e);
+            throw error("getting a connection for " + batch, e);
         }
         inFlight = c;
+        int statements = 1;
         try (c) {
             try {
-                if (config.mode() == Mode.MATERIALIZED) {
-                    materialized.apply(c, block, created);
-                } else {
-                    applyChangelog(c, block);
-                }
                 if (!advanceCursor(c, cursor)) {
                     c.rollback();
                     Optional<Cursor> now = readCursor(c);
                     c.commit();
                     if (now.isPresent() && now.get().equals(cursor)) {
-                        // A previous attempt of this block committed but its success was not reported.
-                        LOG.warn("{}: block {} was already committed; not writing it again", name(), cursor);
+                        // A previous attempt of this batch committed but its success was not reported.
+                        LOG.warn("{}: the batch ending at block {} was already committed; not writing it again", name(),
+                                cursor);
                         committed = now;
                         return;
                     }
@@ -225,21 +225,35 @@ public final class PostgresSink implements Sink {
                             + ": another writer changed it. Stop the other writer (or use another pipeline name)",
                             null, false);
                 }
+                statements += config.mode() == Mode.MATERIALIZED ? materialized.apply(c, batch, created)
+                        : changelog.apply(c, batch);
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+                if (afterCommitForTest != null) {
+                    afterCommitForTest.run();
+                }
+            } catch (SQLException | SinkException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
             }
         } catch (SQLException e) {
-            throw error("writing block " + cursor, e);
+            throw error("writing " + batch, e);
         } catch (RuntimeException e) {
-            throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": writing block " + cursor + " failed: " + e), e,
+            throw new SinkException(Secrets.scrub(OWNER + " " + name() + ": writing " + batch + " failed: " + e), e,
                     false);
         } finally {
             inFlight = null;
         }
         materialized.committed(created);
         committed = Optional.of(cursor);
+        lastCommitStatements = statements;
+    }
+
+    /**
+     * The number of statements the last successful {@link #commit} executed before its COMMIT (the
+     * cursor's compare-and-set, the DDL of new tables, the multi-row writes): for tests.
+     */
+    int lastCommitStatements() {
+        return lastCommitStatements;
     }
 
     /** Compare-and-set of the cursor row against the last committed cursor. */
@@ -264,49 +278,6 @@ public final class PostgresSink implements Sink {
         }
     }
 
-    // ------------------------------------------------------------------ changelog
-
-    private void applyChangelog(Connection c, List<CdcMessage> block) throws SQLException {
-        if (block.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + eventsTable
-                + " (pipeline, block_height, block_hash, idx, operation, tbl, key, payload, inverse)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)")) {
-            int pending = 0;
-            for (int i = 0; i < block.size(); i++) {
-                CdcMessage m = block.get(i);
-                ps.setString(1, config.pipeline());
-                ps.setLong(2, m.header().blockHeight());
-                ps.setString(3, m.header().blockHash());
-                ps.setInt(4, i);
-                ps.setString(5, m.payload().operation().wireName());
-                ps.setString(6, m.payload().table());
-                ps.setString(7, m.payload().key());
-                ps.setString(8, codec.encode(m));
-                ps.setBoolean(9, m.header().inverse());
-                ps.addBatch();
-                if (++pending >= config.batchSize()) {
-                    executeChangelogBatch(ps);
-                    pending = 0;
-                }
-            }
-            if (pending > 0) {
-                executeChangelogBatch(ps);
-            }
-        }
-    }
-
-    private void executeChangelogBatch(PreparedStatement ps) throws SQLException {
-        try {
-            ps.executeBatch();
-        } catch (BatchUpdateException e) {
-            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
-            throw new SQLException("appending to " + eventsTable + " failed: " + cause.getMessage(), cause.getSQLState(),
-                    cause);
-        }
-    }
-
     // ------------------------------------------------------------------ lock, errors, close
 
     private void ensureOpen() {
@@ -328,8 +299,8 @@ public final class PostgresSink implements Sink {
     }
 
     /**
-     * Cancels the statement of the block being written (the server fails and rolls back its
-     * transaction: nothing of the block is committed); if the server does not answer within
+     * Cancels the statement of the batch being written (the server fails and rolls back its
+     * transaction: nothing of the batch is committed); if the server does not answer within
      * {@link #ABORT_WAIT_MS}, closes the connection at the socket.
      */
     @Override
@@ -367,7 +338,6 @@ public final class PostgresSink implements Sink {
             return;
         }
         state = State.CLOSED;
-        buffer.clear();
         release();
     }
 

@@ -108,7 +108,8 @@ public final class PostgresSinkConfig {
     public static final ConfigOption<Integer> BATCH_SIZE = ConfigOption.integer("batch_size")
             .defaultValue(1000)
             .validate(v -> v >= 1, "must be at least 1")
-            .doc("Largest JDBC batch (statements sent at once; inserts are rewritten into multi-row statements).")
+            .doc("Most rows per multi-row statement: a batch of blocks is written with `UNNEST` array statements "
+                    + "(per table one upsert and one delete, or one changelog insert) of up to this many rows each.")
             .build();
 
     public static final ConfigOption<Long> CONNECTION_TIMEOUT_MS = ConfigOption.longInt("connection_timeout_ms")
@@ -121,34 +122,34 @@ public final class PostgresSinkConfig {
             .defaultValue(60_000L)
             .validate(v -> v == 0 || v >= 100, "must be 0 (no limit) or at least 100")
             .doc("PostgreSQL `statement_timeout` of the sink's sessions: a statement running longer is cancelled "
-                    + "and the block fails with a retriable error (rolled back, sent again).")
+                    + "and the batch fails with a retriable error (rolled back, sent again).")
             .build();
 
     public static final ConfigOption<Long> LOCK_TIMEOUT_MS = ConfigOption.longInt("lock_timeout_ms")
             .defaultValue(10_000L)
             .validate(v -> v == 0 || v >= 100, "must be 0 (no limit) or at least 100")
             .doc("PostgreSQL `lock_timeout`: longest wait for a table or row lock held by another session (e.g. a "
-                    + "long-running query or a manual `LOCK TABLE`); past it the block fails with a retriable error.")
+                    + "long-running query or a manual `LOCK TABLE`); past it the batch fails with a retriable error.")
             .build();
 
     public static final ConfigOption<Long> SOCKET_TIMEOUT_MS = ConfigOption.longInt("socket_timeout_ms")
             .defaultValue(120_000L)
             .validate(v -> v == 0 || v >= 1000, "must be 0 (no limit) or at least 1000")
             .doc("pgjdbc `socketTimeout` (rounded up to whole seconds): longest wait for any reply from the server, "
-                    + "so a half-open connection (server gone without a reset) fails the block with a retriable error "
+                    + "so a half-open connection (server gone without a reset) fails the batch with a retriable error "
                     + "instead of hanging. Must exceed `statement_timeout_ms` and `lock_timeout_ms` (when set), so the "
                     + "server cancels a slow statement first.")
             .build();
 
     public static final ConfigOption<Long> FLUSH_INTERVAL = CompatOptions.flushInterval(
-            "each block is committed in one transaction");
+            "each batch of blocks is committed in one transaction");
 
     public static final ConfigOption<Map<String, Object>> COLUMNS = ConfigOption.object("columns")
             .doc("Materialized mode: typed columns extracted from each row, per CDC table: "
                     + "`{\"<table>\": {\"<column>\": {\"type\": \"bigint\", \"path\": \"field.sub\"}}}`. Types: "
                     + "text, bigint, integer, smallint, numeric, boolean, double precision, real, jsonb. `path` is a "
                     + "dotted path or a JSON pointer (`/a/b`) into the row (`after`); a missing or null value "
-                    + "stores NULL; a value that does not convert to the type fails the block.")
+                    + "stores NULL; a value that does not convert to the type fails the batch.")
             .build();
 
     /** Every declared option, in documentation order. */

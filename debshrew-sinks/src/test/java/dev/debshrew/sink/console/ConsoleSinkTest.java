@@ -1,5 +1,7 @@
 package dev.debshrew.sink.console;
 
+import static dev.debshrew.sink.TestMessages.block;
+import static dev.debshrew.sink.TestMessages.commitBlock;
 import static dev.debshrew.sink.TestMessages.create;
 import static dev.debshrew.sink.TestMessages.cursor;
 import static dev.debshrew.sink.TestMessages.delete;
@@ -8,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.sink.format.OutputFormat;
 import java.io.ByteArrayOutputStream;
@@ -31,15 +34,16 @@ class ConsoleSinkTest {
     }
 
     @Test
-    void nativeCompactByDefaultAndOnlyAtFlush() throws Exception {
+    void nativeCompactByDefaultEveryBlockOfABatchInOrder() throws Exception {
         try (ConsoleSink s = sink(Map.of())) {
-            s.send(create(1, "t", "a", "{\"v\":1}"));
-            assertThat(printed()).isEmpty();
-            s.flush(cursor(1));
-            s.send(create(2, "t", "b", "{\"v\":2}"));
-        } // closed with an unflushed message: not printed
-        assertThat(printed().lines().toList())
-                .containsExactly(new CdcCodec().encode(create(1, "t", "a", "{\"v\":1}")));
+            commitBlock(s, cursor(1), create(1, "t", "a", "{\"v\":1}"));
+            s.commit(SinkBatch.of(List.of(block(cursor(2), create(2, "t", "b", "{\"v\":2}")), block(cursor(3)),
+                    block(cursor(4), create(4, "t", "c", "{\"v\":4}"), delete(4, "t", "a", "{\"v\":1}")))));
+        }
+        CdcCodec codec = new CdcCodec();
+        assertThat(printed().lines().toList()).containsExactly(codec.encode(create(1, "t", "a", "{\"v\":1}")),
+                codec.encode(create(2, "t", "b", "{\"v\":2}")), codec.encode(create(4, "t", "c", "{\"v\":4}")),
+                codec.encode(delete(4, "t", "a", "{\"v\":1}")));
     }
 
     @Test
@@ -47,8 +51,7 @@ class ConsoleSinkTest {
         for (String key : List.of("pretty", "pretty_print")) {
             bytes.reset();
             try (ConsoleSink s = sink(Map.of(key, true))) {
-                s.send(create(1, "t", "a", "{\"v\":1}"));
-                s.flush(cursor(1));
+                commitBlock(s, cursor(1), create(1, "t", "a", "{\"v\":1}"));
             }
             assertThat(printed().lines().count()).as(key).isGreaterThan(5);
             assertThat(CdcCodec.mapper().readTree(printed()).at("/payload/key").asText()).isEqualTo("a");
@@ -60,9 +63,7 @@ class ConsoleSinkTest {
     @Test
     void debeziumCompactAndPretty() throws Exception {
         try (ConsoleSink s = sink(Map.of("format", "debezium"))) {
-            s.send(create(1, "t", "a", "{\"v\":1}"));
-            s.send(delete(1, "t", "a", "{\"v\":1}"));
-            s.flush(cursor(1));
+            commitBlock(s, cursor(1), create(1, "t", "a", "{\"v\":1}"), delete(1, "t", "a", "{\"v\":1}"));
         }
         List<String> lines = printed().lines().toList();
         assertThat(lines).hasSize(2);
@@ -72,8 +73,7 @@ class ConsoleSinkTest {
 
         bytes.reset();
         try (ConsoleSink s = sink(Map.of("format", "debezium", "debezium_schemas", true, "pretty", true))) {
-            s.send(create(1, "t", "a", "{\"v\":1}"));
-            s.flush(cursor(1));
+            commitBlock(s, cursor(1), create(1, "t", "a", "{\"v\":1}"));
         }
         JsonNode n = CdcCodec.mapper().readTree(printed());
         assertThat(n.has("schema")).isTrue();

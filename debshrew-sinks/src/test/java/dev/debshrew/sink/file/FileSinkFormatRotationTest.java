@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.BlockChange;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
+import dev.debshrew.sink.TestMessages;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.sink.format.OutputFormat;
 import java.io.ByteArrayOutputStream;
@@ -47,10 +50,16 @@ class FileSinkFormatRotationTest {
     }
 
     private static void commit(FileSink s, long h) throws SinkException {
-        for (CdcMessage m : block(h)) {
-            s.send(m);
+        TestMessages.commitBlock(s, cursor(h), block(h));
+    }
+
+    /** Blocks {@code from..to} committed as one batch. */
+    private static void commitBatch(FileSink s, long from, long to) throws SinkException {
+        List<BlockChange> blocks = new ArrayList<>();
+        for (long h = from; h <= to; h++) {
+            blocks.add(new BlockChange(cursor(h), block(h)));
         }
-        s.flush(cursor(h));
+        s.commit(SinkBatch.of(blocks));
     }
 
     private JsonNode cursorFile() throws Exception {
@@ -82,8 +91,7 @@ class FileSinkFormatRotationTest {
         try (s) {
             s.open();
             commit(s, 1);
-            s.send(delete(2, "t", "k1", "{\"v\":2}"));
-            s.flush(cursor(2));
+            TestMessages.commitBlock(s, cursor(2), delete(2, "t", "k1", "{\"v\":2}"));
         }
         List<String> lines = Files.readAllLines(out());
         assertThat(lines).hasSize(4);
@@ -160,6 +168,28 @@ class FileSinkFormatRotationTest {
         }
         assertThat(allLines()).isEqualTo(expectedLines(1, 12));
         assertThat(cursorFile().get("file").asLong()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void batchesOfSeveralBlocksRotateBetweenBatchesAndResumeAfterTheLastBlock() throws Exception {
+        try (FileSink s = sink(1000)) {
+            assertThat(s.open()).isEmpty();
+            commitBatch(s, 1, 4); // about 2,400 bytes: one commit past rotate_bytes, then rotated
+            assertThat(cursorFile().get("file").asLong()).isEqualTo(1);
+            assertThat(cursorFile().get("length").asLong()).isZero();
+            commitBatch(s, 5, 5);
+            commitBatch(s, 6, 9);
+        }
+        assertThat(Files.readAllLines(dir.resolve("out.jsonl.1"))).isEqualTo(expectedLines(1, 4));
+        assertThat(Files.readAllLines(dir.resolve("out.jsonl.2"))).isEqualTo(expectedLines(5, 9));
+        assertThat(cursorFile().get("height").asLong()).isEqualTo(9);
+        // a torn batch after the last commit is cut away; the next batch follows block 9
+        Files.writeString(out(), new CdcCodec().encode(block(10).get(0)) + "\n{\"hea", StandardOpenOption.APPEND);
+        try (FileSink s = sink(1000)) {
+            assertThat(s.open()).contains(cursor(9));
+            commitBatch(s, 10, 11);
+        }
+        assertThat(allLines()).isEqualTo(expectedLines(1, 11));
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.debshrew.sink.file;
 
+import static dev.debshrew.sink.TestMessages.block;
+import static dev.debshrew.sink.TestMessages.commitBlock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcHeader;
 import dev.debshrew.cdc.CdcMessage;
@@ -11,6 +14,8 @@ import dev.debshrew.cdc.CdcPayload;
 import dev.debshrew.cdc.Operation;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
+import dev.debshrew.sink.SinkBatch;
+import dev.debshrew.sink.format.OutputFormat;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.sink.SinkException;
 import java.io.InputStream;
@@ -43,15 +48,12 @@ class FileSinkTest {
     void commitsLinesAndCursorAndResumesAfterIt() throws Exception {
         try (FileSink s = sink(true)) {
             assertThat(s.open()).isEmpty();
-            s.send(msg(1, "a"));
-            s.send(msg(1, "b"));
-            s.flush(new Cursor(1, "h1"));
-            s.flush(new Cursor(2, "h2")); // empty block still advances the cursor
+            commitBlock(s, new Cursor(1, "h1"), msg(1, "a"), msg(1, "b"));
+            commitBlock(s, new Cursor(2, "h2")); // empty block still advances the cursor
         }
         try (FileSink s = sink(true)) {
             assertThat(s.open()).contains(new Cursor(2, "h2"));
-            s.send(msg(3, "c"));
-            s.flush(new Cursor(3, "h3"));
+            commitBlock(s, new Cursor(3, "h3"), msg(3, "c"));
         }
         List<String> lines = Files.readAllLines(dir.resolve("out.jsonl"));
         assertThat(lines).hasSize(3);
@@ -62,8 +64,7 @@ class FileSinkTest {
     void uncommittedBytesAfterTheCursorAreTruncatedOnOpen() throws Exception {
         try (FileSink s = sink(true)) {
             s.open();
-            s.send(msg(1, "a"));
-            s.flush(new Cursor(1, "h1"));
+            commitBlock(s, new Cursor(1, "h1"), msg(1, "a"));
         }
         long committed = Files.size(dir.resolve("out.jsonl"));
         // a crash after writing part of block 2 but before its cursor was replaced
@@ -75,12 +76,52 @@ class FileSinkTest {
     }
 
     @Test
-    void unsentMessagesAreNotWrittenOnClose() throws Exception {
+    void aBatchThatCannotBeEncodedWritesNothingAndTheSinkStaysUsable() throws Exception {
+        Path out = dir.resolve("out.jsonl");
         try (FileSink s = sink(true)) {
             s.open();
-            s.send(msg(1, "a"));
+            commitBlock(s, new Cursor(1, "h1"), msg(1, "a"));
+            long committed = Files.size(out);
+            CdcMessage unencodable = new CdcMessage(CdcHeader.of("t", 1, 3, "h3", null),
+                    new CdcPayload(Operation.CREATE, "tbl", "bad", null, new POJONode(new Object())));
+            SinkBatch batch = SinkBatch.of(List.of(block(new Cursor(2, "h2"), msg(2, "b")),
+                    block(new Cursor(3, "h3"), msg(3, "c"), unencodable)));
+            assertThatThrownBy(() -> s.commit(batch)).isInstanceOf(SinkException.class)
+                    .hasMessageContaining("key 'bad'");
+            assertThat(Files.size(out)).as("nothing of the failed batch").isEqualTo(committed);
+            commitBlock(s, new Cursor(2, "h2"), msg(2, "b"));
         }
-        assertThat(Files.size(dir.resolve("out.jsonl"))).isZero();
+        try (FileSink s = sink(true)) {
+            assertThat(s.open()).contains(new Cursor(2, "h2"));
+        }
+        assertThat(Files.readAllLines(out)).hasSize(2);
+    }
+
+    /** Several batches of several blocks: every line once, in order, indexed within its block; the cursor is the last block's. */
+    @Test
+    void batchesOfSeveralBlocksCommitAllLinesAndTheLastCursor() throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        try (FileSink s = new FileSink(new FileSinkConfig(out, true, true, OutputFormat.debezium(false), 0))) {
+            s.open();
+            s.commit(SinkBatch.of(List.of(block(new Cursor(1, "h1"), msg(1, "a"), msg(1, "b")),
+                    block(new Cursor(2, "h2")), block(new Cursor(3, "h3"), msg(3, "c")))));
+            s.commit(SinkBatch.of(List.of(block(new Cursor(4, "h4"), msg(4, "d"), msg(4, "e"), msg(4, "f")),
+                    block(new Cursor(5, "h5"), msg(5, "g")))));
+        }
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).extracting(l -> CdcCodec.mapper().readTree(l).at("/source/index").asInt())
+                .containsExactly(0, 1, 0, 0, 1, 2, 0);
+        assertThat(lines).extracting(l -> CdcCodec.mapper().readTree(l).at("/source/block_height").asLong())
+                .containsExactly(1L, 1L, 3L, 4L, 4L, 4L, 5L);
+        // a torn write of the next batch (lines of two blocks, no cursor) disappears on open
+        long committed = Files.size(out);
+        Files.writeString(out, lines.get(0) + "\n" + lines.get(1) + "\n{\"op\":", StandardOpenOption.APPEND);
+        try (FileSink s = sink(true)) {
+            assertThat(s.open()).contains(new Cursor(5, "h5"));
+            assertThat(Files.size(out)).isEqualTo(committed);
+            commitBlock(s, new Cursor(6, "h6"), msg(6, "h"));
+        }
+        assertThat(Files.readAllLines(out)).hasSize(8);
     }
 
     /** append=false replaces output of unknown origin on a fresh start, and resumes after a restart. */
@@ -92,11 +133,8 @@ class FileSinkTest {
         try (FileSink s = sink(false)) {
             assertThat(s.open()).isEmpty(); // fresh start: the old files are replaced, not refused
             assertThat(Files.exists(dir.resolve("out.jsonl.1"))).isFalse();
-            s.send(msg(1, "a"));
-            s.flush(new Cursor(1, "h1"));
-            s.send(msg(2, "b"));
-            s.flush(new Cursor(2, "h2"));
-            s.send(msg(3, "uncommitted"));
+            commitBlock(s, new Cursor(1, "h1"), msg(1, "a"));
+            commitBlock(s, new Cursor(2, "h2"), msg(2, "b"));
         }
         byte[] committed = Files.readAllBytes(out);
         assertThat(new String(committed, StandardCharsets.UTF_8)).contains("\"key\":\"a\"", "\"key\":\"b\"")
@@ -105,8 +143,7 @@ class FileSinkTest {
             // a restart resumes after the committed cursor (the daemon's store is at block 2 too)
             assertThat(s.open()).contains(new Cursor(2, "h2"));
             assertThat(Files.readAllBytes(out)).isEqualTo(committed);
-            s.send(msg(3, "c"));
-            s.flush(new Cursor(3, "h3"));
+            commitBlock(s, new Cursor(3, "h3"), msg(3, "c"));
         }
         assertThat(Files.readAllLines(out)).hasSize(3);
     }
@@ -126,8 +163,7 @@ class FileSinkTest {
             try (Sink s = SinkFactory.create((String) m.get("type"), m)) {
                 assertThat(s.open()).isEqualTo(run == 1 ? Optional.empty()
                         : Optional.of(new Cursor(1, "h1")));
-                s.send(msg(run, "k" + run));
-                s.flush(new Cursor(run, "h" + run));
+                commitBlock(s, new Cursor(run, "h" + run), msg(run, "k" + run));
             }
         }
         assertThat(Files.readAllLines(dir.resolve("cdc-output.jsonl"))).hasSize(2);

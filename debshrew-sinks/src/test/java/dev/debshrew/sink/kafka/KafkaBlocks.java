@@ -6,7 +6,10 @@ import static dev.debshrew.sink.TestMessages.update;
 
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.BlockChange;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
+import dev.debshrew.sink.TestMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,12 +45,23 @@ final class KafkaBlocks {
                 update(h, "balances", "alice", "{\"v\":" + (h - 1) + "}", "{\"v\":" + h + "}"));
     }
 
-    /** Sends test block {@code h} and flushes it. */
+    /** Commits test block {@code h} (a batch of one block). */
     static void write(KafkaSink sink, long h) throws SinkException {
-        for (CdcMessage m : block(h)) {
-            sink.send(m);
+        TestMessages.commitBlock(sink, cursor(h), block(h));
+    }
+
+    /** Commits test blocks {@code from..to} as one batch. */
+    static void writeBatch(KafkaSink sink, long from, long to) throws SinkException {
+        sink.commit(batch(from, to));
+    }
+
+    /** Test blocks {@code from..to} as one batch. */
+    static SinkBatch batch(long from, long to) {
+        List<BlockChange> blocks = new ArrayList<>();
+        for (long h = from; h <= to; h++) {
+            blocks.add(new BlockChange(cursor(h), block(h)));
         }
-        sink.flush(cursor(h));
+        return SinkBatch.of(blocks);
     }
 
     /** The records' values as strings (null for tombstones). */

@@ -204,4 +204,26 @@ class KafkaSinkConfigTest {
         assertThat(KeyFormat.TABLE_KEY.key(dev.debshrew.sink.TestMessages.create(1, "a%3Ab", "c", "{}")))
                 .isEqualTo("a%253Ab:c");
     }
+
+    @Test
+    void theProducerIsTunedForThroughputAndTheUsersPropertiesWin() {
+        Map<String, Object> defaults = ProducerSettings.of(KafkaSinkConfig.from(minimal()));
+        assertThat(defaults).containsEntry("linger.ms", 10).containsEntry("batch.size", 262_144)
+                .containsEntry("compression.type", "lz4").containsEntry("buffer.memory", 67_108_864L)
+                .containsEntry("max.in.flight.requests.per.connection", 5)
+                .containsEntry("enable.idempotence", true).containsEntry("acks", "all")
+                .containsEntry("transactional.id", "p1");
+
+        Map<String, Object> m = minimal();
+        m.put("producer.linger.ms", 50);
+        m.put("producer.compression.type", "zstd");
+        m.put("client.batch.size", 65_536);
+        Map<String, Object> tuned = ProducerSettings.of(KafkaSinkConfig.from(m));
+        assertThat(tuned).containsEntry("linger.ms", "50").containsEntry("compression.type", "zstd")
+                .containsEntry("batch.size", "65536").containsEntry("buffer.memory", 67_108_864L);
+        // what exactly-once needs cannot be overridden (the config refuses it)
+        Map<String, Object> bad = minimal();
+        bad.put("producer.enable.idempotence", false);
+        assertThatThrownBy(() -> KafkaSinkConfig.from(bad)).hasMessageContaining("enable.idempotence");
+    }
 }

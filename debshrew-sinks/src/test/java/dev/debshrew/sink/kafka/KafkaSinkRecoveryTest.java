@@ -1,5 +1,6 @@
 package dev.debshrew.sink.kafka;
 
+import static dev.debshrew.sink.TestMessages.commitBlock;
 import static dev.debshrew.sink.TestMessages.create;
 import static dev.debshrew.sink.kafka.KafkaBlocks.CODEC;
 import static dev.debshrew.sink.kafka.KafkaBlocks.block;
@@ -14,6 +15,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.debshrew.sink.BlockChange;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.SinkFactory;
 import java.io.InputStream;
@@ -21,15 +24,20 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,15 +104,19 @@ class KafkaSinkRecoveryTest {
         try (Admin admin = admin(); KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
             write(sink, 1);
-            for (CdcMessage m : block(2)) {
-                sink.send(m);
-            }
             // The transaction of block 2 stays open past transaction.timeout.ms: the coordinator
             // aborts it and bumps the producer epoch; the producer learns it on its next request.
-            await("the coordinator to abort the timed-out transaction", Duration.ofSeconds(30), () ->
-                    admin.describeTransactions(List.of(txId)).description(txId).get().state()
-                            == TransactionState.COMPLETE_ABORT);
-            SinkException e = failure(() -> sink.flush(cursor(2)));
+            sink.afterRecordsForTest = () -> {
+                try {
+                    await("the coordinator to abort the timed-out transaction", Duration.ofSeconds(30), () ->
+                            admin.describeTransactions(List.of(txId)).description(txId).get().state()
+                                    == TransactionState.COMPLETE_ABORT);
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            };
+            SinkException e = failure(() -> write(sink, 2));
+            sink.afterRecordsForTest = null;
             assertThat(e.isRetriable()).as(e.getMessage()).isTrue();
             assertThat(e.getMessage()).contains("InvalidProducerEpochException").doesNotContain("fenced");
             write(sink, 2); // the follower sends the same block again
@@ -128,17 +140,13 @@ class KafkaSinkRecoveryTest {
         CdcMessage createB = create(1, "b", "K", "{\"t\":\"b\"}");
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
-            sink.send(createA);
-            sink.send(createB);
-            sink.flush(cursor(1));
-            sink.send(delete(2, "a", "K", "{\"t\":\"a\"}")); // + a tombstone
-            sink.flush(cursor(2));
+            commitBlock(sink, cursor(1), createA, createB);
+            commitBlock(sink, cursor(2), delete(2, "a", "K", "{\"t\":\"a\"}")); // + a tombstone
             // Keep appending (rolling segments) until the log cleaner has removed table a's row.
             long[] height = {2};
             await("the log cleaner to compact table a's row away", Duration.ofSeconds(90), () -> {
                 height[0]++;
-                sink.send(create(height[0], "filler", "f", "{}"));
-                sink.flush(cursor(height[0]));
+                commitBlock(sink, cursor(height[0]), create(height[0], "filler", "f", "{}"));
                 return !values(broker.readCommitted(topic)).contains(CODEC.encode(createA));
             });
         }
@@ -213,15 +221,23 @@ class KafkaSinkRecoveryTest {
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
             write(sink, 1);
-            SinkException e = failure(() -> {
-                sink.send(create(2, "blobs", "big", "{\"data\":\"" + "x".repeat(5000) + "\"}"));
-                sink.flush(cursor(2));
-            });
+            // a batch whose last block holds a record the broker refuses: the records of the blocks
+            // before it are already on the broker, in the transaction that is aborted
+            List<BlockChange> blocks = new ArrayList<>(KafkaBlocks.batch(2, 3).blocks());
+            // incompressible (the producer compresses): far above the topic's max.message.bytes
+            byte[] noise = new byte[15_000];
+            new java.util.Random(1).nextBytes(noise);
+            blocks.add(new BlockChange(cursor(4), List.of(create(4, "blobs", "big", "{\"data\":\""
+                    + java.util.Base64.getEncoder().encodeToString(noise) + "\"}"))));
+            SinkException e = failure(() -> sink.commit(SinkBatch.of(blocks)));
             assertThat(e.isRetriable()).as(e.getMessage()).isFalse();
             assertThat(e.getMessage()).contains("RecordTooLargeException").contains("max.message.bytes");
-            write(sink, 2); // the block without the offending record (the transform was fixed)
+            KafkaBlocks.writeBatch(sink, 2, 4); // the batch without the offending record (the transform was fixed)
         }
-        assertThat(values(broker.readCommitted(topic))).containsExactlyElementsOf(expectedNative(1, 2));
+        assertThat(values(broker.readCommitted(topic))).containsExactlyElementsOf(expectedNative(1, 2, 3, 4));
+        try (KafkaSink sink = KafkaSink.create(c)) {
+            assertThat(sink.open()).contains(cursor(4));
+        }
     }
 
     @Test
@@ -243,12 +259,49 @@ class KafkaSinkRecoveryTest {
         c.put("cursor_topic", prefix + "_cursor"); // folds to the same metric name as <prefix>.cursor
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
-            SinkException e = failure(() -> sink.send(create(1, "cursor", "k", "{}")));
+            SinkException e = failure(() -> commitBlock(sink, cursor(1), create(1, "cursor", "k", "{}")));
             assertThat(e.isRetriable()).isFalse();
             assertThat(e.getMessage()).contains("table 'cursor'").contains("cursor topic");
-            sink.send(create(1, "blocks", "k", "{}"));
-            sink.flush(cursor(1));
+            commitBlock(sink, cursor(1), create(1, "blocks", "k", "{}"));
         }
         assertThat(broker.readCommitted(prefix + ".blocks")).hasSize(1);
+    }
+
+    /**
+     * A batch's records reach the broker while its transaction is open, but a read_committed
+     * consumer sees none of them (the last stable offset stays before the batch) until the commit,
+     * and then all of them.
+     */
+    @Test
+    void aReadCommittedConsumerSeesABatchOnlyWholeAfterItsCommit() throws Exception {
+        Map<String, Object> c = config();
+        String topic = (String) c.get("topic");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        createTopic(topic, Map.of());
+        try (Admin admin = admin(); KafkaSink sink = KafkaSink.create(c)) {
+            sink.open();
+            write(sink, 1);
+            long stableBefore = endOffset(admin, tp, IsolationLevel.READ_COMMITTED);
+            long[] seen = new long[1];
+            sink.afterRecordsForTest = () -> {
+                try {
+                    // the records of blocks 2..4 (6 of them) arrive at the broker, in the open transaction
+                    await("the batch's records to reach the broker", Duration.ofSeconds(30),
+                            () -> endOffset(admin, tp, IsolationLevel.READ_UNCOMMITTED) >= stableBefore + 6);
+                    seen[0] = endOffset(admin, tp, IsolationLevel.READ_COMMITTED);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            KafkaBlocks.writeBatch(sink, 2, 4);
+            // read_committed consumers read up to the last stable offset: none of the batch meanwhile
+            assertThat(seen[0]).as("last stable offset while the batch's transaction is open").isEqualTo(stableBefore);
+        }
+        assertThat(values(broker.readCommitted(topic))).containsExactlyElementsOf(expectedNative(1, 2, 3, 4));
+    }
+
+    private static long endOffset(Admin admin, TopicPartition tp, IsolationLevel level) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(level)).partitionResult(tp)
+                .get(30, TimeUnit.SECONDS).offset();
     }
 }

@@ -1,11 +1,13 @@
 package dev.debshrew.sink.kafka;
 
+import static dev.debshrew.sink.TestMessages.commitBlock;
 import static dev.debshrew.sink.TestMessages.create;
 import static dev.debshrew.sink.kafka.KafkaBlocks.CODEC;
 import static dev.debshrew.sink.kafka.KafkaBlocks.block;
 import static dev.debshrew.sink.kafka.KafkaBlocks.expectedNative;
 import static dev.debshrew.sink.kafka.KafkaBlocks.values;
 import static dev.debshrew.sink.kafka.KafkaBlocks.write;
+import static dev.debshrew.sink.kafka.KafkaBlocks.writeBatch;
 import static dev.debshrew.sink.TestMessages.cursor;
 import static dev.debshrew.sink.TestMessages.delete;
 import static dev.debshrew.sink.TestMessages.update;
@@ -15,7 +17,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,7 +74,7 @@ class KafkaSinkTest {
             assertThat(sink.open()).isEmpty();
             write(sink, 1);
             write(sink, 2);
-            sink.flush(cursor(3)); // empty block still advances the cursor
+            commitBlock(sink, cursor(3)); // empty block still advances the cursor
         }
         List<ConsumerRecord<byte[], byte[]>> records = broker.readCommitted(topic);
         assertThat(values(records)).containsExactlyElementsOf(expectedNative(1, 2));
@@ -100,18 +104,24 @@ class KafkaSinkTest {
     }
 
     @Test
-    void aBlockClosedBeforeFlushIsInvisible() throws Exception {
+    void aBatchWhoseLastBlockIsRefusedLeavesNothingOfTheBatch() throws Exception {
         Map<String, Object> c = config();
+        c.put("max_message_bytes", 400);
+        String big = "{\"data\":\"" + "ab".repeat(300) + "\"}";
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
             write(sink, 1);
-            for (CdcMessage m : block(2)) {
-                sink.send(m);
-            }
-        } // closed mid-block: transaction aborted
-        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1));
+            List<BlockChange> blocks = new ArrayList<>(KafkaBlocks.batch(2, 3).blocks());
+            blocks.add(new BlockChange(cursor(4), List.of(create(4, "blobs", "big-key", big))));
+            assertThatThrownBy(() -> sink.commit(SinkBatch.of(blocks)))
+                    .isInstanceOfSatisfying(SinkException.class, e -> assertThat(e.isRetriable()).isFalse())
+                    .hasMessageContaining("key 'big-key'").hasMessageContaining("max_message_bytes = 400");
+            writeBatch(sink, 2, 4); // the batch again, after the transform was fixed
+        }
+        assertThat(values(broker.readCommitted((String) c.get("topic"))))
+                .containsExactlyElementsOf(expectedNative(1, 2, 3, 4));
         try (KafkaSink sink = KafkaSink.create(c)) {
-            assertThat(sink.open()).contains(cursor(1));
+            assertThat(sink.open()).contains(cursor(4));
         }
     }
 
@@ -122,18 +132,23 @@ class KafkaSinkTest {
         KafkaSink crashed = KafkaSink.create(c);
         crashed.open();
         write(crashed, 1);
-        for (CdcMessage m : block(2)) {
-            crashed.send(m);
-        }
+        crashed.afterRecordsForTest = () -> {
+            throw new SimulatedCrash();
+        };
+        assertThatThrownBy(() -> writeBatch(crashed, 2, 3)).isInstanceOf(SimulatedCrash.class);
         crashed.crash(); // producer dropped with its transaction open, as after kill -9
 
         try (KafkaSink sink = KafkaSink.create(c)) {
             Optional<Cursor> cur = sink.open(); // initTransactions aborts the dangling transaction
             assertThat(cur).contains(cursor(1));
-            write(sink, 2);
-            write(sink, 3);
+            writeBatch(sink, 2, 3);
         }
         assertThat(values(broker.readCommitted(topic))).containsExactlyElementsOf(expectedNative(1, 2, 3));
+    }
+
+    /** The process dying in the middle of a commit. */
+    static final class SimulatedCrash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
     }
 
     @Test
@@ -153,7 +168,7 @@ class KafkaSinkTest {
             }
             assertThat(e.isRetriable()).isFalse();
             assertThat(e.getMessage()).contains("fenced").contains((String) c.get("transactional_id"));
-            assertThatThrownBy(() -> first.send(block(3).get(0)))
+            assertThatThrownBy(() -> write(first, 3))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed earlier");
 
             write(second, 2);
@@ -172,19 +187,20 @@ class KafkaSinkTest {
             };
             SinkException e = null;
             try {
-                write(sink, 2);
+                writeBatch(sink, 2, 4);
             } catch (SinkException ex) {
                 e = ex;
             }
             assertThat(e).isNotNull();
             assertThat(e.isRetriable()).isTrue();
             sink.afterCommitForTest = null;
-            write(sink, 2); // the retry: block 2 had landed, so it is not written again
-            write(sink, 3);
+            writeBatch(sink, 2, 4); // the retry: the batch had landed, so it is not written again
+            write(sink, 5);
         }
-        assertThat(values(broker.readCommitted((String) c.get("topic")))).containsExactlyElementsOf(expectedNative(1, 2, 3));
+        assertThat(values(broker.readCommitted((String) c.get("topic"))))
+                .containsExactlyElementsOf(expectedNative(1, 2, 3, 4, 5));
         try (KafkaSink sink = KafkaSink.create(c)) {
-            assertThat(sink.open()).contains(cursor(3));
+            assertThat(sink.open()).contains(cursor(5));
         }
     }
 
@@ -239,10 +255,8 @@ class KafkaSinkTest {
         String hostile = "tx outs/\"x\"";
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
-            sink.send(create(1, "blocks", "1", "{\"n\":1}"));
-            sink.send(create(1, hostile, "k", "{\"n\":2}"));
-            sink.send(create(1, "blocks", "2", "{\"n\":3}"));
-            sink.flush(cursor(1));
+            commitBlock(sink, cursor(1), create(1, "blocks", "1", "{\"n\":1}"), create(1, hostile, "k", "{\"n\":2}"),
+                    create(1, "blocks", "2", "{\"n\":3}"));
         }
         String hostileTopic = TopicNames.expand(prefix + ".{table}", hostile, "test_transform");
         assertThat(hostileTopic).isEqualTo(prefix + ".-tx-20outs-2f-22x-22");
@@ -264,9 +278,9 @@ class KafkaSinkTest {
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
             write(sink, 1);
-            sink.send(create(2, "blocks", "small", "{}"));
             String big = "{\"data\":\"" + "ab".repeat(300) + "\"}";
-            assertThatThrownBy(() -> sink.send(create(2, "blobs", "big-key", big)))
+            assertThatThrownBy(() -> commitBlock(sink, cursor(2), create(2, "blocks", "small", "{}"),
+                    create(2, "blobs", "big-key", big)))
                     .isInstanceOfSatisfying(SinkException.class, e -> assertThat(e.isRetriable()).isFalse())
                     .hasMessageContaining("table 'blobs'").hasMessageContaining("key 'big-key'")
                     .hasMessageContaining("max_message_bytes = 400").hasMessageMatching("(?s).* is \\d+ bytes.*");
@@ -285,11 +299,10 @@ class KafkaSinkTest {
             c.put("tombstones", true);
             try (KafkaSink sink = KafkaSink.create(c)) {
                 sink.open();
-                sink.send(create(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":false,\"tags\":[\"a\"]}"));
-                sink.send(update(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":false,\"tags\":[\"a\"]}",
-                        "{\"value\":1000,\"spent\":true,\"tags\":[\"a\",\"b\"],\"by\":\"tx2\"}"));
-                sink.send(delete(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":true}"));
-                sink.flush(cursor(5));
+                commitBlock(sink, cursor(5), create(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":false,\"tags\":[\"a\"]}"),
+                        update(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":false,\"tags\":[\"a\"]}",
+                                "{\"value\":1000,\"spent\":true,\"tags\":[\"a\",\"b\"],\"by\":\"tx2\"}"),
+                        delete(5, "utxo", "tx:0", "{\"value\":1000,\"spent\":true}"));
             }
             List<ConsumerRecord<byte[], byte[]>> records = broker.readCommitted((String) c.get("topic"));
             assertThat(records).hasSize(4);
@@ -368,10 +381,11 @@ class KafkaSinkTest {
         try (KafkaSink sink = KafkaSink.create(c)) {
             sink.open();
             for (int h = 1; h <= blocks; h++) {
+                List<CdcMessage> messages = new ArrayList<>();
                 for (int i = 0; i < perBlock; i++) {
-                    sink.send(create(h, "t", h + ":" + i, "{\"i\":" + i + ",\"pad\":\"0123456789abcdef0123456789\"}"));
+                    messages.add(create(h, "t", h + ":" + i, "{\"i\":" + i + ",\"pad\":\"0123456789abcdef0123456789\"}"));
                 }
-                sink.flush(cursor(h));
+                commitBlock(sink, cursor(h), messages);
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;

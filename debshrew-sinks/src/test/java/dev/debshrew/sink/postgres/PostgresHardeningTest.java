@@ -11,6 +11,7 @@ import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkException;
+import dev.debshrew.sink.TestMessages;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.util.Hex;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -107,10 +108,7 @@ class PostgresHardeningTest {
     }
 
     static void write(Sink sink, Cursor cursor, List<CdcMessage> msgs) throws SinkException {
-        for (CdcMessage m : msgs) {
-            sink.send(m);
-        }
-        sink.flush(cursor);
+        TestMessages.commitBlock(sink, cursor, msgs);
     }
 
     static Map<String, Object> fixture(String name) throws Exception {
@@ -185,7 +183,7 @@ class PostgresHardeningTest {
         return cut + "_" + Hex.encode(Arrays.copyOf(d, 4));
     }
 
-    /** Classification of open() and flush() failures: retriable (transient) or not (needs an operator). */
+    /** Classification of open() and commit() failures: retriable (transient) or not (needs an operator). */
     @Test
     void sinkErrorsAreClassifiedRetriableOrNot() throws Exception {
         int closedPort;

@@ -1,5 +1,6 @@
 package dev.debshrew.sink.postgres;
 
+import static dev.debshrew.sink.TestMessages.block;
 import static dev.debshrew.sink.TestMessages.create;
 import static dev.debshrew.sink.TestMessages.cursor;
 import static dev.debshrew.sink.TestMessages.delete;
@@ -11,7 +12,9 @@ import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.Inversion;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
+import dev.debshrew.sink.TestMessages;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -84,10 +87,7 @@ class PostgresSinkTest {
     }
 
     private static void write(PostgresSink sink, Cursor cursor, List<CdcMessage> msgs) throws SinkException {
-        for (CdcMessage m : msgs) {
-            sink.send(m);
-        }
-        sink.flush(cursor);
+        TestMessages.commitBlock(sink, cursor, msgs);
     }
 
     @Test
@@ -121,7 +121,7 @@ class PostgresSinkTest {
         assertThat(dbCursor((String) c.get("schema"), (String) c.get("pipeline"))).isEqualTo(cursor(1));
         try (PostgresSink sink = PostgresSink.create(c)) {
             assertThat(sink.open()).contains(cursor(1));
-            sink.flush(cursor(2)); // an empty block advances the cursor
+            TestMessages.commitBlock(sink, cursor(2)); // an empty block advances the cursor
         }
         assertThat(dbCursor((String) c.get("schema"), (String) c.get("pipeline"))).isEqualTo(cursor(2));
         try (Connection db = db(); Statement st = db.createStatement();
@@ -138,10 +138,12 @@ class PostgresSinkTest {
         try (PostgresSink sink = PostgresSink.create(c)) {
             sink.open();
             write(sink, cursor(1), List.of(create(1, "t", "a", "{\"amount\":1}")));
-            sink.send(create(2, "t", "b", "{\"amount\":2}"));
-            sink.send(create(2, "new_table", "n", "{}")); // its CREATE TABLE is rolled back too
-            sink.send(update(2, "t", "a", "{\"amount\":1}", "{\"amount\":\"not a number\"}"));
-            assertThatThrownBy(() -> sink.flush(cursor(2)))
+            // a batch of two blocks whose last block fails: nothing of either block is committed
+            SinkBatch bad = SinkBatch.of(List.of(
+                    block(cursor(2), create(2, "t", "b", "{\"amount\":2}"),
+                            create(2, "new_table", "n", "{}")), // its CREATE TABLE is rolled back too
+                    block(cursor(3), update(3, "t", "a", "{\"amount\":1}", "{\"amount\":\"not a number\"}"))));
+            assertThatThrownBy(() -> sink.commit(bad))
                     .isInstanceOfSatisfying(SinkException.class, e -> assertThat(e.isRetriable()).isFalse())
                     .hasMessageContaining("table 't'").hasMessageContaining("not a number");
             assertThat(rows(sink, "t")).containsExactly(Map.entry("a", "{\"amount\": 1}"));
@@ -152,9 +154,7 @@ class PostgresSinkTest {
                 assertThat(rs.getString(1)).isNull();
             }
 
-            // a block sent but never flushed (closed mid-block) is not written either
             write(sink, cursor(2), List.of(create(2, "t", "b", "{\"amount\":2}"), create(2, "new_table", "n", "{}")));
-            sink.send(create(3, "t", "z", "{\"amount\":3}"));
         }
         try (PostgresSink sink = PostgresSink.create(c)) {
             assertThat(sink.open()).contains(cursor(2));
@@ -212,8 +212,7 @@ class PostgresSinkTest {
             try (Connection db = db(); Statement st = db.createStatement()) {
                 st.executeUpdate("UPDATE " + schema + ".debshrew_cursor SET height = 9, hash = 'x'");
             }
-            sink.send(create(4, "t", "d", "{}"));
-            assertThatThrownBy(() -> sink.flush(cursor(4)))
+            assertThatThrownBy(() -> write(sink, cursor(4), List.of(create(4, "t", "d", "{}"))))
                     .isInstanceOfSatisfying(SinkException.class, e -> assertThat(e.isRetriable()).isFalse())
                     .hasMessageContaining("another writer").hasMessageContaining("9:x");
         }
@@ -248,8 +247,8 @@ class PostgresSinkTest {
             assertThat(sink.sqlTableName("a\"b")).isEqualTo("a\"b");
             assertThat(sink.sqlTableName(longA)).isEqualTo(sink.sqlTableName(longA)).startsWith("aaaa").hasSize(63);
 
-            sink.send(create(2, "debshrew_cursor", "k", "{}"));
-            assertThatThrownBy(() -> sink.flush(cursor(2))).hasMessageContaining("table_prefix");
+            assertThatThrownBy(() -> write(sink, cursor(2), List.of(create(2, "debshrew_cursor", "k", "{}"))))
+                    .hasMessageContaining("table_prefix");
         }
         try (Connection db = db(); Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
@@ -368,10 +367,11 @@ class PostgresSinkTest {
         try (PostgresSink sink = PostgresSink.create(c)) {
             sink.open();
             for (int h = 1; h <= blocks; h++) {
+                List<CdcMessage> block = new ArrayList<>();
                 for (int i = 0; i < perBlock; i++) {
-                    sink.send(create(h, "t", (h * 7 + i) % 50_000 + "", "{\"i\":" + i + ",\"h\":" + h + "}"));
+                    block.add(create(h, "t", (h * 7 + i) % 50_000 + "", "{\"i\":" + i + ",\"h\":" + h + "}"));
                 }
-                sink.flush(cursor(h));
+                write(sink, cursor(h), block);
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
