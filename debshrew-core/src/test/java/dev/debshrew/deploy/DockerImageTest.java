@@ -44,7 +44,8 @@ class DockerImageTest {
                 copiedBefore.addAll(sources);
             }
         }
-        String rootPom = DeployFiles.read(DeployFiles.file("pom.xml"));
+        // the default build's modules: those of opt-in profiles (-Pjmh) are not in the image
+        String rootPom = DeployFiles.read(DeployFiles.file("pom.xml")).replaceAll("(?s)<profiles>.*</profiles>", "");
         Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(rootPom);
         List<String> modules = new ArrayList<>();
         while (module.find()) {
