@@ -19,6 +19,7 @@ COPY pom.xml /src/pom.xml
 COPY debshrew-support/pom.xml /src/debshrew-support/pom.xml
 COPY debshrew-runtime-host/pom.xml /src/debshrew-runtime-host/pom.xml
 COPY debshrew-sinks/pom.xml /src/debshrew-sinks/pom.xml
+COPY debshrew-devnet/pom.xml /src/debshrew-devnet/pom.xml
 COPY debshrew-core/pom.xml /src/debshrew-core/pom.xml
 COPY examples/pom.xml /src/examples/pom.xml
 COPY examples/assemblyscript/package.json examples/assemblyscript/package-lock.json /src/examples/assemblyscript/
@@ -29,6 +30,7 @@ RUN mvn -B -q package -DskipTests -Dexec.skip=true \
 COPY debshrew-support/src /src/debshrew-support/src
 COPY debshrew-runtime-host/src /src/debshrew-runtime-host/src
 COPY debshrew-sinks/src /src/debshrew-sinks/src
+COPY debshrew-devnet/src /src/debshrew-devnet/src
 COPY debshrew-core/src /src/debshrew-core/src
 COPY examples/assemblyscript /src/examples/assemblyscript
 RUN mvn -B -q package -DskipTests

@@ -4,11 +4,11 @@
 # Without modules: the AssemblyScript examples, plus the Rust ones when built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o test-compile -pl debshrew-support,debshrew-runtime-host,debshrew-sinks,debshrew-core 2>/dev/null \
-  || mvn -B -q test-compile -pl debshrew-support,debshrew-runtime-host,debshrew-sinks,debshrew-core
+mvn -B -q -o test-compile -pl debshrew-support,debshrew-runtime-host,debshrew-sinks,debshrew-devnet,debshrew-core 2>/dev/null \
+  || mvn -B -q test-compile -pl debshrew-support,debshrew-runtime-host,debshrew-sinks,debshrew-devnet,debshrew-core
 cp_file=$(mktemp)
 mvn -B -q -pl debshrew-core dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-cp="debshrew-core/target/test-classes:debshrew-core/target/classes:debshrew-support/target/classes:debshrew-runtime-host/target/classes:debshrew-sinks/target/classes:$(cat "$cp_file")"
+cp="debshrew-core/target/test-classes:debshrew-core/target/classes:debshrew-support/target/classes:debshrew-runtime-host/target/classes:debshrew-sinks/target/classes:debshrew-devnet/target/classes:$(cat "$cp_file")"
 rm -f "$cp_file"
 blocks="${1:-300}"; shift || true
 modules=("$@")

@@ -10,7 +10,9 @@ import { txidHex } from "./bitcoin.mjs";
 const BLOCKS = new URL("../build/blocks.wasm", import.meta.url).pathname;
 const TXINDEX = new URL("../build/txindex.wasm", import.meta.url).pathname;
 
-for (const path of [BLOCKS, TXINDEX]) {
+const BENCH = ["bench_messages", "bench_views"].map((n) => new URL(`../build/${n}.wasm`, import.meta.url).pathname);
+
+for (const path of [BLOCKS, TXINDEX, ...BENCH]) {
   test(`module shape: ${path.split("/").pop()}`, () => {
     const m = loadModule(path);
     for (const i of WebAssembly.Module.imports(m)) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * (format documented in {@code docs/devnet.md}):
  *
  * <pre>{@code
- * {"version_line":"current","seed":1,"initial_height":10,"block_interval_ms":1000,
+ * {"version_line":"current","seed":1,"initial_height":10,"block_interval_ms":1000,"latency_ms":20,
  *  "steps":[{"at_ms":15000,"reorg":{"depth":3,"new_blocks":4,"style":"phased"}},
  *           {"at_ms":20000,"fault":{"type":"http_500","method":"metashrew_height","times":3}}]}
  * }</pre>
@@ -47,6 +47,7 @@ public final class DevnetScenario {
     private final long initialHeight;
     private final long blockIntervalMs;
     private final long maxHeight;
+    private final long latencyMs;
     private final ReorgTiming reorgTiming;
     private final List<Step> steps;
 
@@ -60,12 +61,13 @@ public final class DevnetScenario {
     }
 
     private DevnetScenario(VersionLine versionLine, long seed, long initialHeight, long blockIntervalMs, long maxHeight,
-            ReorgTiming reorgTiming, List<Step> steps) {
+            long latencyMs, ReorgTiming reorgTiming, List<Step> steps) {
         this.versionLine = versionLine;
         this.seed = seed;
         this.initialHeight = initialHeight;
         this.blockIntervalMs = blockIntervalMs;
         this.maxHeight = maxHeight;
+        this.latencyMs = latencyMs;
         this.reorgTiming = reorgTiming;
         List<Step> sorted = new ArrayList<>(steps);
         sorted.sort(Comparator.comparingLong(Step::atMs)); // stable: equal times keep file order
@@ -98,7 +100,7 @@ public final class DevnetScenario {
             throw new IllegalArgumentException("devnet scenario must be a JSON object");
         }
         checkKeys(root, "scenario", Set.of("version_line", "seed", "initial_height", "block_interval_ms", "max_height",
-                "reorg_timing", "steps"));
+                "latency_ms", "reorg_timing", "steps"));
         VersionLine line = root.has("version_line") ? VersionLine.parse(text(root, "version_line", "scenario")) : VersionLine.CURRENT;
         if (line == VersionLine.AUTO) {
             throw new IllegalArgumentException("scenario.version_line must be v8, rc, rc11 or current");
@@ -107,6 +109,10 @@ public final class DevnetScenario {
         long initial = root.has("initial_height") ? integer(root, "initial_height", "scenario", 0) : 10;
         long interval = root.has("block_interval_ms") ? integer(root, "block_interval_ms", "scenario", 0) : 0;
         long max = root.has("max_height") ? integer(root, "max_height", "scenario", 0) : Long.MAX_VALUE;
+        long latency = root.has("latency_ms") ? integer(root, "latency_ms", "scenario", 0) : 0;
+        if (latency > RpcLatency.MAX_MS) {
+            throw new IllegalArgumentException("scenario.latency_ms must be <= " + RpcLatency.MAX_MS + ", got " + latency);
+        }
         ReorgTiming timing = ReorgTiming.defaults();
         if (root.has("reorg_timing")) {
             JsonNode t = root.get("reorg_timing");
@@ -126,7 +132,7 @@ public final class DevnetScenario {
                 steps.add(step(arr.get(i), "steps[" + i + "]", timing));
             }
         }
-        return new DevnetScenario(line, seed, initial, interval, max, timing, steps);
+        return new DevnetScenario(line, seed, initial, interval, max, latency, timing, steps);
     }
 
     private static Step step(JsonNode s, String path, ReorgTiming defaults) {
@@ -338,6 +344,11 @@ public final class DevnetScenario {
         return maxHeight;
     }
 
+    /** Base latency added to every request, in ms (default 0 = none). */
+    public long latencyMs() {
+        return latencyMs;
+    }
+
     /** Default timing of phased reorgs. */
     public ReorgTiming reorgTiming() {
         return reorgTiming;
@@ -350,7 +361,8 @@ public final class DevnetScenario {
 
     /** A server builder configured with this scenario's line, seed, initial height and reorg timing. */
     public DevnetServer.Builder serverBuilder() {
-        return DevnetServer.builder().versionLine(versionLine).seed(seed).initialHeight(initialHeight).reorgTiming(reorgTiming);
+        return DevnetServer.builder().versionLine(versionLine).seed(seed).initialHeight(initialHeight).reorgTiming(reorgTiming)
+                .latency(Duration.ofMillis(latencyMs));
     }
 
     /** Plays the scenario against {@code server}, from now on: automatic mining plus the timed steps. */

@@ -64,6 +64,7 @@ public final class DevnetServer implements AutoCloseable {
     private final DevnetRpc rpc;
     private final ReorgTiming defaultTiming;
     private final FaultInjector faults;
+    private final RpcLatency latency;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final LongAdder total = new LongAdder();
@@ -79,6 +80,7 @@ public final class DevnetServer implements AutoCloseable {
         this.rpc = new DevnetRpc(node, b.versionLine, b.maxMetadataBlock);
         this.defaultTiming = b.reorgTiming;
         this.faults = new FaultInjector(b.seed);
+        this.latency = new RpcLatency(b.latency);
     }
 
     /** A builder with defaults: version line current, seed 1, initial height 10. */
@@ -221,6 +223,31 @@ public final class DevnetServer implements AutoCloseable {
         return faults.active();
     }
 
+    /** The base latency added to every request (see {@link Builder#latency}). */
+    public Duration latency() {
+        return latency.get();
+    }
+
+    /**
+     * Changes the base latency; requests already waiting are re-timed against the new value (zero
+     * releases them at once).
+     *
+     * @throws IllegalArgumentException if {@code latency} is negative
+     */
+    public void setLatency(Duration latency) {
+        this.latency.set(latency);
+    }
+
+    /** Requests in progress now (received, not yet answered). */
+    public int inFlight() {
+        return latency.inFlight();
+    }
+
+    /** The most requests that were in progress at once since start or {@link #clearRequests()}. */
+    public int maxInFlight() {
+        return latency.maxInFlight();
+    }
+
     /** Requests received, faulted ones included. */
     public long requestCount() {
         return total.sum();
@@ -245,6 +272,7 @@ public final class DevnetServer implements AutoCloseable {
             recorded.clear();
             counts.clear();
             total.reset();
+            latency.resetMax();
         }
     }
 
@@ -274,7 +302,22 @@ public final class DevnetServer implements AutoCloseable {
         }
     }
 
+    /** Every request: counted in flight, held for the base latency (in parallel with others), answered. */
     private void handle(HttpExchange ex) {
+        long arrived = System.nanoTime();
+        latency.started();
+        try {
+            latency.await(arrived);
+            answer(ex);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ex.close();
+        } finally {
+            latency.finished();
+        }
+    }
+
+    private void answer(HttpExchange ex) {
         try {
             if (!"POST".equals(ex.getRequestMethod())) {
                 sendText(ex, 405, "only POST is supported");
@@ -436,8 +479,18 @@ public final class DevnetServer implements AutoCloseable {
         private long initialHeight = 10;
         private ReorgTiming reorgTiming = ReorgTiming.defaults();
         private Duration maxMetadataBlock = Duration.ofSeconds(30);
+        private Duration latency = Duration.ZERO;
 
         private Builder() {
+        }
+
+        /**
+         * Base network latency added to every request's round trip. Requests wait in parallel (each on
+         * its own handler thread), so it models a distant node without limiting concurrency. Default 0.
+         */
+        public Builder latency(Duration latency) {
+            this.latency = RpcLatency.check(latency);
+            return this;
         }
 
         /** The simulated line (not {@link VersionLine#AUTO}). Default current. */

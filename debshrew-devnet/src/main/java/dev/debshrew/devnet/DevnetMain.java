@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * devnet [--port P] [--scenario FILE] [--version-line v8|rc|rc11|current] [--blocks N]
- *        [--block-interval-ms MS] [--seed S]
+ *        [--block-interval-ms MS] [--seed S] [--latency-ms MS]
  * </pre>
  * Options given on the command line override the scenario file's values.
  */
@@ -26,13 +26,15 @@ public final class DevnetMain {
     public static final int DEFAULT_PORT = 8080;
 
     static final String USAGE = "usage: devnet [--port P] [--scenario FILE] [--version-line v8|rc|rc11|current] [--blocks N]"
-            + " [--block-interval-ms MS] [--seed S]\n"
+            + " [--block-interval-ms MS] [--seed S] [--latency-ms MS]\n"
             + "  --port P               listen on 127.0.0.1:P (default 8080; 0 = ephemeral)\n"
             + "  --scenario FILE        JSON scenario (see docs/devnet.md)\n"
             + "  --version-line LINE    simulated metashrew line (default current)\n"
             + "  --blocks N             initial tip height (default 10)\n"
             + "  --block-interval-ms MS mine one block every MS ms (default 0 = never)\n"
-            + "  --seed S               chain seed (default 1)";
+            + "  --seed S               chain seed (default 1)\n"
+            + "  --latency-ms MS        add MS ms to every request's round trip; concurrent requests wait in\n"
+            + "                         parallel (default 0)";
 
     private DevnetMain() {
     }
@@ -154,6 +156,7 @@ public final class DevnetMain {
                 case "--blocks" -> overrides.put("initial_height", number(a, v, 0, Long.MAX_VALUE));
                 case "--block-interval-ms" -> overrides.put("block_interval_ms", number(a, v, 0, Long.MAX_VALUE));
                 case "--seed" -> overrides.put("seed", number(a, v, Long.MIN_VALUE, Long.MAX_VALUE));
+                case "--latency-ms" -> overrides.put("latency_ms", number(a, v, 0, RpcLatency.MAX_MS));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -178,7 +181,8 @@ public final class DevnetMain {
         DevnetScenario.Run run = scenario.start(server);
         out.println(server.url());
         out.println("devnet: metashrew " + scenario.versionLine().id() + " simulator at " + server.url() + " (seed " + scenario.seed()
-                + ", tip " + server.height() + ", block interval " + scenario.blockIntervalMs() + " ms, " + scenario.stepCount()
+                + ", tip " + server.height() + ", block interval " + scenario.blockIntervalMs() + " ms, latency "
+                + scenario.latencyMs() + " ms, " + scenario.stepCount()
                 + " scenario steps)");
         out.flush();
         return new Running(server, run);
