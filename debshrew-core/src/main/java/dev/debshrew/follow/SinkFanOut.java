@@ -158,13 +158,8 @@ final class SinkFanOut {
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try {
-<<<<<<< HEAD
                 s.sink.commit(batch);
                 s.cursor = batch.cursor();
-=======
-                s.sink.commit(SinkBatch.of(new BlockChange(cursor, messages)));
-                s.cursor = cursor;
->>>>>>> e10/sinks
                 sinkRecovered(s);
                 listener.sinkCommitted(s.sink.name(), batch.messageCount(), System.nanoTime() - started);
                 return;
