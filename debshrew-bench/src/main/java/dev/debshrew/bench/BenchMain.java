@@ -65,7 +65,16 @@ public final class BenchMain implements Callable<Integer> {
 
     /** The picocli command line of the bench. */
     static CommandLine commandLine() {
-        return new CommandLine(new BenchMain());
+        CommandLine cl = new CommandLine(new BenchMain());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // a missing transform, a server that cannot start: the message says what and where
+            if (!(e instanceof IllegalStateException || e instanceof IllegalArgumentException)) {
+                e.printStackTrace(cmd.getErr());
+            }
+            cmd.getErr().println("debshrew bench: " + e.getMessage());
+            return 1;
+        });
+        return cl;
     }
 
     @Override
