@@ -88,6 +88,8 @@ public final class BenchMain implements Callable<Integer> {
         }
         boolean live = only == null || "live".equalsIgnoreCase(only.trim());
         Path work = Files.createTempDirectory("debshrew-bench-");
+        Thread removeWork = new Thread(() -> PostgresCluster.deleteTree(work), "debshrew-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeWork); // also when interrupted (Ctrl-C, SIGTERM)
         List<WorkloadResult> results = new ArrayList<>();
         LiveResult liveResult = null;
         try (Services services = new Services(postgresUrl)) {
@@ -105,6 +107,7 @@ public final class BenchMain implements Callable<Integer> {
             }
         } finally {
             PostgresCluster.deleteTree(work);
+            Runtime.getRuntime().removeShutdownHook(removeWork);
         }
         System.out.print(BenchReport.table(results, liveResult));
         if (json != null) {

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Runs the bench's workloads and the live mode: for each workload, the daemon with the default
- * engine and then with {@code engine.sequential: true} on the same devnet data, then the workload's
- * ceiling on the same messages or node.
+ * Runs the bench's workloads and the live mode: for each workload, an untimed warm-up, the daemon
+ * with the default engine and then with {@code engine.sequential: true} on the same devnet data,
+ * then the workload's ceiling on the same messages or node.
  */
 final class BenchRunner {
 
@@ -59,6 +59,9 @@ final class BenchRunner {
     WorkloadResult run(Workload w, int blocks) throws Exception {
         Path transform = w.transformPath(home);
         try (DevnetServer devnet = BenchDevnet.start(blocks - 1, w.latency())) {
+            // untimed warm-up over the first fifth of the blocks (JIT of the engine, transform host and sink)
+            runOnce(w, devnet, transform, false, sink(w, "warmup", newDir("out").resolve("out.jsonl")),
+                    Math.max(1, blocks / 5));
             Path fastOut = newDir("out").resolve("out.jsonl");
             WorkloadResult.Run fast = runOnce(w, devnet, transform, false, sink(w, "default", fastOut), blocks);
             devnet.clearRequests();
@@ -110,6 +113,7 @@ final class BenchRunner {
         }
     }
 
+    /** One daemon run from height 0 until every sink's cursor is at height {@code blocks - 1}. */
     private WorkloadResult.Run runOnce(Workload w, DevnetServer devnet, Path transform, boolean sequential,
             ObjectNode sink, int blocks) throws Exception {
         DebshrewConfig config = config(w, devnet, transform, sequential, sink, 1000);

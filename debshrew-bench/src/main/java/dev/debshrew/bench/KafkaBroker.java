@@ -1,5 +1,6 @@
 package dev.debshrew.bench;
 
+import java.io.PrintStream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -15,8 +16,18 @@ final class KafkaBroker implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Formats, starts and waits for the broker. */
+    /** Formats, starts and waits for the broker; its formatter's chatter goes to stderr (stdout carries the table). */
     static KafkaBroker start() throws Exception {
+        PrintStream stdout = System.out;
+        System.setOut(System.err);
+        try {
+            return startQuietly();
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    private static KafkaBroker startQuietly() throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build();
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
