@@ -20,6 +20,7 @@ COPY debshrew-support/pom.xml /src/debshrew-support/pom.xml
 COPY debshrew-runtime-host/pom.xml /src/debshrew-runtime-host/pom.xml
 COPY debshrew-sinks/pom.xml /src/debshrew-sinks/pom.xml
 COPY debshrew-core/pom.xml /src/debshrew-core/pom.xml
+COPY debshrew-bench/pom.xml /src/debshrew-bench/pom.xml
 COPY examples/pom.xml /src/examples/pom.xml
 COPY examples/assemblyscript/package.json examples/assemblyscript/package-lock.json /src/examples/assemblyscript/
 RUN mvn -B -q package -DskipTests -Dexec.skip=true \
@@ -30,6 +31,7 @@ COPY debshrew-support/src /src/debshrew-support/src
 COPY debshrew-runtime-host/src /src/debshrew-runtime-host/src
 COPY debshrew-sinks/src /src/debshrew-sinks/src
 COPY debshrew-core/src /src/debshrew-core/src
+COPY debshrew-bench/src /src/debshrew-bench/src
 COPY examples/assemblyscript /src/examples/assemblyscript
 RUN mvn -B -q package -DskipTests
 

@@ -13,10 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -38,7 +36,6 @@ final class BenchRunner {
     private final String runId;
     private final Supplier<String> postgresUrl;
     private final Supplier<String> kafkaBootstrap;
-    private final Map<String, List<CdcMessage>> captured = new HashMap<>();
     private int runs;
 
     /**
@@ -59,16 +56,18 @@ final class BenchRunner {
     WorkloadResult run(Workload w, int blocks) throws Exception {
         Path transform = w.transformPath(home);
         try (DevnetServer devnet = BenchDevnet.start(blocks - 1, w.latency())) {
-            // untimed warm-up over the first fifth of the blocks (JIT of the engine, transform host and sink)
-            runOnce(w, devnet, transform, false, sink(w, "warmup", newDir("out").resolve("out.jsonl")),
-                    Math.max(1, blocks / 5));
-            Path fastOut = newDir("out").resolve("out.jsonl");
-            WorkloadResult.Run fast = runOnce(w, devnet, transform, false, sink(w, "default", fastOut), blocks);
+            // Untimed warm-up over all the blocks with the default engine (JIT of the engine, the wasm
+            // host and the sink; whichever run comes first is otherwise slower), writing the messages
+            // to a file as well: the data of the ceilings and the message count.
+            Path captured = newDir("capture").resolve("out.jsonl");
+            runOnce(w, devnet, transform, false, List.of(sink(w, "warmup", newDir("out").resolve("out.jsonl")),
+                    fileSink(captured).put("fsync", false)), blocks);
+            List<CdcMessage> messages = read(captured);
+            WorkloadResult.Run fast = runOnce(w, devnet, transform, false,
+                    List.of(sink(w, "default", newDir("out").resolve("out.jsonl"))), blocks);
             devnet.clearRequests();
-            Path seqOut = newDir("out").resolve("out.jsonl");
-            WorkloadResult.Run seq = runOnce(w, devnet, transform, true, sink(w, "sequential", seqOut), blocks);
-            List<CdcMessage> messages = Workload.FILE.equals(w.sink()) ? read(fastOut)
-                    : capture(w, devnet, transform, blocks);
+            WorkloadResult.Run seq = runOnce(w, devnet, transform, true,
+                    List.of(sink(w, "sequential", newDir("out").resolve("out.jsonl"))), blocks);
             Double ceiling = null;
             if (w.viewHeavy()) {
                 double ceilingBlocksPerS = RpcCeiling.blocksPerSecond(devnet.url(), devnet.versionLine(),
@@ -89,7 +88,7 @@ final class BenchRunner {
                 Duration.ZERO);
         try (DevnetServer devnet = BenchDevnet.start(20, Duration.ZERO);
                 RunningDaemon d = RunningDaemon.create(config(w, devnet, w.transformPath(home), false,
-                        sink(w, "live", newDir("out").resolve("out.jsonl")), LIVE_POLL_MS))) {
+                        List.of(fileSink(newDir("out").resolve("out.jsonl"))), LIVE_POLL_MS))) {
             d.start();
             d.awaitHeight(devnet.height(), Duration.ofSeconds(120));
             double[] latencies = new double[blocks];
@@ -115,8 +114,8 @@ final class BenchRunner {
 
     /** One daemon run from height 0 until every sink's cursor is at height {@code blocks - 1}. */
     private WorkloadResult.Run runOnce(Workload w, DevnetServer devnet, Path transform, boolean sequential,
-            ObjectNode sink, int blocks) throws Exception {
-        DebshrewConfig config = config(w, devnet, transform, sequential, sink, 1000);
+            List<ObjectNode> sinks, int blocks) throws Exception {
+        DebshrewConfig config = config(w, devnet, transform, sequential, sinks, 1000);
         try (MemorySampler mem = MemorySampler.start()) {
             double seconds;
             try (RunningDaemon d = RunningDaemon.create(config)) {
@@ -129,35 +128,19 @@ final class BenchRunner {
         }
     }
 
-    /** The messages of {@code w}'s transform over the devnet's blocks, from an extra run into a file (not timed). */
-    private List<CdcMessage> capture(Workload w, DevnetServer devnet, Path transform, int blocks) throws Exception {
-        String key = w.transform() + "@" + blocks;
-        List<CdcMessage> m = captured.get(key);
-        if (m == null) {
-            Path out = newDir("capture").resolve("out.jsonl");
-            Workload fileWorkload = new Workload(w.name(), Workload.FILE, w.transform(), blocks, blocks, w.latency());
-            ObjectNode sink = sink(fileWorkload, "capture", out).put("fsync", false);
-            try (RunningDaemon d = RunningDaemon.create(config(w, devnet, transform, false, sink, 1000))) {
-                d.start();
-                d.awaitHeight(blocks - 1, Duration.ofSeconds(120 + blocks));
-            }
-            m = read(out);
-            captured.put(key, m);
-        }
-        return m;
-    }
-
-    private DebshrewConfig config(Workload w, DevnetServer devnet, Path transform, boolean sequential, ObjectNode sink,
-            long pollMs) throws Exception {
+    private DebshrewConfig config(Workload w, DevnetServer devnet, Path transform, boolean sequential,
+            List<ObjectNode> sinks, long pollMs) throws Exception {
         return RunningDaemon.config(new RunningDaemon.Setup(devnet.url(), transform, work.resolve("compile-cache"),
-                newDir("data-" + w.name()), sequential, pollMs), sink);
+                newDir("data-" + w.name()), sequential, pollMs), sinks);
     }
 
     /** The sink section for {@code w}: a fresh file, PostgreSQL schema or Kafka topic per run. */
     ObjectNode sink(Workload w, String mode, Path file) {
         ObjectNode s = CdcCodec.mapper().createObjectNode().put("type", w.sink());
         switch (w.sink()) {
-            case Workload.FILE -> s.put("path", file.toString()).put("fsync", true);
+            case Workload.FILE -> {
+                return fileSink(file);
+            }
             case Workload.POSTGRES -> s.put("url", postgresUrl.get()).put("schema", name(w, mode))
                     .put("pipeline", name(w, mode));
             case Workload.KAFKA -> s.put("bootstrap_servers", kafkaBootstrap.get())
@@ -165,6 +148,12 @@ final class BenchRunner {
             default -> throw new IllegalArgumentException("unknown sink " + w.sink());
         }
         return s;
+    }
+
+    /** A file sink writing {@code file} with fsync on (its default). */
+    static ObjectNode fileSink(Path file) {
+        return CdcCodec.mapper().createObjectNode().put("type", Workload.FILE).put("path", file.toString())
+                .put("fsync", true);
     }
 
     /** A fresh name per run: {@code bench_<workload>_<mode>_<run id>}. */

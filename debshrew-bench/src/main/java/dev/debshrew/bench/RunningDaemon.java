@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 /**
  * The real daemon engine running in-process on a background thread, built by
  * {@link Daemon#create(DebshrewConfig)} from a generated config: RocksDB state store in a fresh
- * data directory, start height 0, reorg window 6, one sink.
+ * data directory, start height 0, reorg window 6, the given sinks.
  */
 final class RunningDaemon implements AutoCloseable {
 
@@ -37,13 +37,17 @@ final class RunningDaemon implements AutoCloseable {
             long pollIntervalMs) {
     }
 
-    /** The generated config: node, transform, state store, engine mode and {@code sink}. */
-    static DebshrewConfig config(Setup s, ObjectNode sink) throws ConfigException {
+    /** The generated config: node, transform, state store, engine mode and {@code sinks} (one or more). */
+    static DebshrewConfig config(Setup s, List<ObjectNode> sinks) throws ConfigException {
         ObjectNode cfg = DebshrewConfig.emptyTree();
         cfg.putObject("metashrew").put("url", s.nodeUrl()).put("timeout", 60);
         cfg.putObject("transform").put("path", s.transform().toString())
                 .put("compile_cache_dir", s.compileCache().toString());
-        cfg.set("sink", sink);
+        if (sinks.size() == 1) {
+            cfg.set("sink", sinks.get(0));
+        } else {
+            sinks.forEach(cfg.putArray("sinks")::add);
+        }
         cfg.put("cache_size", 6).put("start_height", 0).put("data_dir", s.dataDir().toString())
                 .put("state_store", "rocksdb").put("poll_interval_ms", s.pollIntervalMs());
         // flat key: accepted whether or not the config reads "engine" as a section

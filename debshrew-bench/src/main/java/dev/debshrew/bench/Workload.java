@@ -40,7 +40,7 @@ record Workload(String name, String sink, String transform, int blocks, int quic
     static List<Workload> all(Integer latencyOverrideMs) {
         Duration base = latencyOverrideMs == null ? Duration.ZERO : Duration.ofMillis(latencyOverrideMs);
         List<Workload> w = new ArrayList<>();
-        w.add(new Workload("empty-blocks", FILE, AS_BUILD + "blocks.wasm", 20_000, 200, base));
+        w.add(new Workload("empty-blocks", FILE, AS_BUILD + "blocks.wasm", 20_000, 150, base));
         for (String sink : List.of(POSTGRES, KAFKA)) {
             w.add(new Workload("messages", sink, AS_BUILD + "bench_messages.wasm", 200, 10, base));
         }
