@@ -303,7 +303,7 @@ public final class DebshrewConfig {
 
     /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
     /** Sections whose keys are options named {@code section.key}; everything else is top-level. */
-    private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin");
+    private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin", "engine");
 
     /**
      * The config as a flat map keyed by option name ({@code metashrew.url}, {@code cache_size});
