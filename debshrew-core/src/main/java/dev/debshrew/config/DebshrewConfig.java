@@ -105,27 +105,28 @@ public final class DebshrewConfig {
                     + " down, lock held by another instance), at open or at a commit, before the daemon gives up"
                     + " with exit status 1. Absent: retry until stopped, with the sink reported down meanwhile.");
 
-    public static final ConfigOption<Boolean> ENGINE_SEQUENTIAL = ConfigOption.bool("engine.sequential", false,
+    private static final dev.debshrew.follow.EngineSettings ENGINE_DEFAULTS = dev.debshrew.follow.EngineSettings.defaults();
+    public static final ConfigOption<Boolean> ENGINE_SEQUENTIAL = ConfigOption.bool("engine.sequential", ENGINE_DEFAULTS.sequential(),
             "Strictly sequential engine: one block at a time, one node call at a time, one commit per block, no"
                     + " speculation (the baseline of bin/debshrew bench). The output is the same either way.");
     public static final ConfigOption<Long> ENGINE_FETCH_CONCURRENCY = ConfigOption.integer(
-            "engine.fetch_concurrency", 16L, 1, 256, "Node calls in flight at once while prefetching block hashes"
+            "engine.fetch_concurrency", (long) ENGINE_DEFAULTS.fetchConcurrency(), 1, 256, "Node calls in flight at once while prefetching block hashes"
                     + " (kept-alive connections to the node).");
-    public static final ConfigOption<Long> ENGINE_BATCH_BLOCKS = ConfigOption.integer("engine.batch_blocks", 64L, 1,
+    public static final ConfigOption<Long> ENGINE_BATCH_BLOCKS = ConfigOption.integer("engine.batch_blocks", (long) ENGINE_DEFAULTS.batchBlocks(), 1,
             10_000, "Blocks fetched ahead of the transform in one batch during catch-up (within the reorg window"
                     + " below the node's tip: one block at a time).");
-    public static final ConfigOption<Long> ENGINE_SPECULATION = ConfigOption.integer("engine.speculation", 4L, 1, 64,
+    public static final ConfigOption<Long> ENGINE_SPECULATION = ConfigOption.integer("engine.speculation", (long) ENGINE_DEFAULTS.speculation(), 1, 64,
             "Blocks the transform runs at once during catch-up: later blocks run ahead on the current state while"
                     + " earlier ones wait for their views, their state reads are checked in order and a block is run"
                     + " again when an earlier block wrote what it read. 1 = off.");
     public static final ConfigOption<Long> ENGINE_GROUP_MAX_BLOCKS = ConfigOption.integer("engine.group_max_blocks",
-            1000L, 1, 1_000_000, "Most blocks committed in one group (one state store write and one sink transaction)."
+            (long) ENGINE_DEFAULTS.groupMaxBlocks(), 1, 1_000_000, "Most blocks committed in one group (one state store write and one sink transaction)."
                     + " Only blocks deeper than the reorg window below the node's tip are grouped.");
     public static final ConfigOption<Long> ENGINE_GROUP_MAX_MESSAGES = ConfigOption.integer(
-            "engine.group_max_messages", 50_000L, 1, 10_000_000, "Most CDC messages in one commit group.");
+            "engine.group_max_messages", (long) ENGINE_DEFAULTS.groupMaxMessages(), 1, 10_000_000, "Most CDC messages in one commit group.");
     public static final ConfigOption<Long> ENGINE_GROUP_MAX_BYTES = ConfigOption.integer("engine.group_max_bytes",
-            67_108_864L, 1024, 1L << 34, "Most bytes of CDC messages (JSON) in one commit group.");
-    public static final ConfigOption<Long> ENGINE_GROUP_MAX_MS = ConfigOption.integer("engine.group_max_ms", 1000L, 0,
+            ENGINE_DEFAULTS.groupMaxBytes(), 1024, 1L << 34, "Most bytes of CDC messages (JSON) in one commit group.");
+    public static final ConfigOption<Long> ENGINE_GROUP_MAX_MS = ConfigOption.integer("engine.group_max_ms", ENGINE_DEFAULTS.groupMaxTime().toMillis(), 0,
             600_000, "Longest time, in milliseconds, a group collects blocks before it is committed.");
 
     public static final ConfigOption<String> DATA_DIR = ConfigOption.string("data_dir", "data",

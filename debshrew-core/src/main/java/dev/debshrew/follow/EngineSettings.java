@@ -36,7 +36,7 @@ public record EngineSettings(boolean sequential, int fetchConcurrency, int batch
 
     /** The documented defaults (the engine.* options of docs/configuration.md). */
     public static EngineSettings defaults() {
-        return new EngineSettings(false, 16, 64, 4, 1000, 50_000, 64L << 20, Duration.ofSeconds(1));
+        return new EngineSettings(false, 16, 64, 16, 1000, 50_000, 64L << 20, Duration.ofSeconds(1));
     }
 
     /** The strictly sequential engine: the baseline of every speed-up. */

@@ -61,6 +61,9 @@ final class E2e {
         }
         cfg.put("cache_size", 6).put("start_height", 0).put("data_dir", dataDir.toString())
                 .put("state_store", stateStore).put("poll_interval_ms", 50);
+        // catch-up in many small commit groups (speculation on, as by default), so the kills of the
+        // crash scenarios land before, inside and between groups
+        cfg.putObject("engine").put("group_max_blocks", 5).put("speculation", 4);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, cfg.toPrettyString());
         return file;
