@@ -54,7 +54,7 @@ public final class FileSink implements Sink {
     private final FileSinkConfig config;
     private final OutputFormat format;
     private final Path cursorPath;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
+    private LineBuffer pending = new LineBuffer();
     private FileChannel channel;
     /** Number of the current data file: rotations done so far. */
     private long fileNumber;
@@ -176,7 +176,7 @@ public final class FileSink implements Sink {
         try {
             encode(batch);
             if (pending.size() > 0) {
-                ByteBuffer buf = ByteBuffer.wrap(pending.toByteArray());
+                ByteBuffer buf = pending.view();
                 while (buf.hasRemaining()) {
                     channel.write(buf);
                 }
@@ -198,6 +198,7 @@ public final class FileSink implements Sink {
             throw new SinkException("file sink " + config.path() + ": cannot commit " + batch + ": "
                     + e.getMessage(), e);
         } finally {
+            pending = pending.size() > LineBuffer.KEEP ? new LineBuffer() : pending; // do not hold on to a huge batch
             pending.reset();
         }
         if (rotationDue()) {
@@ -348,6 +349,21 @@ public final class FileSink implements Sink {
             d.force(true);
         } catch (IOException ignored) {
             // some platforms cannot open directories; the rename is still atomic
+        }
+    }
+
+    /** The lines of the batch being committed, written out without copying them again. */
+    private static final class LineBuffer extends ByteArrayOutputStream {
+
+        /** Largest buffer kept between commits (a group of blocks may need more, once). */
+        static final int KEEP = 4 * 1024 * 1024;
+
+        LineBuffer() {
+            super(64 * 1024);
+        }
+
+        ByteBuffer view() {
+            return ByteBuffer.wrap(buf, 0, count);
         }
     }
 }

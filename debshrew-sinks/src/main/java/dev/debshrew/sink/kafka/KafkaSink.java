@@ -10,28 +10,19 @@ import dev.debshrew.sink.SinkException;
 import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
 import dev.debshrew.sink.kafka.KafkaErrors.Kind;
-import dev.debshrew.util.Secrets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +62,7 @@ public final class KafkaSink implements Sink {
     private final KeyFormat keyFormat;
     private final byte[] cursorKey;
     private final Map<String, String> topicByTable = new HashMap<>();
-    private final Set<String> readyTopics = new HashSet<>();
+    private final TopicCreator topics;
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
     /**
      * Incremented whenever a transaction ends; send callbacks of an earlier transaction (records
@@ -98,6 +89,7 @@ public final class KafkaSink implements Sink {
         this.format = config.outputFormat();
         this.keyFormat = config.keyFormat();
         this.cursorKey = CursorTopic.key(config);
+        this.topics = new TopicCreator(config, this::name);
     }
 
     /**
@@ -132,7 +124,7 @@ public final class KafkaSink implements Sink {
         }
         try {
             admin = Admin.create(config.commonClientProperties());
-            ensureTopic(config.cursorTopic(), true);
+            topics.ensure(admin, config.cursorTopic(), true);
             producer = newProducer();
             producer.initTransactions();
             committed = readCursor();
@@ -155,55 +147,6 @@ public final class KafkaSink implements Sink {
 
     private Optional<Cursor> readCursor() throws SinkException {
         return CursorTopic.read(admin, config, name());
-    }
-
-    /** Makes sure {@code topic} exists (creates it if allowed). */
-    private void ensureTopic(String topic, boolean cursorTopic) throws SinkException {
-        if (readyTopics.contains(topic)) {
-            return;
-        }
-        if (!cursorTopic && !config.createTopics()) {
-            readyTopics.add(topic);
-            return;
-        }
-        try {
-            try {
-                admin.describeTopics(List.of(topic)).allTopicNames().get(config.openTimeoutMs(), TimeUnit.MILLISECONDS);
-                readyTopics.add(topic);
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-            }
-            Optional<Short> rf = config.topicReplicationFactor() == -1 ? Optional.empty()
-                    : Optional.of((short) config.topicReplicationFactor());
-            Optional<Integer> partitions = cursorTopic ? Optional.of(1)
-                    : config.topicPartitions() == -1 ? Optional.empty() : Optional.of(config.topicPartitions());
-            NewTopic nt = new NewTopic(topic, partitions, rf);
-            if (cursorTopic) {
-                nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            }
-            try {
-                admin.createTopics(List.of(nt)).all().get(config.openTimeoutMs(), TimeUnit.MILLISECONDS);
-                LOG.info("{}: created {}topic '{}'", name(), cursorTopic ? "cursor " : "", topic);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-            readyTopics.add(topic);
-        } catch (ExecutionException e) {
-            throw error("creating topic '" + topic + "'", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new SinkException(OWNER + " " + name() + ": Kafka at bootstrap_servers '"
-                    + Secrets.scrub(config.bootstrapServers()) + "' did not answer within open_timeout_ms = "
-                    + config.openTimeoutMs() + " ms while checking/creating topic '" + topic
-                    + "' (broker down or unreachable?); retriable", e, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SinkException(OWNER + " " + name() + ": interrupted while creating topic '" + topic + "'", e);
-        }
     }
 
     // ------------------------------------------------------------------ commit
@@ -270,7 +213,7 @@ public final class KafkaSink implements Sink {
                     + "; the batch was not committed", null, false);
         }
         try {
-            ensureTopic(topic, false);
+            topics.ensure(admin, topic, false);
         } catch (SinkException e) {
             abortAfterRejection(); // the batch cannot complete; leave the sink ready to take it again
             throw e;
