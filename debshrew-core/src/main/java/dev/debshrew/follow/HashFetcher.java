@@ -8,9 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads block hashes of a height range with several calls in flight at once (the client keeps its
@@ -25,12 +23,7 @@ final class HashFetcher implements AutoCloseable {
 
     HashFetcher(MetashrewClient node, int concurrency) {
         this.node = node;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "debshrew-fetch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = concurrency == 1 ? null : DaemonThreads.pool("debshrew-fetch", concurrency);
     }
 
     /** The hashes at heights {@code from..to} (inclusive), index 0 = {@code from}. */

@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The transform stage: runs consecutive blocks and returns, for each, exactly what a strictly
@@ -58,12 +56,7 @@ final class SpeculativeExecutor implements AutoCloseable {
         this.node = node;
         this.state = state;
         this.concurrency = concurrency;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = concurrency == 1 ? null : Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "debshrew-speculation-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = concurrency == 1 ? null : DaemonThreads.pool("debshrew-speculation", concurrency);
     }
 
     /** Blocks run a second time because an earlier block wrote what they had read, since start. */
