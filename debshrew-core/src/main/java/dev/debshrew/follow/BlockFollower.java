@@ -249,26 +249,7 @@ public final class BlockFollower {
         } catch (StopRequested e) {
             throw new PipelineException("rewind stopped before the sinks could be opened", e, false);
         }
-        Optional<Cursor> base = store.base();
-        if (store.tip().isEmpty() && base.isPresent() && base.get().height() == toHeight) {
-            log.info("the state store is already at {} (its base; the journal is empty): nothing to rewind", base.get());
-            return;
-        }
-        JournalEntry tip = store.tip().orElseThrow(() -> new PipelineException("the state store's journal is empty"
-                + base.map(b -> " (it is at its base block " + b + ")").orElse("") + ": nothing to rewind"));
-        long oldestParent = store.window().get(0).height() - 1;
-        if (toHeight < oldestParent || toHeight > tip.height()) {
-            throw new PipelineException("cannot rewind to " + toHeight + ": the journal can undo down to height "
-                    + oldestParent + " (window " + (oldestParent + 1) + ".." + tip.height() + "); re-sync instead"
-                    + " (docs/operations.md)");
-        }
-        start.checkSinksOnStoreChain(tip);
-        log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);
-        try {
-            undo.undoBlocksAbove(toHeight);
-        } catch (StopRequested e) {
-            throw new PipelineException("rewind stopped while a sink was down; run it again to finish", e, false);
-        }
+        undo.rewindTo(toHeight, start);
     }
 
     // ------------------------------------------------------------------ one step
@@ -414,32 +395,13 @@ public final class BlockFollower {
     private void undoFrom(long nodeHeight, long height, String nodeHash)
             throws MetashrewException, PipelineException, StopRequested {
         if (store.tip().isEmpty()) {
-            checkWindowBase(nodeHash);
+            undo.checkWindowBase(next, nodeHash);
             tip = new Cursor(height, nodeHash); // below start_height: nothing was emitted, start on the new branch
             return;
         }
         long ancestor = undo.undoToCommonAncestor(nodeHeight, height, nodeHash);
         next = ancestor + 1;
         tip = storeTip();
-    }
-
-    /**
-     * With an empty window, the block below {@code next} is the store's base: its state is the
-     * state the next block builds on. If the node no longer has it, the reorg is deeper than the
-     * window (unless the base is just below {@code start_height}, where nothing was ever emitted).
-     */
-    private void checkWindowBase(String nodeParentHash) throws DeepReorgException {
-        Optional<Cursor> base = store.base();
-        if (base.isEmpty() || base.get().height() != next - 1 || base.get().hash().equals(nodeParentHash)
-                || (settings.startHeight() != null && next == settings.startHeight())) {
-            return;
-        }
-        throw new DeepReorgException("chain reorganisation deeper than the reorg window of " + store.windowSize()
-                + " blocks: the reorg window is empty and its base block " + base.get() + " is no longer on the node's"
-                + " chain (the node has " + nodeParentHash + " at height " + base.get().height() + ")."
-                + " Stopping without emitting anything for the new branch."
-                + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
-                base.get().height() + 1, base.get().height());
     }
 
     /**

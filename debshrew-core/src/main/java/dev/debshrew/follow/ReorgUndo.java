@@ -4,9 +4,11 @@ import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.cdc.Inversion;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.JournalEntry;
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.metashrew.MetashrewException;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -127,5 +129,54 @@ final class ReorgUndo {
             }
         }
         return "nothing";
+    }
+
+    /**
+     * Undoes the blocks above {@code toHeight} from the journal (inverse messages to the sinks, then
+     * the state) without contacting the node ({@code debshrew rewind}); the sinks are open.
+     *
+     * @throws PipelineException if {@code toHeight} is not within the journal window, or a sink
+     *                           does not match the store
+     */
+    void rewindTo(long toHeight, StartPosition start) throws PipelineException {
+        Optional<Cursor> base = store.base();
+        if (store.tip().isEmpty() && base.isPresent() && base.get().height() == toHeight) {
+            log.info("the state store is already at {} (its base; the journal is empty): nothing to rewind", base.get());
+            return;
+        }
+        JournalEntry tip = store.tip().orElseThrow(() -> new PipelineException("the state store's journal is empty"
+                + base.map(b -> " (it is at its base block " + b + ")").orElse("") + ": nothing to rewind"));
+        long oldestParent = store.window().get(0).height() - 1;
+        if (toHeight < oldestParent || toHeight > tip.height()) {
+            throw new PipelineException("cannot rewind to " + toHeight + ": the journal can undo down to height "
+                    + oldestParent + " (window " + (oldestParent + 1) + ".." + tip.height() + "); re-sync instead"
+                    + " (docs/operations.md)");
+        }
+        start.checkSinksOnStoreChain(tip);
+        log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);
+        try {
+            undoBlocksAbove(toHeight);
+        } catch (StopRequested e) {
+            throw new PipelineException("rewind stopped while a sink was down; run it again to finish", e, false);
+        }
+    }
+
+    /**
+     * With an empty window, the block below {@code next} is the store's base: its state is the
+     * state the next block builds on. If the node no longer has it, the reorg is deeper than the
+     * window (unless the base is just below {@code start_height}, where nothing was ever emitted).
+     */
+    void checkWindowBase(long next, String nodeParentHash) throws DeepReorgException {
+        Optional<Cursor> base = store.base();
+        if (base.isEmpty() || base.get().height() != next - 1 || base.get().hash().equals(nodeParentHash)
+                || (settings.startHeight() != null && next == settings.startHeight())) {
+            return;
+        }
+        throw new DeepReorgException("chain reorganisation deeper than the reorg window of " + store.windowSize()
+                + " blocks: the reorg window is empty and its base block " + base.get() + " is no longer on the node's"
+                + " chain (the node has " + nodeParentHash + " at height " + base.get().height() + ")."
+                + " Stopping without emitting anything for the new branch."
+                + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
+                base.get().height() + 1, base.get().height());
     }
 }
