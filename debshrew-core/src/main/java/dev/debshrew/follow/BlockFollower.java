@@ -272,14 +272,37 @@ public final class BlockFollower {
             blocks.add(new SpeculativeExecutor.Block(next + i, hashes.get(i)));
         }
         long startedNanos = System.nanoTime();
-        List<SpeculativeExecutor.Ran> ran;
+        SpeculativeExecutor.Outcome outcome;
         try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(next))) {
-            ran = executor.run(blocks);
-        } catch (PipelineException e) {
-            discardUnconfirmed();
-            throw e;
+            outcome = executor.run(blocks);
         }
-        return confirmAndCommit(hashes, ran, startedNanos);
+        List<SpeculativeExecutor.Ran> ran = outcome.ran();
+        Confirmed confirmed = ran.isEmpty() ? Confirmed.ALL
+                : confirmAndCommit(hashes.subList(0, ran.size()), ran, startedNanos);
+        if (confirmed == Confirmed.WAIT) {
+            return false;
+        }
+        if (outcome.failure() == null) {
+            return true;
+        }
+        if (confirmed == Confirmed.PART) {
+            return true; // the chain changed under the batch: the failed block is run again on the new chain
+        }
+        discardUnconfirmed(); // commits the blocks before the failed one
+        if (outcome.failure() instanceof MetashrewException me) {
+            throw me;
+        }
+        throw (PipelineException) outcome.failure();
+    }
+
+    /** What the chain check made of a batch. */
+    private enum Confirmed {
+        /** Every block run was accepted. */
+        ALL,
+        /** Only a prefix (or nothing: an undo) was accepted; the rest is run again. */
+        PART,
+        /** The node fell below our tip: nothing accepted, wait. */
+        WAIT
     }
 
     /** The hashes of {@code from..to}: prefetched while the previous batch ran, or read now. */
@@ -303,8 +326,9 @@ public final class BlockFollower {
     /**
      * The chain check after the views ran: re-reads the node's height and the hashes of our tip and
      * of the batch; commits the confirmed prefix of the batch; a changed tip is the undo path.
+     * Says whether every block of {@code ran} was accepted.
      */
-    private boolean confirmAndCommit(List<String> hashes, List<SpeculativeExecutor.Ran> ran, long startedNanos)
+    private Confirmed confirmAndCommit(List<String> hashes, List<SpeculativeExecutor.Ran> ran, long startedNanos)
             throws MetashrewException, PipelineException, StopRequested {
         long heightAfter = node.height();
         long from = next;
@@ -312,7 +336,7 @@ public final class BlockFollower {
             discardUnconfirmed();
             log.info("node height {} dropped below our tip {} while block {} ran (rollback in progress?); waiting",
                     heightAfter, tip.height(), from);
-            return false;
+            return Confirmed.WAIT;
         }
         long readFrom = tip != null ? tip.height() : from;
         long readTo = Math.min(from + hashes.size() - 1, heightAfter);
@@ -325,7 +349,7 @@ public final class BlockFollower {
             log.warn("the parent of block {} changed while it was processed (height {}: {} -> {})", from, u.height(),
                     tip.hash(), u.nodeHash());
             undoFrom(heightAfter, u.height(), u.nodeHash());
-            return true;
+            return Confirmed.PART;
         }
         int accepted = ((ChainCheck.Advance) verdict).blocks();
         String parent = tip != null ? tip.hash() : (from == 0 ? ZERO_HASH : node.blockHash(from - 1));
@@ -345,10 +369,10 @@ public final class BlockFollower {
                     hashes.get(accepted), accepted < batchAfter.size() ? batchAfter.get(accepted)
                             : "none, node height " + heightAfter);
             discardUnconfirmed();
-            return true;
+            return Confirmed.PART;
         }
         groups.flushIfOld();
-        return true;
+        return Confirmed.ALL;
     }
 
     /**

@@ -47,6 +47,8 @@ final class CommitStage implements AutoCloseable {
     private volatile boolean closed;
     private volatile long committedHeight = -1;
     private volatile long committedBlocks;
+    /** The submitting thread's logging context, for the stage's thread. */
+    private volatile java.util.Map<String, String> mdc;
 
     CommitStage(ChainStore store, SinkFanOut fanOut, PendingState pending, FollowerListener listener,
             boolean ownThread) {
@@ -83,6 +85,7 @@ final class CommitStage implements AutoCloseable {
         }
         synchronized (lock) {
             if (inFlight == 0 && thread.getState() == Thread.State.NEW) {
+                mdc = MDC.getCopyOfContextMap(); // the stage logs with the follower's context (pipeline)
                 thread.start(); // on first use: a follower that only rewinds never starts it
             }
             inFlight++;
@@ -130,6 +133,9 @@ final class CommitStage implements AutoCloseable {
     }
 
     private void loop() {
+        if (mdc != null) {
+            MDC.setContextMap(mdc);
+        }
         while (!closed) {
             List<Accepted> group;
             try {
@@ -176,14 +182,17 @@ final class CommitStage implements AutoCloseable {
         long now = System.nanoTime();
         for (Accepted a : group) {
             BlockResult r = a.result();
-            listener.blockCommitted(r.height(), r.hash(), r.messages().size(), a.transformNanos(), now - a.startedNanos());
+            committedBlocks++;
+            committedHeight = r.height(); // every block up to this one is in the store and every sink
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(r.height()))) {
+                listener.blockCommitted(r.height(), r.hash(), r.messages().size(), a.transformNanos(),
+                        now - a.startedNanos());
+            }
             if (log.isDebugEnabled()) {
                 log.debug("block {} {}: {} message(s), {} state change(s)", r.height(), r.hash(), r.messages().size(),
                         r.changes().size());
             }
         }
-        committedBlocks += group.size();
-        committedHeight = last;
     }
 
     /**

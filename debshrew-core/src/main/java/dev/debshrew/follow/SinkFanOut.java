@@ -137,7 +137,20 @@ final class SinkFanOut {
     void commit(SinkBatch batch) throws PipelineException, StopRequested {
         String what = describe(batch);
         for (SinkState s : sinks) {
-            commitTo(s, batch, what);
+            try {
+                commitTo(s, batch, what);
+            } catch (PipelineException e) {
+                if (batch.blocks().size() == 1 || !(e.getCause() instanceof SinkException se) || se.isRetriable()) {
+                    throw e;
+                }
+                // the sink refused the group for good: commit its blocks one by one, so the blocks before
+                // the offending one land and the error names that block
+                log.warn("sink {} refused {} ({}); committing them one by one to find the block", s.sink.name(), what,
+                        se.getMessage());
+                for (BlockChange b : batch.blocks()) {
+                    commitTo(s, SinkBatch.of(b), "block " + b.cursor().height());
+                }
+            }
         }
     }
 

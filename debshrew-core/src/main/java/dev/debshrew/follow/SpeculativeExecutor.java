@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import org.slf4j.MDC;
 
 /**
  * The transform stage: runs consecutive blocks and returns, for each, exactly what a strictly
@@ -65,21 +66,36 @@ final class SpeculativeExecutor implements AutoCloseable {
     }
 
     /**
-     * Runs {@code blocks} (consecutive) and returns their outputs in order; each accepted block's
-     * state writes are applied to the pending state. On a failure nothing is left running.
-     *
-     * @throws MetashrewException on a transient node failure in a view (the caller backs off and redoes)
-     * @throws PipelineException  when the transform fails on a block (named) or a view fails for good
+     * The blocks of a batch that were accepted, in order, and the failure that stopped the batch at
+     * the next block, if any: a {@link MetashrewException} (a transient node failure in a view: back
+     * off and redo) or a {@link PipelineException} (the transform failed on that block, or a view
+     * failed for good). The blocks before a failed one are still committed.
      */
-    List<Ran> run(List<Block> blocks) throws MetashrewException, PipelineException {
+    record Outcome(List<Ran> ran, Exception failure) {
+    }
+
+    /**
+     * Runs {@code blocks} (consecutive) in order until one fails; each accepted block's state writes
+     * are applied to the pending state. When it returns, nothing is left running.
+     */
+    Outcome run(List<Block> blocks) {
         List<Ran> out = new ArrayList<>(blocks.size());
+        try {
+            runInto(blocks, out);
+            return new Outcome(out, null);
+        } catch (MetashrewException | PipelineException e) {
+            return new Outcome(out, e);
+        }
+    }
+
+    private void runInto(List<Block> blocks, List<Ran> out) throws MetashrewException, PipelineException {
         if (pool == null) {
             for (Block b : blocks) {
                 Attempt a = new Attempt(b);
                 a.execute(state);
                 out.add(accept(a, false));
             }
-            return out;
+            return;
         }
         Deque<Future<Attempt>> running = new ArrayDeque<>();
         int submitted = 0;
@@ -87,7 +103,17 @@ final class SpeculativeExecutor implements AutoCloseable {
             while (out.size() < blocks.size()) {
                 while (running.size() < concurrency && submitted < blocks.size()) {
                     Attempt a = new Attempt(blocks.get(submitted++));
-                    running.add(pool.submit(() -> a.execute(new RecordingReader(state, a))));
+                    Map<String, String> mdc = MDC.getCopyOfContextMap(); // log lines name the pipeline
+                    running.add(pool.submit(() -> {
+                        if (mdc != null) {
+                            MDC.setContextMap(mdc);
+                        }
+                        try (MDC.MDCCloseable ignored = MDC.putCloseable("height", Long.toString(a.block.height()))) {
+                            return a.execute(new RecordingReader(state, a));
+                        } finally {
+                            MDC.clear();
+                        }
+                    }));
                 }
                 Attempt a = await(running.removeFirst());
                 boolean valid = a.readsHold(state);
@@ -97,7 +123,6 @@ final class SpeculativeExecutor implements AutoCloseable {
                 }
                 out.add(accept(a, !valid));
             }
-            return out;
         } finally {
             for (Future<Attempt> f : running) { // a failure: wait until nothing runs any more
                 try {

@@ -43,6 +43,8 @@ class ProgressLogDaemonTest {
             Path config = files.writeConfig(devnet, "txindex", 6);
             ObjectNode cfg = (ObjectNode) CdcCodec.mapper().readTree(config.toFile());
             cfg.put("progress_interval_s", 1);
+            // the strictly sequential engine, so catch-up over the slow node takes several progress intervals
+            cfg.putObject("engine").put("sequential", true);
             cfg.setAll((ObjectNode) CdcCodec.mapper().readTree(extraJson));
             Files.writeString(config, cfg.toPrettyString());
             try (DaemonProcess d = DaemonProcess.start(config, null, dir.resolve("logs"))) {

@@ -124,7 +124,7 @@ class SinkFanOutTest {
     @Test
     void retriableFailuresAreRetriedWithTheSinkReportedDownThenUpAndTheBatchLandsOnce() throws Exception {
         try (FileSink real = file("out.jsonl")) {
-            FailingSink flaky = new FailingSink(real, 2, true);
+            FailingSink flaky = new FailingSink(real, 2);
             SinkFanOut f = fanOut(List.of(flaky), listener);
             f.open();
             f.commit(batch(List.of(block(1), block(2), block(3))));
@@ -137,16 +137,20 @@ class SinkFanOutTest {
     }
 
     @Test
-    void aDeterministicFailureStopsNamingTheSinkAndTheBlocks() throws Exception {
+    void aBlockTheSinkRefusesStopsNamingThatBlockAndTheBlocksBeforeItLand() throws Exception {
         try (FileSink real = file("out.jsonl")) {
-            SinkFanOut f = fanOut(List.of(new FailingSink(real, 1, false)), listener);
+            SinkFanOut f = fanOut(List.of(new FailingSink(real, 8L)), listener);
             f.open();
-            assertThatThrownBy(() -> f.commit(batch(List.of(block(7), block(8)))))
+            assertThatThrownBy(() -> f.commit(batch(List.of(block(6), block(7), block(8), block(9)))))
                     .isInstanceOf(PipelineException.class)
-                    .hasMessageContaining("sink " + real.name() + " could not commit blocks 7..8")
-                    .hasMessageContaining("4 message(s)");
+                    .hasMessageContaining("sink " + real.name() + " could not commit block 8")
+                    .hasMessageContaining("2 message(s)");
             assertThat(f.positions().get(0).up()).isFalse();
+            assertThat(f.positions().get(0).cursor()).as("the blocks before the refused one landed")
+                    .isEqualTo(new Cursor(7, hash(7)));
         }
+        assertThat(TableFold.readFile(dir.resolve("out.jsonl"))).extracting(m -> m.payload().key())
+                .containsExactly("6-0", "6-1", "7-0", "7-1");
     }
 
     /** A real file sink reopened, so the fan-out reads its committed cursor. */
@@ -155,17 +159,30 @@ class SinkFanOutTest {
         return file(name);
     }
 
-    /** A real sink whose first {@code failures} commits fail (before reaching it). */
+    /**
+     * A real sink whose first {@code failures} commits fail (retriable) before reaching it, or that
+     * refuses for good every batch holding block {@code poison}.
+     */
     private static final class FailingSink implements Sink {
         private final Sink sink;
-        private final boolean retriable;
+        private final long poison;
         private int failures;
         int attempts;
 
-        FailingSink(Sink sink, int failures, boolean retriable) {
+        private FailingSink(Sink sink, int failures, long poison) {
             this.sink = sink;
             this.failures = failures;
-            this.retriable = retriable;
+            this.poison = poison;
+        }
+
+        /** Fails the first {@code failures} commits with a retriable error. */
+        FailingSink(Sink sink, int failures) {
+            this(sink, failures, -1);
+        }
+
+        /** Refuses every batch holding block {@code poison} for good. */
+        FailingSink(Sink sink, long poison) {
+            this(sink, 0, poison);
         }
 
         @Override
@@ -183,7 +200,10 @@ class SinkFanOutTest {
             attempts++;
             if (failures > 0) {
                 failures--;
-                throw new SinkException("injected failure", null, retriable);
+                throw new SinkException("injected failure", null, true);
+            }
+            if (batch.blocks().stream().anyMatch(b -> b.cursor().height() == poison)) {
+                throw new SinkException("injected refusal of block " + poison, null, false);
             }
             sink.commit(batch);
         }
