@@ -51,6 +51,7 @@ final class SpeculativeExecutor implements AutoCloseable {
     private final int concurrency;
     private final ExecutorService pool;
     private volatile long reruns;
+    private final SpeculationPolicy policy = new SpeculationPolicy();
 
     SpeculativeExecutor(Transform transform, MetashrewClient node, PendingState state, int concurrency) {
         this.transform = transform;
@@ -89,10 +90,11 @@ final class SpeculativeExecutor implements AutoCloseable {
     }
 
     private void runInto(List<Block> blocks, List<Ran> out) throws MetashrewException, PipelineException {
-        if (pool == null) {
+        if (pool == null || !policy.speculate()) {
             for (Block b : blocks) {
                 Attempt a = new Attempt(b);
                 a.execute(state);
+                policy.ran(a.nanos, a.viewNanos, false);
                 out.add(accept(a, false));
             }
             return;
@@ -117,6 +119,7 @@ final class SpeculativeExecutor implements AutoCloseable {
                 }
                 Attempt a = await(running.removeFirst());
                 boolean valid = a.readsHold(state);
+                policy.ran(a.nanos, a.viewNanos, !valid);
                 if (!valid) {
                     reruns++;
                     a.execute(state); // on the exact state, with the views of the first run
@@ -170,6 +173,8 @@ final class SpeculativeExecutor implements AutoCloseable {
         BlockOutput output;
         TransformExecutionException failure;
         long nanos;
+        /** Time this attempt waited for the node in views (cached results cost nothing). */
+        long viewNanos;
 
         Attempt(Block block) {
             this.block = block;
@@ -177,6 +182,7 @@ final class SpeculativeExecutor implements AutoCloseable {
 
         Attempt execute(StateReader reader) {
             reads.clear();
+            viewNanos = 0;
             views = new NodeViews(node); // a failure of an earlier run does not stick
             long started = System.nanoTime();
             try {
@@ -185,7 +191,9 @@ final class SpeculativeExecutor implements AutoCloseable {
                             String key = name + '\u0000' + Hex.encode(input);
                             byte[] cached = viewResults.get(key);
                             if (cached == null) {
+                                long viewStarted = System.nanoTime();
                                 cached = views.view(name, input, height);
+                                viewNanos += System.nanoTime() - viewStarted;
                                 viewResults.put(key, cached);
                             }
                             return cached;
