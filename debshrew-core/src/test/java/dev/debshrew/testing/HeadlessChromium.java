@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Debian's {@code chromium}, headless, driven over the Chrome DevTools protocol (JDK WebSocket, no
@@ -171,15 +169,58 @@ public final class HeadlessChromium implements AutoCloseable {
         return Files.readString(stderr);
     }
 
+    /**
+     * Stops chromium and every process it started (its network service and renderers write into the
+     * profile until they exit), each within a bounded wait, then deletes the profile.
+     */
     @Override
     public void close() throws IOException, InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
         socket.abort();
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        try (Stream<Path> files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        for (ProcessHandle child : children) {
+            child.destroy();
+            try {
+                child.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                child.destroyForcibly();
+            }
+        }
+        deleteTree(profile);
+    }
+
+    /**
+     * Deletes {@code dir} and everything in it; entries that vanish meanwhile are fine, and a file
+     * written after a pass passed its directory is removed by the next pass (at most three).
+     */
+    private static void deleteTree(Path dir) throws IOException {
+        for (int pass = 0; pass < 3 && Files.exists(dir); pass++) {
+            Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
+                        throws IOException {
+                    Files.deleteIfExists(file);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE; // gone before it was visited
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (java.nio.file.DirectoryNotEmptyException late) {
+                        // written after this pass listed it: the next pass removes it
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
         }
     }
 
