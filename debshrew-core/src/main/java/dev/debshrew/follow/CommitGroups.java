@@ -70,10 +70,6 @@ final class CommitGroups {
         stage.submit(g);
     }
 
-    /** Number of blocks collected and not yet submitted. */
-    int pending() {
-        return group.size();
-    }
 
     /** The size of a message's JSON, approximately (strings and names by length, other values 8 bytes). */
     static long approximateBytes(CdcMessage m) {

@@ -59,8 +59,4 @@ final class PendingState implements StateReader {
         writes.clear();
     }
 
-    /** Number of keys with a pending write. */
-    int size() {
-        return writes.size();
-    }
 }
