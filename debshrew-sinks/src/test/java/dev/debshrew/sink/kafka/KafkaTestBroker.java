@@ -3,7 +3,9 @@ package dev.debshrew.sink.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,25 +29,37 @@ public final class KafkaTestBroker implements AutoCloseable {
         this.cluster = cluster;
     }
 
+    /**
+     * The broker settings of the tests (on top of a single node's defaults); the container path of
+     * debshrew-core's end-to-end suites gives its Kafka container the same ones.
+     */
+    public static final Map<String, String> TEST_CONFIG = testConfig();
+
+    private static Map<String, String> testConfig() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("offsets.topic.replication.factor", "1");
+        c.put("offsets.topic.num.partitions", "1");
+        c.put("transaction.state.log.replication.factor", "1");
+        c.put("transaction.state.log.min.isr", "1");
+        c.put("transaction.state.log.num.partitions", "1");
+        c.put("group.initial.rebalance.delay.ms", "0");
+        c.put("num.partitions", "1");
+        // Let tests observe coordinator-side transaction timeouts and log compaction promptly
+        // (both only act on transactions / topics configured for it by the test).
+        c.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200");
+        c.put("log.cleaner.backoff.ms", "100");
+        return Collections.unmodifiableMap(c);
+    }
+
     public static KafkaTestBroker start() throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
                 .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("num.partitions", "1")
-                // Let tests observe coordinator-side transaction timeouts and log compaction promptly
-                // (both only act on transactions / topics configured for it by the test).
-                .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200")
-                .setConfigProp("log.cleaner.backoff.ms", "100")
-                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        TEST_CONFIG.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
@@ -61,8 +75,13 @@ public final class KafkaTestBroker implements AutoCloseable {
      * from the beginning up to the last stable offset, per partition in offset order.
      */
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(String... topics) {
+        return readCommittedFrom(bootstrapServers(), topics);
+    }
+
+    /** {@link #readCommitted(String...)} from the broker at {@code bootstrapServers} (any broker). */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedFrom(String bootstrapServers, String... topics) {
         Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
