@@ -37,20 +37,31 @@ final class ContainerServers implements TestServers {
 
     @Override
     public TestKafka startKafka() {
-        KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);
-        KafkaTestBroker.TEST_CONFIG.forEach((key, value) -> kafka.withEnv(kafkaEnv(key), value));
+        KafkaContainer kafka = kafkaContainer();
         kafka.start();
         return new TestKafka(kafka.getBootstrapServers(), kafka::stop);
     }
 
     @Override
     public TestPostgres startPostgres() {
-        PostgreSQLContainer<?> pg = new PostgreSQLContainer<>(POSTGRES_IMAGE).withDatabaseName("postgres")
-                .withUsername("postgres").withPassword("postgres").withEnv("POSTGRES_HOST_AUTH_METHOD", "trust");
+        PostgreSQLContainer<?> pg = postgresContainer();
         pg.start();
         String url = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getMappedPort(PostgreSQLContainer.POSTGRESQL_PORT)
                 + "/postgres?user=postgres";
         return new TestPostgres(url, pg::stop);
+    }
+
+    /** The Kafka container, not started: the in-process broker's settings as the image's environment. */
+    static KafkaContainer kafkaContainer() {
+        KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);
+        KafkaTestBroker.TEST_CONFIG.forEach((key, value) -> kafka.withEnv(kafkaEnv(key), value));
+        return kafka;
+    }
+
+    /** The PostgreSQL container, not started: database and user {@code postgres}, trust authentication. */
+    static PostgreSQLContainer<?> postgresContainer() {
+        return new PostgreSQLContainer<>(POSTGRES_IMAGE).withDatabaseName("postgres").withUsername("postgres")
+                .withPassword("postgres").withEnv("POSTGRES_HOST_AUTH_METHOD", "trust");
     }
 
     /**

@@ -143,7 +143,24 @@ class ServerProvisioningTest {
         assertThat(ContainerServers.kafkaEnv("transaction.state.log.min.isr"))
                 .isEqualTo("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR");
         assertThat(ContainerServers.kafkaEnv("a_b-c.d")).isEqualTo("KAFKA_A__B___C_D");
+    }
+
+    @Test
+    void theContainersGetTheImagesAndTheInProcessServersSettings() {
+        // configured only: creating a container does not contact Docker (starting it or asking its image does)
+        var kafka = ContainerServers.kafkaContainer();
         assertThat(ContainerServers.KAFKA_IMAGE.asCanonicalNameString()).isEqualTo("apache/kafka:4.3.1");
+        assertThat(kafka.getEnvMap()).containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1").containsEntry("KAFKA_NUM_PARTITIONS", "1")
+                .containsEntry("KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS", "200")
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
+        assertThat(kafka.getEnvMap().keySet()).containsAll(dev.debshrew.sink.kafka.KafkaTestBroker.TEST_CONFIG
+                .keySet().stream().map(ContainerServers::kafkaEnv).toList());
+        var pg = ContainerServers.postgresContainer();
+        assertThat(ContainerServers.POSTGRES_IMAGE.asCanonicalNameString()).isEqualTo("postgres:16");
+        assertThat(pg.getEnvMap()).containsEntry("POSTGRES_HOST_AUTH_METHOD", "trust");
+        assertThat(pg.getDatabaseName()).isEqualTo("postgres");
+        assertThat(pg.getUsername()).isEqualTo("postgres");
     }
 
     private DockerEngine engine(Map<String, String> env, List<Path> systemSockets) {
