@@ -124,7 +124,8 @@ public final class Daemon implements AutoCloseable {
                     .withStartHeight(config.startHeight())
                     .withPollInterval(config.pollInterval())
                     .withSinkRetryMax(config.sinkRetryMax())
-                    .withEngine(config.engine());
+                    .withEngine(config.engine())
+                    .withConfirmations(config.confirmations());
             ProgressReporter progress = new ProgressReporter(config.logOptions().progressInterval(),
                     config.logOptions().behindBlocks(), System::nanoTime);
             List<FollowerListener> listeners = new ArrayList<>(List.of(metrics, progress));

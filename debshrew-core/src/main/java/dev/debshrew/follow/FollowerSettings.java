@@ -14,9 +14,11 @@ import java.util.Objects;
  *                       before the follower gives up with a transient {@link PipelineException};
  *                       {@code null} = retry until stopped (the default)
  * @param engine         how the engine overlaps its stages (never changes the output)
+ * @param confirmations  how deep a block must be before it is processed: the follower treats the
+ *                       node's tip minus {@code confirmations - 1} as the tip (0 and 1: the node's tip)
  */
 public record FollowerSettings(Long startHeight, Duration pollInterval, Duration retryInitial, Duration retryMax,
-        Duration sinkRetryMax, EngineSettings engine) {
+        Duration sinkRetryMax, EngineSettings engine, int confirmations) {
 
     public FollowerSettings {
         Objects.requireNonNull(pollInterval, "pollInterval");
@@ -26,6 +28,9 @@ public record FollowerSettings(Long startHeight, Duration pollInterval, Duration
         if (sinkRetryMax != null && sinkRetryMax.isNegative()) {
             throw new IllegalArgumentException("sink retry max must not be negative, got " + sinkRetryMax);
         }
+        if (confirmations < 0) {
+            throw new IllegalArgumentException("confirmations must be >= 0, got " + confirmations);
+        }
         if (startHeight != null && startHeight < 0) {
             throw new IllegalArgumentException("start height must be >= 0, got " + startHeight);
         }
@@ -34,28 +39,38 @@ public record FollowerSettings(Long startHeight, Duration pollInterval, Duration
     /** Defaults: start at the node's tip, poll every second, retry from 500 ms up to 30 s, sinks without limit. */
     public static FollowerSettings defaults() {
         return new FollowerSettings(null, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(30), null,
-                EngineSettings.defaults());
+                EngineSettings.defaults(), 1);
     }
 
     public FollowerSettings withStartHeight(Long h) {
-        return new FollowerSettings(h, pollInterval, retryInitial, retryMax, sinkRetryMax, engine);
+        return new FollowerSettings(h, pollInterval, retryInitial, retryMax, sinkRetryMax, engine, confirmations);
     }
 
     public FollowerSettings withPollInterval(Duration d) {
-        return new FollowerSettings(startHeight, d, retryInitial, retryMax, sinkRetryMax, engine);
+        return new FollowerSettings(startHeight, d, retryInitial, retryMax, sinkRetryMax, engine, confirmations);
     }
 
     /** Gives up on a sink failing with retriable errors after {@code max} ({@code null}: never). */
     public FollowerSettings withSinkRetryMax(Duration max) {
-        return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, max, engine);
+        return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, max, engine, confirmations);
     }
 
     /** The same settings with another engine configuration. */
     public FollowerSettings withEngine(EngineSettings e) {
-        return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, sinkRetryMax, e);
+        return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, sinkRetryMax, e, confirmations);
+    }
+
+    /** Processes a block only once it is {@code n} deep (0 and 1: at once). */
+    public FollowerSettings withConfirmations(int n) {
+        return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, sinkRetryMax, engine, n);
+    }
+
+    /** The node's tip as the follower sees it: {@code nodeHeight} less {@code confirmations - 1}. */
+    long confirmedTip(long nodeHeight) {
+        return confirmations <= 1 ? nodeHeight : nodeHeight - (confirmations - 1);
     }
 
     public FollowerSettings withRetry(Duration initial, Duration max) {
-        return new FollowerSettings(startHeight, pollInterval, initial, max, sinkRetryMax, engine);
+        return new FollowerSettings(startHeight, pollInterval, initial, max, sinkRetryMax, engine, confirmations);
     }
 }

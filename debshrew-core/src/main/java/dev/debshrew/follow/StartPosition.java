@@ -176,8 +176,14 @@ final class StartPosition {
             log.info("no cursor: starting at start_height {}", settings.startHeight());
             return settings.startHeight();
         }
-        long h = node.height();
-        log.info("no cursor and no start_height: starting at the node's tip {}", h);
+        long nodeTip = node.height();
+        long h = Math.max(0, settings.confirmedTip(nodeTip));
+        if (settings.confirmations() > 1) {
+            log.info("no cursor and no start_height: starting at {}, the node's tip {} less confirmations - 1",
+                    h, nodeTip);
+        } else {
+            log.info("no cursor and no start_height: starting at the node's tip {}", h);
+        }
         return h;
     }
 }
