@@ -94,8 +94,9 @@ public final class DebshrewConfig {
     public static final ConfigOption<Long> CACHE_SIZE = ConfigOption.integer("cache_size", 6L, 1, 100_000,
             "Reorg window: how many recent blocks are kept to undo a reorganisation. A deeper reorg stops the daemon.");
     public static final ConfigOption<Long> START_HEIGHT = ConfigOption.integer("start_height", null, 0,
-            0xFFFF_FFFFL, "First block to process when the sink has no cursor yet (a fresh output). Ignored once a"
-                    + " cursor exists: the daemon then resumes after the cursor. Absent: start at the node's current tip.");
+            0xFFFF_FFFFL, "First block to process when the sink has no cursor yet (a fresh output). Once a cursor"
+                    + " exists the daemon resumes after it; a start_height above that is refused (and -b other than it)."
+                    + " Absent: start at the node's current tip.");
     public static final ConfigOption<Long> CONFIRMATIONS = ConfigOption.integer("confirmations", 1L, 0, 10_000,
             "Confirmed-only mode: a block is processed only once it is this many blocks deep (the node's tip >="
                     + " height + confirmations - 1), so a reorg of fewer blocks never produces an inverse message."
