@@ -252,6 +252,10 @@ public final class AdminServer implements AutoCloseable {
         node.put("url", Secrets.redactEndpoint(client.config().url()));
         node.put("version_line", client.versionLine().id());
         long nodeHeight = metrics.nodeHeight();
+        if (follower.confirmations() > 1) { // height and lag are then of the confirmed tip
+            node.put("confirmations", follower.confirmations());
+            node.put("node_tip", follower.nodeTip());
+        }
         if (nodeHeight >= 0) {
             node.put("height", nodeHeight);
             if (next >= 0) {

@@ -6,7 +6,7 @@ import dev.debshrew.journal.StateStoreException;
 import dev.debshrew.transform.TransformLoadException;
 
 /**
- * The exit statuses of the long-running commands ({@code run}, {@code rewind}); the table is in
+ * The exit statuses of the long-running commands ({@code run}, {@code rewind}, {@code reindex}); the table is in
  * docs/operations.md ("Exit status"). The systemd unit lists {@link #CONFIGURATION} and
  * {@link #NEEDS_OPERATOR} in {@code RestartPreventExitStatus}: restarting cannot help there.
  */

@@ -60,7 +60,8 @@ final class RunCommand implements Callable<Integer> {
     Long cacheSize;
 
     @Option(names = {"-b", "--start-height"}, paramLabel = "H",
-            description = "First block when the sink has no cursor yet (start_height).")
+            description = "First block when the sink has no cursor yet (start_height); with a cursor, the run is"
+                    + " refused unless H is where the output resumes (docs/operations.md).")
     Long startHeight;
 
     @Option(names = "--accept-module-change",
@@ -113,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Daemon daemon;
         try {
-            daemon = Daemon.create(cfg, acceptModuleChange);
+            daemon = Daemon.create(cfg, acceptModuleChange, startHeight != null);
         } catch (TransformLoadException e) {
             System.err.println("debshrew: cannot load transform: " + e.getMessage());
             return ExitStatus.CONFIGURATION;

@@ -94,8 +94,13 @@ public final class DebshrewConfig {
     public static final ConfigOption<Long> CACHE_SIZE = ConfigOption.integer("cache_size", 6L, 1, 100_000,
             "Reorg window: how many recent blocks are kept to undo a reorganisation. A deeper reorg stops the daemon.");
     public static final ConfigOption<Long> START_HEIGHT = ConfigOption.integer("start_height", null, 0,
-            0xFFFF_FFFFL, "First block to process when the sink has no cursor yet (a fresh output). Ignored once a"
-                    + " cursor exists: the daemon then resumes after the cursor. Absent: start at the node's current tip.");
+            0xFFFF_FFFFL, "First block to process when the sink has no cursor yet (a fresh output). Once a cursor"
+                    + " exists the daemon resumes after it; a start_height above that is refused (and -b other than it)."
+                    + " Absent: start at the node's current tip.");
+    public static final ConfigOption<Long> CONFIRMATIONS = ConfigOption.integer("confirmations", 1L, 0, 10_000,
+            "Confirmed-only mode: a block is processed only once it is this many blocks deep (the node's tip >="
+                    + " height + confirmations - 1), so a reorg of fewer blocks never produces an inverse message."
+                    + " 0 and 1: process the tip at once. Costs confirmations - 1 blocks of latency (docs/operations.md).");
     public static final ConfigOption<String> LOG_LEVEL = ConfigOption.choice("log_level", "info",
             "Log level of debshrew's own loggers (logs go to stderr).", "error", "warn", "info", "debug", "trace");
     public static final ConfigOption<Long> POLL_INTERVAL_MS = ConfigOption.integer("poll_interval_ms", 1000L, 10,
@@ -164,7 +169,7 @@ public final class DebshrewConfig {
             TRANSFORM_MEMORY_PAGES, TRANSFORM_BLOCK_TIMEOUT_MS, TRANSFORM_MAX_OUTPUT_BYTES, TRANSFORM_MAX_STATE_BYTES,
             TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
-            SINK_TYPE, CACHE_SIZE, START_HEIGHT, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
+            SINK_TYPE, CACHE_SIZE, START_HEIGHT, CONFIRMATIONS, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
             SINK_RETRY_MAX, ENGINE_SEQUENTIAL, ENGINE_FETCH_CONCURRENCY, ENGINE_BATCH_BLOCKS, ENGINE_SPECULATION,
             ENGINE_GROUP_MAX_BLOCKS, ENGINE_GROUP_MAX_MESSAGES, ENGINE_GROUP_MAX_BYTES, ENGINE_GROUP_MAX_MS,
             ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
@@ -186,6 +191,7 @@ public final class DebshrewConfig {
     private final List<SinkSpec> sinks;
     private final int cacheSize;
     private final Long startHeight;
+    private final int confirmations;
     private final String logLevel;
     private final Duration pollInterval;
     private final dev.debshrew.follow.EngineSettings engine;
@@ -246,6 +252,7 @@ public final class DebshrewConfig {
         sinks = readSinks(root, source);
         cacheSize = read(CACHE_SIZE, flat, source).intValue();
         startHeight = read(START_HEIGHT, flat, source);
+        confirmations = read(CONFIRMATIONS, flat, source).intValue();
         logLevel = read(LOG_LEVEL, flat, source);
         pollInterval = Duration.ofMillis(read(POLL_INTERVAL_MS, flat, source));
         engine = new dev.debshrew.follow.EngineSettings(read(ENGINE_SEQUENTIAL, flat, source),
@@ -475,6 +482,11 @@ public final class DebshrewConfig {
     /** {@code null} when absent. */
     public Long startHeight() {
         return startHeight;
+    }
+
+    /** {@code confirmations}: how deep a block must be before it is processed (0 and 1: at once). */
+    public int confirmations() {
+        return confirmations;
     }
 
     public String logLevel() {

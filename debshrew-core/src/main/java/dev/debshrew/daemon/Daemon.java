@@ -102,6 +102,16 @@ public final class Daemon implements AutoCloseable {
      * ({@code run --accept-module-change}).
      */
     public static Daemon create(DebshrewConfig config, boolean acceptModuleChange) throws TransformLoadException {
+        return create(config, acceptModuleChange, false);
+    }
+
+    /**
+     * Like {@link #create(DebshrewConfig, boolean)}; with {@code strictStartHeight} (the command
+     * line's {@code -b}), {@link #run()} refuses to resume an existing output anywhere but at
+     * {@code start_height} (docs/operations.md, "Re-indexing from a height").
+     */
+    public static Daemon create(DebshrewConfig config, boolean acceptModuleChange, boolean strictStartHeight)
+            throws TransformLoadException {
         Transform transform = Transform.load(config.transformPath(), config.transformLimits());
         List<Sink> sinks = new ArrayList<>();
         try {
@@ -124,7 +134,9 @@ public final class Daemon implements AutoCloseable {
                     .withStartHeight(config.startHeight())
                     .withPollInterval(config.pollInterval())
                     .withSinkRetryMax(config.sinkRetryMax())
-                    .withEngine(config.engine());
+                    .withEngine(config.engine())
+                    .withConfirmations(config.confirmations())
+                    .withStrictStartHeight(strictStartHeight);
             ProgressReporter progress = new ProgressReporter(config.logOptions().progressInterval(),
                     config.logOptions().behindBlocks(), System::nanoTime);
             List<FollowerListener> listeners = new ArrayList<>(List.of(metrics, progress));

@@ -83,6 +83,8 @@ public final class BlockFollower {
     /** The hashes of the next batch, read while the current one runs (null: none). */
     private Future<List<String>> prefetched;
     private long prefetchedFrom = -1;
+    /** The node's height as last polled (before {@code confirmations}); -1: never polled. */
+    private volatile long lastNodeTip = -1;
 
     /** A follower writing to one sink. */
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, Sink sink,
@@ -166,6 +168,20 @@ public final class BlockFollower {
     /** The last 20 reorganisations undone since start, newest first. Safe from any thread (status pages). */
     public List<RecentReorgs.Reorg> recentReorgs() {
         return recentReorgs.list();
+    }
+
+    /**
+     * The node's height as last polled, -1 before the first poll. With {@code confirmations} N > 1
+     * the follower treats {@code nodeTip() - (N - 1)} as the tip (what {@link FollowerListener#nodeHeight}
+     * receives). Safe from any thread (status pages).
+     */
+    public long nodeTip() {
+        return lastNodeTip;
+    }
+
+    /** How deep a block must be before it is processed ({@code confirmations}; 0 and 1: at once). */
+    public int confirmations() {
+        return settings.confirmations();
     }
 
     /** Capacity of the reorg window ({@code cache_size}). */
@@ -256,7 +272,9 @@ public final class BlockFollower {
 
     /** One poll: a batch run, or a check of our tip when the node has nothing new. Returns whether progress was made. */
     boolean step() throws MetashrewException, PipelineException, StopRequested {
-        long nodeHeight = node.height();
+        long nodeTip = node.height();
+        lastNodeTip = nodeTip;
+        long nodeHeight = settings.confirmedTip(nodeTip); // confirmations: the tip the follower may process
         listener.nodeHeight(nodeHeight);
         if (nodeHeight < next || !sinksCaughtUp) {
             return checkTip(nodeHeight);
@@ -330,7 +348,7 @@ public final class BlockFollower {
      */
     private Confirmed confirmAndCommit(List<String> hashes, List<SpeculativeExecutor.Ran> ran, long startedNanos)
             throws MetashrewException, PipelineException, StopRequested {
-        long heightAfter = node.height();
+        long heightAfter = settings.confirmedTip(node.height());
         long from = next;
         if (tip != null && heightAfter < tip.height()) {
             discardUnconfirmed();

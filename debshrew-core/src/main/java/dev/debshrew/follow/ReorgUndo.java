@@ -149,8 +149,9 @@ final class ReorgUndo {
         long oldestParent = store.window().get(0).height() - 1;
         if (toHeight < oldestParent || toHeight > tip.height()) {
             throw new PipelineException("cannot rewind to " + toHeight + ": the journal can undo down to height "
-                    + oldestParent + " (window " + (oldestParent + 1) + ".." + tip.height() + "); re-sync instead"
-                    + " (docs/operations.md)");
+                    + oldestParent + " (window " + (oldestParent + 1) + ".." + tip.height() + ")"
+                    + (toHeight < oldestParent ? ". " + ReindexAdvice.belowWindow(
+                            fanOut.states().stream().map(st -> st.sink).toList(), toHeight + 1) : ""));
         }
         start.checkSinksOnStoreChain(tip);
         log.warn("rewinding from {} to {}: undoing {} block(s)", tip.height(), toHeight, tip.height() - toHeight);

@@ -61,6 +61,7 @@ final class StartPosition {
             }
             checkOnStoreChain(s, t);
         }
+        checkStartHeight(t.height() + 1, "the state store's tip " + t.height() + " (" + t.hash() + ")");
         log.info("resuming after block {} ({})", t.height(), t.hash());
         return t.height() + 1;
     }
@@ -135,8 +136,34 @@ final class StartPosition {
                     + " Recovery: docs/operations.md#deep-reorgs; raise cache_size to survive deeper reorgs",
                     base.height(), base.height());
         }
+        checkStartHeight(base.height() + 1, "the state store's base block " + base);
         log.info("resuming after the state store's base block {} (journal empty)", base);
         return base.height() + 1;
+    }
+
+    /**
+     * {@code start_height} against where the output resumes ({@code resume}): equal or unset is fine;
+     * given on the command line ({@code -b}) and different, or above {@code resume} (a gap in the
+     * output) anyhow, it is refused naming every sink's cursor and the way to re-process. A
+     * {@code start_height} below {@code resume} in the config file is the one the output started at.
+     */
+    private void checkStartHeight(long resume, String resumeAfter) throws PipelineException {
+        Long h = settings.startHeight();
+        if (h == null || h == resume || (h < resume && !settings.strictStartHeight())) {
+            return;
+        }
+        StringBuilder cursors = new StringBuilder();
+        for (SinkState s : sinks) {
+            cursors.append(cursors.length() == 0 ? "" : ", ").append(s.sink.name()).append(" at ")
+                    .append(s.cursor == null ? "no cursor" : s.cursor.toString());
+        }
+        throw new PipelineException("start height " + h + (settings.strictStartHeight() ? " (--start-height)"
+                : " (start_height, above where the output is)") + " does not match the existing output: it resumes"
+                + " at " + resume + ", after " + resumeAfter + " (sink cursors: " + cursors + "). A cursor is never"
+                + " skipped or moved silently: to continue, drop " + (settings.strictStartHeight() ? "-b" :
+                "start_height or set it to at most " + resume) + "; to re-process from a lower height, or to skip"
+                + " ahead, see docs/operations.md#re-indexing-from-a-height (debshrew reindex, or a new output with a"
+                + " fresh data directory)");
     }
 
     /** No durable state: the in-memory store, or a fresh data directory. */
@@ -169,6 +196,7 @@ final class StartPosition {
                         + " down (node has " + nodeHash + " at height " + c.height() + ") and the in-memory store"
                         + " has no journal to undo it; re-sync (docs/operations.md)", c.height(), c.height());
             }
+            checkStartHeight(c.height() + 1, "the sink cursor " + c);
             log.warn("no durable state store: resuming after sink cursor {} with empty transform state", c);
             return c.height() + 1;
         }
@@ -176,8 +204,14 @@ final class StartPosition {
             log.info("no cursor: starting at start_height {}", settings.startHeight());
             return settings.startHeight();
         }
-        long h = node.height();
-        log.info("no cursor and no start_height: starting at the node's tip {}", h);
+        long nodeTip = node.height();
+        long h = Math.max(0, settings.confirmedTip(nodeTip));
+        if (settings.confirmations() > 1) {
+            log.info("no cursor and no start_height: starting at {}, the node's tip {} less confirmations - 1",
+                    h, nodeTip);
+        } else {
+            log.info("no cursor and no start_height: starting at the node's tip {}", h);
+        }
         return h;
     }
 }

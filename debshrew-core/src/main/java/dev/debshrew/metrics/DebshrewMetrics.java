@@ -127,7 +127,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
                 .serviceLevelObjectives(1, 2, 3, 4, 5, 6, 10, 20, 50, 100)
                 .register(registry);
         Gauge.builder("debshrew.node.height", nodeHeight, DebshrewMetrics::known)
-                .description("The metashrew node's indexed height, as last polled")
+                .description("The metashrew node's indexed height, as last polled, less confirmations - 1")
                 .register(registry);
         Gauge.builder("debshrew.processed.height", this, m -> known(m.processedHeight()))
                 .description("Height of the last block processed (the reorg window's tip)")

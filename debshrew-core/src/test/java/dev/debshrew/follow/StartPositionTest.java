@@ -57,6 +57,10 @@ class StartPositionTest {
     }
 
     private StartPosition position(ChainStore store, Long startHeight, Sink... sinks) throws Exception {
+        return positionWith(store, FollowerSettings.defaults().withStartHeight(startHeight), sinks);
+    }
+
+    private StartPosition positionWith(ChainStore store, FollowerSettings settings, Sink... sinks) throws Exception {
         List<SinkFanOut.SinkState> states = new ArrayList<>();
         for (Sink s : sinks) {
             open.add(s);
@@ -64,7 +68,7 @@ class StartPositionTest {
             st.cursor = s.open().orElse(null);
             states.add(st);
         }
-        return new StartPosition(store, node, FollowerSettings.defaults().withStartHeight(startHeight), states);
+        return new StartPosition(store, node, settings, states);
     }
 
     private FileSink file(String name) {
@@ -112,5 +116,37 @@ class StartPositionTest {
         devnet.reorg(19, 1, dev.debshrew.devnet.ReorgStyle.INSTANT).get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThatThrownBy(() -> position(store, null).resolve()).isInstanceOf(DeepReorgException.class)
                 .hasMessageContaining("base block 2:");
+    }
+
+    @Test
+    void aStartHeightOtherThanWhereTheOutputResumesIsRefusedWhenExplicitOrAboveIt() throws Exception {
+        ChainStore store = new InMemoryChainStore(6);
+        commit(store, 3, 9);
+        FollowerSettings cli = FollowerSettings.defaults().withStrictStartHeight(true);
+        assertThat(positionWith(store, cli.withStartHeight(10L)).resolve()).isEqualTo(10);
+        assertThat(position(store, 3L).resolve()).as("the config's start_height below the cursor").isEqualTo(10);
+        assertThatThrownBy(() -> positionWith(store, cli.withStartHeight(3L), file("a.jsonl")).resolve())
+                .isInstanceOf(PipelineException.class)
+                .hasMessageContaining("start height 3 (--start-height)").hasMessageContaining("resumes at 10")
+                .hasMessageContaining("file:").hasMessageContaining("re-indexing-from-a-height");
+        assertThatThrownBy(() -> position(store, 12L).resolve()).isInstanceOf(PipelineException.class)
+                .hasMessageContaining("start height 12 (start_height, above where the output is)");
+
+        // an empty window: the output resumes above the store's base
+        store.revertTip();
+        while (store.tip().isPresent()) {
+            store.revertTip();
+        }
+        assertThat(positionWith(store, cli.withStartHeight(3L)).resolve()).isEqualTo(3);
+        assertThatThrownBy(() -> positionWith(store, cli.withStartHeight(4L)).resolve())
+                .isInstanceOf(PipelineException.class).hasMessageContaining("base block 2:");
+    }
+
+    @Test
+    void withConfirmationsAFreshPipelineWithoutStartHeightStartsAtTheConfirmedTip() throws Exception {
+        FollowerSettings three = FollowerSettings.defaults().withConfirmations(3);
+        assertThat(positionWith(new InMemoryChainStore(6), three).resolve()).isEqualTo(18);
+        assertThat(positionWith(new InMemoryChainStore(6), FollowerSettings.defaults().withConfirmations(0)).resolve())
+                .isEqualTo(20);
     }
 }
