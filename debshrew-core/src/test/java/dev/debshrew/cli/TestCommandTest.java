@@ -99,6 +99,8 @@ class TestCommandTest {
             assertThat(r.out()).contains("# " + h + " stdout | out-", "# " + h + " stderr | err-b");
         }
         assertThat(r.out()).contains("# total: blocks 0..3 (4), 8 messages, 8 state writes, 0 view calls");
+        // one line per write, in the order of the writes across both streams
+        assertThat(r.out()).contains("# 2 stdout | out-a\n# 2 stderr | err-b\n# 2 stdout | out-c\n{");
         assertThat(messageLines(r.out())).hasSize(8);
         // the guest's lines of a block come before its messages and its summary
         String out = r.out();
@@ -182,6 +184,21 @@ class TestCommandTest {
     }
 
     @Test
+    void theDaemonReportsAFailedBlockWithTheTrapLocationAndTheGuestOutput() throws Exception {
+        Path probe = WatFixture.compile("probe", dir);
+        try (DevnetServer devnet = DevnetServer.builder().build().start(0);
+                Transform t = Transform.load(probe, TransformLimits.defaults());
+                Pipeline p = new Pipeline(devnet, t, new InMemoryChainStore(6),
+                        new ConsoleSink(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                                false), 0L)) {
+            p.awaitEnd(Duration.ofSeconds(120));
+            assertThat(p.failure()).isNotNull();
+            assertThat(p.failure().getMessage()).contains("failed on block 4", "[TRAP]", "in 'probe_fail' (func[4])",
+                    "[stdout] out-a\n[stderr] err-b\n[stdout] out-c");
+        }
+    }
+
+    @Test
     void clearErrors() throws Exception {
         Path blocks = Examples.assemblyScript("blocks");
         Path missing = dir.resolve("nope.wasm");
@@ -221,7 +238,9 @@ class TestCommandTest {
         Path probe = WatFixture.compile("probe", dir);
         CliTest.Result failing = CliTest.run("test", "-t", probe.toString(), "--from", "2", "--to", "6");
         assertThat(failing.status()).isEqualTo(ExitStatus.NEEDS_OPERATOR);
-        assertThat(failing.err()).contains("failed at block 4", "[TRAP]", "err-b");
+        assertThat(failing.err()).contains("failed at block 4 [TRAP]", "in 'probe_fail' (func[4]), called from"
+                + " 'process_block' (func[5])", "guest output (last lines, stdout and stderr in order):\n"
+                + "[stdout] out-a\n[stderr] err-b\n[stdout] out-c");
         assertThat(failing.out()).contains("# block 3 ").doesNotContain("# block 4 ").doesNotContain("# total");
     }
 }

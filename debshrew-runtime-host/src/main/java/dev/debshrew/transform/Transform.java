@@ -2,7 +2,6 @@ package dev.debshrew.transform;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -13,6 +12,7 @@ import dev.debshrew.transform.internal.BlockRunner;
 import dev.debshrew.transform.internal.BlockSession;
 import dev.debshrew.transform.internal.FileCompileCache;
 import dev.debshrew.transform.internal.ModuleShape;
+import dev.debshrew.transform.internal.TracingInterpreter;
 import dev.debshrew.transform.internal.Worker;
 import dev.debshrew.util.Hex;
 import java.io.IOException;
@@ -128,7 +128,7 @@ public final class Transform implements AutoCloseable {
         CdcCodec codec = new CdcCodec();
         BlockRunner runner;
         if (limits.useInterpreter()) {
-            machineFactory = InterpreterMachine::new;
+            machineFactory = TracingInterpreter::new;
             runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
         } else {
             Path cacheDir = limits.compileCacheDir();
