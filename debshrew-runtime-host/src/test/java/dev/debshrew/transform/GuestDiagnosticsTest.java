@@ -55,10 +55,11 @@ class GuestDiagnosticsTest {
             assertThat(e.stderrTail()).startsWith("line 05\nline 07").endsWith("line 23");
             assertThat(e.getMessage())
                     .contains("failed at block 1 [TRAP]: 'process_block' trapped: Trapped on unreachable instruction"
-                            + " in 'core::panicking::panic_fmt' (func[3])")
+                            + " in 'transform::run' (func[4])")
                     .doesNotContain("keep the function names")
-                    .containsPattern("called from 'transform::run' \\(func\\[4]\\)( at code offset 0x[0-9a-f]+)?"
-                            + " <- 'process_block' \\(func\\[7]\\)")
+                    .containsPattern("called from 'process_block' \\(func\\[7]\\)( at code offset 0x[0-9a-f]+)?"
+                            + " \\(where it panicked; the frame above it, 'core::panicking::panic_fmt' \\(func\\[3]\\)"
+                            + "( at code offset 0x[0-9a-f]+)?, is the panic runtime\\)")
                     .contains("hint: this looks like a Rust panic")
                     .contains("guest output (last lines, stdout and stderr in order):\n...\n[stderr] line 05\n")
                     .endsWith("[stdout] line 24")

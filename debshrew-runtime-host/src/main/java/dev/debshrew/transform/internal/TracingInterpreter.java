@@ -21,7 +21,7 @@ public final class TracingInterpreter extends InterpreterMachine {
 
     /** {@code StackFrame.toString()}: {@code name[index]\n\tpc=N locals=[..]}. */
     private static final Pattern FRAME = Pattern.compile("\\[(\\d+)]\\s*pc=(\\d+)");
-    private static final int MAX_FRAMES = 16;
+    private static final int MAX_FRAMES = 64;
 
     /** The machine of {@code instance} (a {@code Function<Instance, Machine>} for Chicory). */
     public TracingInterpreter(Instance instance) {

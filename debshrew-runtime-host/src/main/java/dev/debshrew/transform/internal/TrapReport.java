@@ -26,7 +26,12 @@ final class TrapReport {
     /** Methods of Chicory's generated classes are named {@code func_<index>}. */
     private static final Pattern COMPILED_FRAME = Pattern.compile("func_(\\d+)");
     private static final String GENERATED = "com.dylibso.chicory.$gen.";
-    private static final int MAX_FRAMES = 8;
+    /** Frames read from the trap (the panic runtime alone takes about 8 in a Rust module). */
+    private static final int MAX_FRAMES = 64;
+    /** Frames shown, from the first one outside the panic runtime. */
+    private static final int SHOWN_FRAMES = 8;
+    private static final java.util.Set<String> RUNTIME_CRATES = java.util.Set.of("core", "std", "alloc", "__rustc",
+            "panic_abort", "panic_unwind");
 
     private final WasmModule module;
     private final int importedFunctions;
@@ -50,12 +55,29 @@ final class TrapReport {
      */
     String describe(Throwable t, String logTail) {
         List<String> frames = frames(t);
+        boolean panicPath = frames.stream().anyMatch(TrapReport::isPanicRuntime);
+        int first = 0;
+        while (panicPath && first < frames.size() && isRuntime(frames.get(first))) {
+            first++;
+        }
+        if (first == frames.size()) {
+            first = 0;
+        }
         StringBuilder sb = new StringBuilder();
-        if (!frames.isEmpty()) {
-            sb.append(" in ").append(frames.get(0));
-            for (int i = 1; i < frames.size(); i++) {
-                sb.append(i == 1 ? ", called from " : " <- ").append(frames.get(i));
-            }
+        int shownEnd = Math.min(frames.size(), first + SHOWN_FRAMES);
+        for (int i = first; i < shownEnd; i++) {
+            sb.append(i == first ? " in " : i == first + 1 ? ", called from " : " <- ").append(frames.get(i));
+        }
+        if (shownEnd < frames.size()) {
+            sb.append(" <- ...");
+        }
+        if (first == 1) {
+            sb.append(" (where it panicked; the frame above it, ").append(frames.get(0))
+                    .append(", is the panic runtime)");
+        } else if (first > 1) {
+            sb.append(" (where it panicked; the ").append(first).append(" frames above it, from ")
+                    .append(frames.get(first - 1)).append(" to ").append(frames.get(0))
+                    .append(", are the panic runtime)");
         }
         String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
         String names = String.join(" ", frames).toLowerCase(Locale.ROOT);
@@ -68,7 +90,7 @@ final class TrapReport {
                     + " the same messages.");
         }
         if (message.contains("unreachable")) {
-            if (log.contains("panicked") || names.contains("panic") || names.contains("abort")) {
+            if (log.contains("panicked") || panicPath) {
                 sb.append("\nhint: this looks like a Rust panic (with panic = \"abort\" a panic ends in the"
                         + " 'unreachable' instruction; so does an AssemblyScript abort). Its message is in the guest"
                         + " output below when the module writes it to __stderr first (the panic hook of"
@@ -109,7 +131,27 @@ final class TrapReport {
         return out;
     }
 
-    /** {@code 'name' (func[7])}, or {@code func[7]} when the module names it nowhere. */
+    /** Whether {@code frame} is in the language's runtime: Rust's core/std, or AssemblyScript's ~lib. */
+    private static boolean isRuntime(String frame) {
+        int open = frame.indexOf('\'');
+        int close = frame.indexOf('\'', open + 1);
+        if (open < 0 || close < 0) {
+            return false;
+        }
+        String name = frame.substring(open + 1, close);
+        int sep = name.indexOf("::");
+        String crate = sep < 0 ? "" : name.substring(0, sep);
+        return name.startsWith("~lib/") || RUNTIME_CRATES.contains(crate) || name.startsWith("__rust")
+                || name.startsWith("rust_") || name.contains("rust_begin_unwind");
+    }
+
+    /** Whether {@code frame} is the runtime's panic or abort path. */
+    private static boolean isPanicRuntime(String frame) {
+        String f = frame.toLowerCase(Locale.ROOT);
+        return isRuntime(frame) && (f.contains("panic") || f.contains("abort"));
+    }
+
+    /** {@code 'name' (func[7])} (Rust names demangled), or {@code func[7]} when the module names it nowhere. */
     private String function(int index) {
         String name = null;
         NameCustomSection names = module.nameSection();
@@ -119,7 +161,7 @@ final class TrapReport {
         if (name == null) {
             name = exportName(index);
         }
-        return name == null ? "func[" + index + "]" : "'" + name + "' (func[" + index + "])";
+        return name == null ? "func[" + index + "]" : "'" + RustNames.demangle(name) + "' (func[" + index + "])";
     }
 
     private String exportName(int index) {
