@@ -2,7 +2,6 @@ package dev.debshrew.transform;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -13,6 +12,7 @@ import dev.debshrew.transform.internal.BlockRunner;
 import dev.debshrew.transform.internal.BlockSession;
 import dev.debshrew.transform.internal.FileCompileCache;
 import dev.debshrew.transform.internal.ModuleShape;
+import dev.debshrew.transform.internal.TracingInterpreter;
 import dev.debshrew.transform.internal.Worker;
 import dev.debshrew.util.Hex;
 import java.io.IOException;
@@ -128,7 +128,7 @@ public final class Transform implements AutoCloseable {
         CdcCodec codec = new CdcCodec();
         BlockRunner runner;
         if (limits.useInterpreter()) {
-            machineFactory = InterpreterMachine::new;
+            machineFactory = TracingInterpreter::new;
             runner = new BlockRunner(name, module, shape, machineFactory, limits, codec);
         } else {
             Path cacheDir = limits.compileCacheDir();
@@ -245,7 +245,16 @@ public final class Transform implements AutoCloseable {
      * @throws IllegalStateException if the transform is closed
      */
     public BlockOutput process(BlockContext block, ViewSource views, StateReader state) throws TransformExecutionException {
-        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state);
+        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state, GuestLogListener.NONE);
+    }
+
+    /**
+     * {@link #process(BlockContext, ViewSource, StateReader)}, handing every guest log line of the
+     * block to {@code logLines} as well (e.g. {@code debshrew test} prints them with the messages).
+     */
+    public BlockOutput process(BlockContext block, ViewSource views, StateReader state, GuestLogListener logLines)
+            throws TransformExecutionException {
+        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state, Objects.requireNonNull(logLines, "logLines"));
     }
 
     /**
@@ -263,18 +272,18 @@ public final class Transform implements AutoCloseable {
         if (!shape.hasRollback()) {
             throw new IllegalStateException("transform '" + name + "' does not export rollback: () -> i32");
         }
-        return execute(Abi.EXPORT_ROLLBACK, block, views, state);
+        return execute(Abi.EXPORT_ROLLBACK, block, views, state, GuestLogListener.NONE);
     }
 
-    private BlockOutput execute(String export, BlockContext block, ViewSource views, StateReader state)
-            throws TransformExecutionException {
+    private BlockOutput execute(String export, BlockContext block, ViewSource views, StateReader state,
+            GuestLogListener logLines) throws TransformExecutionException {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(views, "views");
         Objects.requireNonNull(state, "state");
         if (closed) {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
-        BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
+        BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec(), logLines);
         Worker worker = acquireWorker();
         Worker.Outcome<BlockOutput> outcome;
         try {

@@ -3,7 +3,8 @@ package dev.debshrew.transform;
 /**
  * Processing one block failed. Nothing of that block may be used: no messages, no state changes.
  * The message names the transform, the block height, the {@link Kind} and (when relevant) the
- * limit that was hit, followed by the tail of the guest's stderr.
+ * limit that was hit (for a trap: where it happened and, when it looks like a Rust panic, a hint),
+ * followed by the guest's last log lines of both streams, in the order they were written.
  *
  * <p>The {@link Transform} stays usable after any of these; the next block runs in a fresh
  * instance.
@@ -45,6 +46,7 @@ public final class TransformExecutionException extends TransformException {
 
     private final Kind kind;
     private final String stderrTail;
+    private final String logTail;
 
     /**
      * @param moduleName the transform's name
@@ -56,17 +58,29 @@ public final class TransformExecutionException extends TransformException {
      */
     public TransformExecutionException(String moduleName, long blockHeight, Kind kind, String detail,
             String stderrTail, Throwable cause) {
-        super(moduleName, blockHeight, format(moduleName, blockHeight, kind, detail, stderrTail), cause);
-        this.kind = kind;
-        this.stderrTail = stderrTail == null ? "" : stderrTail;
+        this(moduleName, blockHeight, kind, detail, stderrTail, stderrTail == null || stderrTail.isEmpty() ? ""
+                : "[stderr] " + stderrTail.replace("\n", "\n[stderr] "), cause);
     }
 
-    private static String format(String moduleName, long blockHeight, Kind kind, String detail, String stderrTail) {
+    /**
+     * @param stderrTail the last lines the guest wrote to stderr (may be empty)
+     * @param logTail the last lines the guest wrote to stdout and stderr, in order, each prefixed
+     *     with {@code [stdout] } or {@code [stderr] } (may be empty)
+     */
+    public TransformExecutionException(String moduleName, long blockHeight, Kind kind, String detail,
+            String stderrTail, String logTail, Throwable cause) {
+        super(moduleName, blockHeight, format(moduleName, blockHeight, kind, detail, logTail), cause);
+        this.kind = kind;
+        this.stderrTail = stderrTail == null ? "" : stderrTail;
+        this.logTail = logTail == null ? "" : logTail;
+    }
+
+    private static String format(String moduleName, long blockHeight, Kind kind, String detail, String logTail) {
         StringBuilder sb = new StringBuilder()
                 .append("transform '").append(moduleName).append("' failed at block ").append(blockHeight)
                 .append(" [").append(kind).append("]: ").append(detail);
-        if (stderrTail != null && !stderrTail.isEmpty()) {
-            sb.append("\nguest stderr (tail):\n").append(stderrTail);
+        if (logTail != null && !logTail.isEmpty()) {
+            sb.append("\nguest output (last lines, stdout and stderr in order):\n").append(logTail);
         }
         return sb.toString();
     }
@@ -79,5 +93,13 @@ public final class TransformExecutionException extends TransformException {
     /** The last lines the guest wrote to stderr during the block (possibly empty, never null). */
     public String stderrTail() {
         return stderrTail;
+    }
+
+    /**
+     * The last lines the guest wrote to stdout and stderr during the block, in order, each prefixed
+     * with {@code [stdout] } or {@code [stderr] } (possibly empty, never null).
+     */
+    public String logTail() {
+        return logTail;
     }
 }

@@ -28,7 +28,7 @@ import java.util.Objects;
  *   <tr><td>{@link #maxViewCallsPerBlock()}</td><td>10 000</td><td>{@code VIEW_LIMIT}</td></tr>
  *   <tr><td>{@link #maxLogBytesPerBlock()}</td><td>1 MiB</td><td>NOT an error: further guest
  *       stdout/stderr output of the block is dropped after ONE warning (logging must never change
- *       the data stream); the stderr tail used in error messages is still kept</td></tr>
+ *       the data stream); the last lines of both streams used in error messages are still kept</td></tr>
  *   <tr><td>{@link #useInterpreter()}</td><td>false</td><td>run in Chicory's interpreter instead of
  *       compiling to JVM bytecode (17-100x slower; for debugging)</td></tr>
  *   <tr><td>{@link #compileCacheDir()}</td><td>{@code null} (no disk cache)</td><td>directory where

@@ -103,13 +103,14 @@ class AbiV1Test {
 
     @ParameterizedTest(name = "interpreter={0}")
     @ValueSource(booleans = {false, true})
-    void guestOutputIsLoggedLineByLine(boolean interpreter) throws Exception {
+    void guestOutputIsLoggedPerWriteInOrder(boolean interpreter) throws Exception {
         try (Transform t = Fixtures.load("logging", interpreter)) {
             t.process(block(0), NO_VIEWS, StateReader.EMPTY);
         }
         assertThat(guestLog.list).extracting(ILoggingEvent::getLevel, ILoggingEvent::getFormattedMessage)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(Level.INFO, "[logging.wasm@0] hello world"),
+                        org.assertj.core.groups.Tuple.tuple(Level.INFO, "[logging.wasm@0] hello "),
+                        org.assertj.core.groups.Tuple.tuple(Level.INFO, "[logging.wasm@0] world"),
                         org.assertj.core.groups.Tuple.tuple(Level.WARN, "[logging.wasm@0] oops"),
                         org.assertj.core.groups.Tuple.tuple(Level.INFO, "[logging.wasm@0] no newline"));
     }

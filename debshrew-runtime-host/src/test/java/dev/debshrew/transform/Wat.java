@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Test helper: compiles the WAT fixtures under {@code src/test/resources/wat/} to {@code .wasm}
  * with Debian's {@code wat2wasm} (package {@code wabt}) into {@code target/wat/}, once per JVM.
  * The tool is looked up in system property {@code wat2wasm}, then {@code /usr/bin/wat2wasm}, then
- * on the {@code PATH}.
+ * on the {@code PATH}. A fixture containing the comment {@code ;; wat2wasm --debug-names} is
+ * compiled with that option (its function names kept in a name section).
  */
 public final class Wat {
 
@@ -46,14 +47,21 @@ public final class Wat {
             Path dir = outputDir();
             Files.createDirectories(dir);
             Path src = dir.resolve(name + ".wat");
+            byte[] text;
             try (InputStream in = Wat.class.getResourceAsStream("/wat/" + name + ".wat")) {
                 if (in == null) {
                     throw new IllegalArgumentException("no WAT fixture /wat/" + name + ".wat on the test classpath");
                 }
-                Files.write(src, in.readAllBytes());
+                text = in.readAllBytes();
             }
+            Files.write(src, text);
             Path out = dir.resolve(name + ".wasm");
-            Process p = new ProcessBuilder(wat2wasm(), src.toString(), "-o", out.toString())
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(wat2wasm(), src.toString(),
+                    "-o", out.toString()));
+            if (new String(text, StandardCharsets.UTF_8).contains(";; wat2wasm --debug-names")) {
+                command.add("--debug-names");
+            }
+            Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -34,6 +34,7 @@ public final class BlockRunner {
     private final TransformLimits limits;
     private final CdcCodec codec;
     private final int memoryCap;
+    private final TrapReport trapReport;
 
     public BlockRunner(String name, WasmModule module, ModuleShape shape, Function<Instance, Machine> machineFactory,
             TransformLimits limits, CdcCodec codec) {
@@ -44,6 +45,7 @@ public final class BlockRunner {
         this.limits = limits;
         this.codec = codec;
         this.memoryCap = effectiveMemoryCap(shape, limits);
+        this.trapReport = new TrapReport(module);
     }
 
     /** The host cap in pages actually applied: the configured cap, never below the declared initial size. */
@@ -95,8 +97,6 @@ public final class BlockRunner {
             return (int) result[0];
         } catch (Throwable t) {
             throw failure(session, t, Kind.TRAP, "'" + export + "' trapped");
-        } finally {
-            session.log().flush();
         }
     }
 
@@ -160,7 +160,6 @@ public final class BlockRunner {
 
     /** Builds the exception for a failure thrown by Chicory or a host function. */
     public TransformExecutionException failure(BlockSession session, Throwable t, Kind defaultKind, String what) {
-        session.log().flush();
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof HostAbort a) {
                 return error(session, a.kind(), a.getMessage(), a.getCause());
@@ -172,19 +171,24 @@ public final class BlockRunner {
                         + limits.blockTimeout() + ", blockTimeout)", t);
             }
             if (c instanceof StackOverflowError) {
-                return error(session, Kind.TRAP, what + ": call stack exhausted", t);
+                return error(session, Kind.TRAP, what + ": call stack exhausted"
+                        + trapReport.describe(c, session.log().tail()), t);
             }
             if (c instanceof OutOfMemoryError) {
                 return error(session, Kind.MEMORY_LIMIT, what + ": host Java heap exhausted (" + c.getMessage() + ")", t);
             }
         }
-        if (t instanceof TrapException || t instanceof ChicoryException) {
+        if (t instanceof TrapException) {
+            return error(session, defaultKind, what + ": " + t.getMessage() + trapReport.describe(t, session.log().tail()), t);
+        }
+        if (t instanceof ChicoryException) {
             return error(session, defaultKind, what + ": " + t.getMessage(), t);
         }
         return error(session, Kind.HOST_ERROR, what + ": unexpected host error: " + t, t);
     }
 
     public TransformExecutionException error(BlockSession session, Kind kind, String detail, Throwable cause) {
-        return new TransformExecutionException(name, session.height(), kind, detail, session.log().stderrTail(), cause);
+        return new TransformExecutionException(name, session.height(), kind, detail, session.log().stderrTail(),
+                session.log().tail(), cause);
     }
 }

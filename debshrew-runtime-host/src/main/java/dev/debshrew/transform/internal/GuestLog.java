@@ -1,20 +1,27 @@
 package dev.debshrew.transform.internal;
 
-import java.io.ByteArrayOutputStream;
+import dev.debshrew.transform.GuestLogListener;
+import dev.debshrew.transform.GuestLogListener.Stream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The guest's stdout and stderr for one block. Fragments are buffered until a newline (the Rust
- * SDK emits one call per format fragment) and logged line by line: stdout at INFO, stderr at WARN,
- * on logger {@code dev.debshrew.transform.guest}, prefixed with the transform's name and height.
+ * The guest's stdout and stderr for one block, as one sequence in the order of the writes. Every
+ * write ({@code __stdout} / {@code __stderr} call) is logged at once: one line per newline-ended
+ * line it holds, and its unterminated rest as a line of its own (a write is never glued to the
+ * next one, and nothing waits for a newline that may never come). stdout is logged at INFO, stderr
+ * at WARN, on logger {@code dev.debshrew.transform.guest}, prefixed with the transform's name and
+ * height; each line also goes to the block's {@link GuestLogListener}.
  *
- * <p>Volume cap: once the block has written more than {@code maxBytes}, further output is dropped
- * and ONE warning says so (logging must never fail a block). The last {@value #TAIL_BYTES} bytes
- * of stderr are always kept, for error messages.
+ * <p>Volume cap: once the block has written more than {@code maxBytes}, further output is not
+ * logged and ONE warning says so (logging must never fail a block). The last
+ * {@value #TAIL_LINES} lines of both streams (at most {@value #TAIL_BYTES} bytes) are always kept,
+ * for the error of a failed block ({@link #tail()}).
  *
- * <p>Written by the block's worker thread; {@link #stderrTail()} may be read from another thread.
+ * <p>Written by the block's worker thread; {@link #tail()} may be read from another thread.
  */
 public final class GuestLog {
 
@@ -23,86 +30,84 @@ public final class GuestLog {
 
     static final int TAIL_BYTES = 4096;
     static final int TAIL_LINES = 20;
-    static final int MAX_LINE = 64 * 1024;
 
     private final String name;
     private final long height;
     private final long maxBytes;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final byte[] tail = new byte[TAIL_BYTES];
-    private long tailWritten;
+    private final GuestLogListener listener;
+    /** The last lines, tagged with their stream; guarded by itself. */
+    private final Deque<String> tail = new ArrayDeque<>();
+    private int tailBytes;
+    private boolean tailTruncated;
     private long written;
     private boolean capped;
 
     public GuestLog(String name, long height, long maxBytes) {
+        this(name, height, maxBytes, GuestLogListener.NONE);
+    }
+
+    /** A log that also hands every line to {@code listener}. */
+    public GuestLog(String name, long height, long maxBytes, GuestLogListener listener) {
         this.name = name;
         this.height = height;
         this.maxBytes = maxBytes;
+        this.listener = listener;
     }
 
-    /** Handles one {@code __stdout} fragment. */
+    /** Handles one {@code __stdout} write. */
     public void stdout(byte[] fragment) {
-        write(false, fragment);
+        write(Stream.STDOUT, fragment);
     }
 
-    /** Handles one {@code __stderr} fragment. */
+    /** Handles one {@code __stderr} write. */
     public void stderr(byte[] fragment) {
-        synchronized (tail) {
-            for (byte b : fragment) {
-                tail[(int) (tailWritten++ % TAIL_BYTES)] = b;
+        write(Stream.STDERR, fragment);
+    }
+
+    private void write(Stream stream, byte[] fragment) {
+        boolean log = !capped;
+        if (log) {
+            written += fragment.length;
+            if (written > maxBytes) {
+                capped = true;
+                log = false;
+                GUEST.warn("[{}@{}] guest log output exceeded maxLogBytesPerBlock ({} bytes); "
+                        + "further stdout/stderr of this block is not logged", name, height, maxBytes);
             }
         }
-        write(true, fragment);
-    }
-
-    private void write(boolean isErr, byte[] fragment) {
-        if (capped) {
-            return;
-        }
-        written += fragment.length;
-        if (written > maxBytes) {
-            capped = true;
-            flush();
-            GUEST.warn("[{}@{}] guest log output exceeded maxLogBytesPerBlock ({} bytes); "
-                    + "further stdout/stderr of this block is dropped", name, height, maxBytes);
-            return;
-        }
-        ByteArrayOutputStream buf = isErr ? err : out;
         int start = 0;
-        for (int i = 0; i < fragment.length; i++) {
-            if (fragment[i] == '\n') {
-                buf.write(fragment, start, i - start);
-                emit(isErr, buf);
+        for (int i = 0; i <= fragment.length; i++) {
+            if (i == fragment.length ? i > start : fragment[i] == '\n') {
+                int end = i > start && fragment[i - 1] == '\r' ? i - 1 : i;
+                emit(stream, new String(fragment, start, end - start, StandardCharsets.UTF_8), log);
                 start = i + 1;
             }
         }
-        buf.write(fragment, start, fragment.length - start);
-        if (buf.size() > MAX_LINE) {
-            emit(isErr, buf);
-        }
     }
 
-    /** Logs any unterminated line (end of block). */
-    public void flush() {
-        if (out.size() > 0) {
-            emit(false, out);
+    private void emit(Stream stream, String line, boolean log) {
+        remember(stream, line);
+        if (!log) {
+            return;
         }
-        if (err.size() > 0) {
-            emit(true, err);
-        }
-    }
-
-    private void emit(boolean isErr, ByteArrayOutputStream buf) {
-        String line = buf.toString(StandardCharsets.UTF_8);
-        buf.reset();
-        if (line.endsWith("\r")) {
-            line = line.substring(0, line.length() - 1);
-        }
-        if (isErr) {
+        listener.line(height, stream, line);
+        if (stream == Stream.STDERR) {
             GUEST.warn("[{}@{}] {}", name, height, line);
         } else {
             GUEST.info("[{}@{}] {}", name, height, line);
+        }
+    }
+
+    private void remember(Stream stream, String line) {
+        String text = line.length() > TAIL_BYTES / 2 ? "..." + line.substring(line.length() - TAIL_BYTES / 2) : line;
+        String tagged = (stream == Stream.STDERR ? "[stderr] " : "[stdout] ") + text;
+        synchronized (tail) {
+            tail.addLast(tagged);
+            tailBytes += tagged.length() + 1;
+            while (tail.size() > TAIL_LINES || tailBytes > TAIL_BYTES) {
+                tailBytes -= tail.removeFirst().length() + 1;
+                tailTruncated = true;
+            }
         }
     }
 
@@ -111,28 +116,30 @@ public final class GuestLog {
         return capped;
     }
 
-    /** The last lines (at most {@value #TAIL_LINES}, {@value #TAIL_BYTES} bytes) the guest wrote to stderr. */
-    public String stderrTail() {
-        byte[] bytes;
-        boolean truncated;
+    /**
+     * The last lines (at most {@value #TAIL_LINES}, about {@value #TAIL_BYTES} characters) the guest
+     * wrote to either stream, in order, each prefixed with {@code [stdout] } or {@code [stderr] };
+     * {@code ...} first when earlier lines were dropped. Empty when the guest wrote nothing.
+     */
+    public String tail() {
         synchronized (tail) {
-            int n = (int) Math.min(tailWritten, TAIL_BYTES);
-            truncated = tailWritten > TAIL_BYTES;
-            bytes = new byte[n];
-            long from = tailWritten - n;
-            for (int i = 0; i < n; i++) {
-                bytes[i] = tail[(int) ((from + i) % TAIL_BYTES)];
+            if (tail.isEmpty()) {
+                return "";
             }
+            return (tailTruncated ? "...\n" : "") + String.join("\n", tail);
         }
-        String s = new String(bytes, StandardCharsets.UTF_8);
-        while (s.endsWith("\n") || s.endsWith("\r")) {
-            s = s.substring(0, s.length() - 1);
+    }
+
+    /** The lines of {@link #tail()} written to stderr, without their prefix. */
+    public String stderrTail() {
+        synchronized (tail) {
+            StringBuilder sb = new StringBuilder();
+            for (String l : tail) {
+                if (l.startsWith("[stderr] ")) {
+                    sb.append(sb.length() == 0 ? "" : "\n").append(l, "[stderr] ".length(), l.length());
+                }
+            }
+            return sb.toString();
         }
-        String[] lines = s.split("\n", -1);
-        if (lines.length > TAIL_LINES) {
-            truncated = true;
-            s = String.join("\n", java.util.Arrays.copyOfRange(lines, lines.length - TAIL_LINES, lines.length));
-        }
-        return truncated && !s.isEmpty() ? "...\n" + s : s;
     }
 }

@@ -1,0 +1,78 @@
+;; wat2wasm --debug-names
+;; Guest diagnostics. Height 0: writes without newlines, alternating streams: stdout "a1", stderr
+;; "b1", stdout "a2", stderr "b2\nb3\n", stdout "a3"; returns 0. Height 1: 25 lines "line NN",
+;; even ones to stdout, odd ones to stderr, then traps in $core::panicking::panic_fmt (called
+;; through $transform::run). Height 2: a Rust-like panic message about the clock on stderr, then
+;; traps in $std::time::SystemTime::now. Height 3: traps in $helper (no panic involved).
+(module
+  (import "env" "__height" (func $height (result i32)))
+  (import "env" "__stdout" (func $stdout (param i32)))
+  (import "env" "__stderr" (func $stderr (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\02\00\00\00a1")
+  (data (i32.const 16) "\02\00\00\00b1")
+  (data (i32.const 32) "\02\00\00\00a2")
+  (data (i32.const 48) "\06\00\00\00b2\0ab3\0a")
+  (data (i32.const 64) "\02\00\00\00a3")
+  (data (i32.const 128) "\43\00\00\00panicked at src/lib.rs:5:10:\0atime not implemented on this platform\0a")
+  (data (i32.const 256) "\08\00\00\00line 00\0a")
+  (data (i32.const 272) "\08\00\00\00line 01\0a")
+  (data (i32.const 288) "\08\00\00\00line 02\0a")
+  (data (i32.const 304) "\08\00\00\00line 03\0a")
+  (data (i32.const 320) "\08\00\00\00line 04\0a")
+  (data (i32.const 336) "\08\00\00\00line 05\0a")
+  (data (i32.const 352) "\08\00\00\00line 06\0a")
+  (data (i32.const 368) "\08\00\00\00line 07\0a")
+  (data (i32.const 384) "\08\00\00\00line 08\0a")
+  (data (i32.const 400) "\08\00\00\00line 09\0a")
+  (data (i32.const 416) "\08\00\00\00line 10\0a")
+  (data (i32.const 432) "\08\00\00\00line 11\0a")
+  (data (i32.const 448) "\08\00\00\00line 12\0a")
+  (data (i32.const 464) "\08\00\00\00line 13\0a")
+  (data (i32.const 480) "\08\00\00\00line 14\0a")
+  (data (i32.const 496) "\08\00\00\00line 15\0a")
+  (data (i32.const 512) "\08\00\00\00line 16\0a")
+  (data (i32.const 528) "\08\00\00\00line 17\0a")
+  (data (i32.const 544) "\08\00\00\00line 18\0a")
+  (data (i32.const 560) "\08\00\00\00line 19\0a")
+  (data (i32.const 576) "\08\00\00\00line 20\0a")
+  (data (i32.const 592) "\08\00\00\00line 21\0a")
+  (data (i32.const 608) "\08\00\00\00line 22\0a")
+  (data (i32.const 624) "\08\00\00\00line 23\0a")
+  (data (i32.const 640) "\08\00\00\00line 24\0a")
+  (func $core::panicking::panic_fmt
+    unreachable)
+  (func $transform::run
+    (call $core::panicking::panic_fmt))
+  (func $std::time::SystemTime::now
+    unreachable)
+  (func $helper (param $x i32)
+    (if (i32.eqz (local.get $x)) (then unreachable)))
+  (func (export "process_block") (result i32)
+    (local $h i32)
+    (local $i i32)
+    (local.set $h (call $height))
+    (if (i32.eqz (local.get $h))
+      (then
+        (call $stdout (i32.const 0))
+        (call $stderr (i32.const 16))
+        (call $stdout (i32.const 32))
+        (call $stderr (i32.const 48))
+        (call $stdout (i32.const 64))
+        (return (i32.const 0))))
+    (if (i32.eq (local.get $h) (i32.const 1))
+      (then
+        (loop $l
+          (if (i32.and (local.get $i) (i32.const 1))
+            (then (call $stderr (i32.add (i32.const 256) (i32.mul (local.get $i) (i32.const 16)))))
+            (else (call $stdout (i32.add (i32.const 256) (i32.mul (local.get $i) (i32.const 16))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 25))))
+        (call $transform::run)))
+    (if (i32.eq (local.get $h) (i32.const 2))
+      (then
+        (call $stderr (i32.const 128))
+        (call $std::time::SystemTime::now)))
+    (call $helper (i32.const 0))
+    (i32.const 0))
+)
