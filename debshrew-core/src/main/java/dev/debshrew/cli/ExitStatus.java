@@ -23,6 +23,8 @@ final class ExitStatus {
      * a block, foreign or corrupted state, a different module on existing state.
      */
     static final int NEEDS_OPERATOR = 3;
+    /** {@code debshrew test --expect}: the run's messages differ from the golden file. */
+    static final int MISMATCH = 4;
 
     private ExitStatus() {
     }

@@ -245,7 +245,16 @@ public final class Transform implements AutoCloseable {
      * @throws IllegalStateException if the transform is closed
      */
     public BlockOutput process(BlockContext block, ViewSource views, StateReader state) throws TransformExecutionException {
-        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state);
+        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state, GuestLogListener.NONE);
+    }
+
+    /**
+     * {@link #process(BlockContext, ViewSource, StateReader)}, handing every guest log line of the
+     * block to {@code logLines} as well (e.g. {@code debshrew test} prints them with the messages).
+     */
+    public BlockOutput process(BlockContext block, ViewSource views, StateReader state, GuestLogListener logLines)
+            throws TransformExecutionException {
+        return execute(Abi.EXPORT_PROCESS_BLOCK, block, views, state, Objects.requireNonNull(logLines, "logLines"));
     }
 
     /**
@@ -263,18 +272,18 @@ public final class Transform implements AutoCloseable {
         if (!shape.hasRollback()) {
             throw new IllegalStateException("transform '" + name + "' does not export rollback: () -> i32");
         }
-        return execute(Abi.EXPORT_ROLLBACK, block, views, state);
+        return execute(Abi.EXPORT_ROLLBACK, block, views, state, GuestLogListener.NONE);
     }
 
-    private BlockOutput execute(String export, BlockContext block, ViewSource views, StateReader state)
-            throws TransformExecutionException {
+    private BlockOutput execute(String export, BlockContext block, ViewSource views, StateReader state,
+            GuestLogListener logLines) throws TransformExecutionException {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(views, "views");
         Objects.requireNonNull(state, "state");
         if (closed) {
             throw new IllegalStateException("transform '" + name + "' is closed");
         }
-        BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec());
+        BlockSession session = new BlockSession(name, block, views, state, limits, runner.codec(), logLines);
         Worker worker = acquireWorker();
         Worker.Outcome<BlockOutput> outcome;
         try {

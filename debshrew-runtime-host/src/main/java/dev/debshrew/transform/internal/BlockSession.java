@@ -11,6 +11,7 @@ import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcFormatException;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.transform.BlockContext;
+import dev.debshrew.transform.GuestLogListener;
 import dev.debshrew.transform.StateChanges;
 import dev.debshrew.transform.StateReader;
 import dev.debshrew.transform.TransformExecutionException.Kind;
@@ -58,6 +59,12 @@ public final class BlockSession {
 
     public BlockSession(String name, BlockContext block, ViewSource views, StateReader state,
             TransformLimits limits, CdcCodec codec) {
+        this(name, block, views, state, limits, codec, GuestLogListener.NONE);
+    }
+
+    /** A session whose guest log lines also go to {@code logLines}. */
+    public BlockSession(String name, BlockContext block, ViewSource views, StateReader state,
+            TransformLimits limits, CdcCodec codec, GuestLogListener logLines) {
         this.name = name;
         this.height = block.height();
         this.blockHash = block.blockHash();
@@ -65,7 +72,7 @@ public final class BlockSession {
         this.state = state;
         this.limits = limits;
         this.codec = codec;
-        this.log = new GuestLog(name, height, limits.maxLogBytesPerBlock());
+        this.log = new GuestLog(name, height, limits.maxLogBytesPerBlock(), logLines);
     }
 
     public long height() {

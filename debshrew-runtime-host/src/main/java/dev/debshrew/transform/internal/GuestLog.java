@@ -1,5 +1,6 @@
 package dev.debshrew.transform.internal;
 
+import dev.debshrew.transform.GuestLogListener;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -34,11 +35,18 @@ public final class GuestLog {
     private long tailWritten;
     private long written;
     private boolean capped;
+    private final GuestLogListener listener;
 
     public GuestLog(String name, long height, long maxBytes) {
+        this(name, height, maxBytes, GuestLogListener.NONE);
+    }
+
+    /** A log that also hands every line to {@code listener}. */
+    public GuestLog(String name, long height, long maxBytes, GuestLogListener listener) {
         this.name = name;
         this.height = height;
         this.maxBytes = maxBytes;
+        this.listener = listener;
     }
 
     /** Handles one {@code __stdout} fragment. */
@@ -99,6 +107,7 @@ public final class GuestLog {
         if (line.endsWith("\r")) {
             line = line.substring(0, line.length() - 1);
         }
+        listener.line(height, isErr ? GuestLogListener.Stream.STDERR : GuestLogListener.Stream.STDOUT, line);
         if (isErr) {
             GUEST.warn("[{}@{}] {}", name, height, line);
         } else {
