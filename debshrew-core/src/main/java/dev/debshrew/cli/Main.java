@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Change-data-capture for Bitcoin metaprotocols: follows a metashrew node, runs a WebAssembly"
                 + " transform per block and streams create/update/delete events to sinks, undoing reorgs.",
         subcommands = {RunCommand.class, DevnetCommand.class, DemoCommand.class, JournalCommand.class, RewindCommand.class, ConfigDocCommand.class, CheckConfigCommand.class,
-                TestCommand.class,
+                TestCommand.class, InitCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
