@@ -44,7 +44,7 @@ final class InitCommand implements Callable<Integer> {
         }
         try {
             int n = ProjectScaffold.create(l, dir).size();
-            out.println("Created a " + l.id() + " transform project in " + dir + " (" + n + " files). Next:");
+            out.println("Created the " + l.id() + " transform project in " + dir + " (" + n + " files). Next:");
             out.println("  cd " + dir);
             if (l == Lang.RUST) {
                 out.println("  ./build.sh     # -> build/transform.wasm (needs the wasm32-unknown-unknown target)");
