@@ -1,10 +1,42 @@
-//! Guest SDK for debshrew transform modules (ABI v1).
+//! Guest SDK for debshrew transform modules (host ABI v1).
+//!
+//! A debshrew transform is a `wasm32-unknown-unknown` module that the debshrew daemon runs once per
+//! block; it reads the block through metashrew views, keeps durable state, and returns CDC
+//! messages (create / update / delete of table rows), which debshrew inverts on a reorg.
 //!
 //! API-compatible with the original `debshrew-runtime` crate: implement [`DebTransform`], register
 //! the type with [`declare_transform!`], and read the chain with [`view`], [`get_height`],
-//! [`get_block_hash`] and the state functions. Build for `wasm32-unknown-unknown` (see
-//! `examples/rust/README.md`). On native targets the host calls go to a mock host
-//! ([`test_utils`]) so transforms can be unit-tested with plain `cargo test`.
+//! [`get_block_hash`] and the state functions ([`get_state`], [`set_state`], [`delete_state`]).
+//!
+//! ```ignore
+//! use debshrew_runtime::{self, CdcHeader, CdcMessage, CdcOperation, CdcPayload, DebTransform};
+//!
+//! #[derive(Default, Clone, Debug)]
+//! pub struct Sizes;
+//!
+//! impl DebTransform for Sizes {
+//!     fn process_block(&mut self) -> debshrew_runtime::Result<Vec<CdcMessage>> {
+//!         let height = debshrew_runtime::get_height();
+//!         let block = debshrew_runtime::view("getblock", [])?; // raw block at this height
+//!         Ok(vec![CdcMessage {
+//!             header: CdcHeader { source: "sizes".into(), timestamp: 0, block_height: height,
+//!                                 block_hash: hex::encode(debshrew_runtime::get_block_hash()),
+//!                                 transaction_id: None },
+//!             payload: CdcPayload { operation: CdcOperation::Create, table: "sizes".into(),
+//!                                   key: height.to_string(), before: None,
+//!                                   after: Some(debshrew_runtime::serde_json::json!({ "size": block.len() })) },
+//!         }])
+//!     }
+//! }
+//!
+//! debshrew_runtime::declare_transform!(Sizes);
+//! ```
+//!
+//! Build with stable Rust: `cargo build --target wasm32-unknown-unknown --release` (crate type
+//! `cdylib`, `panic = "abort"` in the release profile). On native targets the host calls go to a
+//! mock host ([`test_utils`]) so transforms can be unit-tested with plain `cargo test`. The host
+//! ABI and the CDC message format are described in the debshrew repository's
+//! `docs/transform-abi.md` and `docs/cdc-format.md`; the crate's README covers installation.
 
 pub mod error;
 pub mod exports;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Change-data-capture for Bitcoin metaprotocols: follows a metashrew node, runs a WebAssembly"
                 + " transform per block and streams create/update/delete events to sinks, undoing reorgs.",
-        subcommands = {RunCommand.class, TestCommand.class, DevnetCommand.class, DemoCommand.class,
+        subcommands = {RunCommand.class, TestCommand.class, InitCommand.class, DevnetCommand.class, DemoCommand.class,
                 JournalCommand.class, RewindCommand.class, ReindexCommand.class,
                 ConfigDocCommand.class, CheckConfigCommand.class,
                 CommandLine.HelpCommand.class})
