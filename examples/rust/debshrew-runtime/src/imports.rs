@@ -11,7 +11,7 @@ extern "C" {
     /// Calls a metashrew view at the current height; stages the result and returns its length,
     /// or -1 on failure.
     pub fn __view(view_name: i32, input: i32) -> i32;
-    /// Logs UTF-8 text at INFO (fragments are joined until a newline).
+    /// Logs UTF-8 text at INFO: one log line per line of text, and the text after the last newline as a line of its own.
     pub fn __stdout(s: i32);
     /// Logs UTF-8 text at WARN.
     pub fn __stderr(s: i32);
