@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server (JDK {@code com.sun.net.httpserver}): read-only endpoints for operators and
+ * The admin HTTP server (JDK {@code com.sun.net.httpserver}): endpoints for operators and
  * monitoring.
  *
  * <ul>
@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  *     each sink's cursor, and {@code components} (node, transform, each sink: up/down and the last
  *     error with its time, cleared on recovery). Failure texts and sink names pass through
  *     {@link Secrets#scrub}.</li>
+ * <li>{@code POST /admin/reload}: hot reload of the transform module ({@link ReloadEndpoint}), when the
+ *     daemon offers it ({@link #enableReload}); {@code /status} shows the last one ({@code last_reload}).</li>
  * <li>{@code GET /}: the live status page ({@link StatusPage}), and {@code GET /status/history} its
  *     chart samples, recent reorgs, window blocks and last errors ({@link StatusHistory}).</li>
  * </ul>
@@ -81,6 +83,7 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StatusHistory history;
+    private volatile ModuleReloads reloads;
 
     /**
      * How the admin server judges health and who may call it.
@@ -151,6 +154,11 @@ public final class AdminServer implements AutoCloseable {
         return server;
     }
 
+    /** Offers {@code POST /admin/reload} with {@code reloads} (until then it answers 503). */
+    public void enableReload(ModuleReloads reloads) {
+        this.reloads = reloads;
+    }
+
     /** The bound address (the actual port when started with port 0). */
     public InetSocketAddress address() {
         return http.getAddress();
@@ -178,6 +186,11 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             String method = ex.getRequestMethod();
+            if (ReloadEndpoint.PATH.equals(path)) {
+                ReloadEndpoint.Answer a = ReloadEndpoint.handle(ex, reloads, mapper);
+                send(ex, a.status(), JSON, a.body(), false);
+                return;
+            }
             boolean head = "HEAD".equals(method);
             if (!head && !"GET".equals(method)) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
@@ -273,6 +286,14 @@ public final class AdminServer implements AutoCloseable {
         if (nodeFailure != null) {
             node.put("last_failure", Secrets.scrub(nodeFailure));
             node.put("last_failure_at", String.valueOf(nodeFailureAt));
+        }
+
+        ModuleReloads r = reloads;
+        Optional<ModuleReloads.Report> lastReload = r == null ? Optional.empty() : r.last();
+        if (lastReload.isPresent()) {
+            lastReload.get().toJson(root.putObject("last_reload"));
+        } else {
+            root.putNull("last_reload");
         }
 
         ObjectNode w = root.putObject("window");

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Change-data-capture for Bitcoin metaprotocols: follows a metashrew node, runs a WebAssembly"
                 + " transform per block and streams create/update/delete events to sinks, undoing reorgs.",
-        subcommands = {RunCommand.class, DevnetCommand.class, DemoCommand.class, JournalCommand.class, RewindCommand.class, ConfigDocCommand.class, CheckConfigCommand.class,
+        subcommands = {RunCommand.class, ReloadCommand.class, DevnetCommand.class, DemoCommand.class, JournalCommand.class, RewindCommand.class, ConfigDocCommand.class, CheckConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
