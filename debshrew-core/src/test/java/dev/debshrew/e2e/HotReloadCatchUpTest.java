@@ -14,6 +14,14 @@ import dev.debshrew.testing.SwitchedReference;
 import dev.debshrew.testing.TableFold;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLimits;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.debshrew.cdc.CdcCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,12 +32,26 @@ import org.junit.jupiter.api.io.TempDir;
  * Hot reload while the daemon (in-process, pipelined engine with speculation) catches up: the
  * module is swapped in at a block boundary, whatever batch was running, and the output is exactly
  * that of a strictly sequential run whose blocks below the reported height ran with the old module
- * and the rest with the new one; the journal records each block's module.
+ * and the rest with the new one; the journal records each block's module. Then the admin
+ * endpoint's answers: the same module again changes nothing, a module without the ABI's exports is
+ * refused (422) and the new module runs on, a bad body is 400, another method 405.
  */
 class HotReloadCatchUpTest {
 
     @TempDir
     Path dir;
+
+    private static final String TOKEN = "catch-up-reload-token-0123456789";
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return CdcCodec.mapper().readTree(r.body());
+    }
 
     @Test
     void swapDuringCatchUpIsExactAtTheReportedHeight() throws Exception {
@@ -42,7 +64,11 @@ class HotReloadCatchUpTest {
             Path out = dir.resolve("out.jsonl");
             Path config = E2e.writeConfig(dir.resolve("config.json"), devnet, "tally", dir.resolve("data"),
                     dir.resolve("cache"), "rocksdb", E2e.sink("file").put("path", out.toString()));
+            ObjectNode cfg = (ObjectNode) CdcCodec.mapper().readTree(config.toFile());
+            cfg.putObject("admin").put("port", 0).put("token", TOKEN);
+            Files.writeString(config, cfg.toPrettyString());
             Daemon daemon = Daemon.create(DebshrewConfig.load(config));
+            String url = "http://127.0.0.1:" + daemon.adminAddress().orElseThrow().getPort() + "/admin/reload";
             ModuleReloads.Report report;
             List<JournalEntry> window;
             try (DaemonThread running = DaemonThread.start(daemon, "hot-reload-daemon")) {
@@ -59,6 +85,26 @@ class HotReloadCatchUpTest {
                             && daemon.follower().nextHeight() == devnet.height() + 1;
                 });
                 window = daemon.follower().window();
+
+                HttpResponse<String> same = post(url, "{\"module\": \"" + v2 + "\"}");
+                assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
+                assertThat(json(same).path("outcome").asText()).isEqualTo("unchanged");
+                Path noExports = Files.write(dir.resolve("empty.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+                HttpResponse<String> refused = post(url, "{\"module\": \"" + noExports + "\"}");
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+                assertThat(json(refused).path("ok").asBoolean(true)).isFalse();
+                assertThat(json(refused).path("error").asText()).contains(noExports.toString(), "export");
+                assertThat(post(url, "{\"module\": 5}").statusCode()).isEqualTo(400);
+                assertThat(post(url, "not json").statusCode()).isEqualTo(400);
+                HttpResponse<String> get = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(get.statusCode()).isEqualTo(405);
+                long before = devnet.height();
+                devnet.mine(2);
+                E2e.await("blocks after the refused reload", null, E2e.WAIT,
+                        () -> daemon.follower().nextHeight() == before + 3);
+                assertThat(daemon.follower().windowTip().orElseThrow().module()).as("the module still running")
+                        .isEqualTo(b.sha256());
             }
             long swap = report.fromHeight();
             for (JournalEntry e : window) {
