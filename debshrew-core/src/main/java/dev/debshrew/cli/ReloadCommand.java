@@ -106,7 +106,8 @@ final class ReloadCommand implements Callable<Integer> {
         String module = r.path("module").asText();
         String sha = r.path("sha256").asText();
         if ("unchanged".equals(r.path("outcome").asText())) {
-            System.out.println("debshrew reload: " + module + " (sha256 " + sha + ") is already running; nothing changed");
+            System.out.println("debshrew reload: " + module + " (sha256 " + sha + ") is already running;"
+                    + " nothing changed");
         } else if (r.path("from_height").isNumber()) {
             System.out.println("debshrew reload: " + module + " (sha256 " + sha + ") runs from block "
                     + r.path("from_height").asLong() + " on");

@@ -223,8 +223,8 @@ final class SpeculativeExecutor implements AutoCloseable {
         BlockOutput outcome() throws MetashrewException, PipelineException {
             if (failure != null) {
                 views.rethrowNodeFailure(failure, block.height(), block.hash());
-                throw new PipelineException("transform '" + modules.current().name() + "' failed on block " + block.height()
-                        + " (" + block.hash() + "): " + failure.getMessage(), failure);
+                throw new PipelineException("transform '" + modules.current().name() + "' failed on block "
+                        + block.height() + " (" + block.hash() + "): " + failure.getMessage(), failure);
             }
             views.rethrowTransientFailure();
             return output;
