@@ -240,7 +240,9 @@ public final class AdminServer implements AutoCloseable {
     /** The body of {@code GET /status}. */
     ObjectNode status() {
         ObjectNode root = mapper.createObjectNode();
-        root.put("transform", transformName);
+        ModuleReloads r = reloads;
+        String transform = r == null ? transformName : r.running(); // a hot reload changes it
+        root.put("transform", transform);
         root.put("version", DebshrewMetrics.version());
         Health live = Health.liveness(metrics, options.stallAfter());
         Health ready = readiness();
@@ -288,7 +290,6 @@ public final class AdminServer implements AutoCloseable {
             node.put("last_failure_at", String.valueOf(nodeFailureAt));
         }
 
-        ModuleReloads r = reloads;
         Optional<ModuleReloads.Report> lastReload = r == null ? Optional.empty() : r.last();
         if (lastReload.isPresent()) {
             lastReload.get().toJson(root.putObject("last_reload"));
@@ -310,7 +311,7 @@ public final class AdminServer implements AutoCloseable {
 
         ArrayNode components = root.putArray("components");
         component(components, "node", Secrets.redactEndpoint(client.config().url()), nodeUp, nodeFailure, nodeFailureAt);
-        component(components, "transform", transformName, metrics.transformFailure() == null,
+        component(components, "transform", transform, metrics.transformFailure() == null,
                 metrics.transformFailure(), metrics.transformFailureAt());
         List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
         for (BlockFollower.SinkPosition p : positions) {

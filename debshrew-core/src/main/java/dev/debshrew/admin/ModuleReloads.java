@@ -21,6 +21,9 @@ public interface ModuleReloads {
     /** The outcome of the last reload since start, if any. */
     Optional<Report> last();
 
+    /** The name of the module running now (the file name of the one swapped in last). */
+    String running();
+
     /**
      * The outcome of one reload.
      *

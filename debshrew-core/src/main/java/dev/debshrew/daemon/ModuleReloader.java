@@ -111,6 +111,11 @@ final class ModuleReloader implements ModuleReloads {
     }
 
     @Override
+    public String running() {
+        return slot.current().name();
+    }
+
+    @Override
     public Optional<Report> last() {
         return Optional.ofNullable(last);
     }

@@ -93,6 +93,7 @@ class HotReloadEndToEndTest {
                 Cli reload = cli(config, "--module", v2.toString());
                 assertThat(reload.exit()).as(reload.output()).isZero();
                 assertThat(reload.output()).contains(b.sha256(), "runs from block 23 on");
+                assertThat(status(base).path("transform").asText()).isEqualTo("tally_v2.wasm");
                 devnet.mine(3);
                 daemon.awaitCursor(cursor, 25, devnet.blockHash(25), E2e.WAIT);
 
@@ -109,6 +110,7 @@ class HotReloadEndToEndTest {
                 });
                 back = status(base).path("last_reload").path("from_height").asLong();
                 assertThat(back).isEqualTo(28);
+                assertThat(status(base).path("transform").asText()).isEqualTo("current.wasm");
                 devnet.mine(2);
                 daemon.awaitCursor(cursor, 29, devnet.blockHash(29), E2e.WAIT);
 
