@@ -11,8 +11,9 @@ const BLOCKS = new URL("../build/blocks.wasm", import.meta.url).pathname;
 const TXINDEX = new URL("../build/txindex.wasm", import.meta.url).pathname;
 
 const BENCH = ["bench_messages", "bench_views"].map((n) => new URL(`../build/${n}.wasm`, import.meta.url).pathname);
+const TALLY = ["tally", "tally_v2"].map((n) => new URL(`../build/${n}.wasm`, import.meta.url).pathname);
 
-for (const path of [BLOCKS, TXINDEX, ...BENCH]) {
+for (const path of [BLOCKS, TXINDEX, ...BENCH, ...TALLY]) {
   test(`module shape: ${path.split("/").pop()}`, () => {
     const m = loadModule(path);
     for (const i of WebAssembly.Module.imports(m)) {

@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server (JDK {@code com.sun.net.httpserver}): read-only endpoints for operators and
+ * The admin HTTP server (JDK {@code com.sun.net.httpserver}): endpoints for operators and
  * monitoring.
  *
  * <ul>
@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  *     each sink's cursor, and {@code components} (node, transform, each sink: up/down and the last
  *     error with its time, cleared on recovery). Failure texts and sink names pass through
  *     {@link Secrets#scrub}.</li>
+ * <li>{@code POST /admin/reload}: hot reload of the transform module ({@link ReloadEndpoint}), when the
+ *     daemon offers it ({@link #enableReload}); {@code /status} shows the last one ({@code last_reload}).</li>
  * <li>{@code GET /}: the live status page ({@link StatusPage}), and {@code GET /status/history} its
  *     chart samples, recent reorgs, window blocks and last errors ({@link StatusHistory}).</li>
  * </ul>
@@ -81,6 +83,7 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StatusHistory history;
+    private volatile ModuleReloads reloads;
 
     /**
      * How the admin server judges health and who may call it.
@@ -151,6 +154,11 @@ public final class AdminServer implements AutoCloseable {
         return server;
     }
 
+    /** Offers {@code POST /admin/reload} with {@code reloads} (until then it answers 503). */
+    public void enableReload(ModuleReloads reloads) {
+        this.reloads = reloads;
+    }
+
     /** The bound address (the actual port when started with port 0). */
     public InetSocketAddress address() {
         return http.getAddress();
@@ -178,6 +186,11 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             String method = ex.getRequestMethod();
+            if (ReloadEndpoint.PATH.equals(path)) {
+                ReloadEndpoint.Answer a = ReloadEndpoint.handle(ex, reloads, mapper);
+                send(ex, a.status(), JSON, a.body(), false);
+                return;
+            }
             boolean head = "HEAD".equals(method);
             if (!head && !"GET".equals(method)) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
@@ -227,7 +240,9 @@ public final class AdminServer implements AutoCloseable {
     /** The body of {@code GET /status}. */
     ObjectNode status() {
         ObjectNode root = mapper.createObjectNode();
-        root.put("transform", transformName);
+        ModuleReloads r = reloads;
+        String transform = r == null ? transformName : r.running(); // a hot reload changes it
+        root.put("transform", transform);
         root.put("version", DebshrewMetrics.version());
         Health live = Health.liveness(metrics, options.stallAfter());
         Health ready = readiness();
@@ -279,6 +294,13 @@ public final class AdminServer implements AutoCloseable {
             node.put("last_failure_at", String.valueOf(nodeFailureAt));
         }
 
+        Optional<ModuleReloads.Report> lastReload = r == null ? Optional.empty() : r.last();
+        if (lastReload.isPresent()) {
+            lastReload.get().toJson(root.putObject("last_reload"));
+        } else {
+            root.putNull("last_reload");
+        }
+
         ObjectNode w = root.putObject("window");
         Optional<JournalEntry> tip = follower.windowTip();
         if (tip.isPresent()) {
@@ -293,7 +315,7 @@ public final class AdminServer implements AutoCloseable {
 
         ArrayNode components = root.putArray("components");
         component(components, "node", Secrets.redactEndpoint(client.config().url()), nodeUp, nodeFailure, nodeFailureAt);
-        component(components, "transform", transformName, metrics.transformFailure() == null,
+        component(components, "transform", transform, metrics.transformFailure() == null,
                 metrics.transformFailure(), metrics.transformFailureAt());
         List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
         for (BlockFollower.SinkPosition p : positions) {

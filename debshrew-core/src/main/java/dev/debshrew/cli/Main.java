@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Change-data-capture for Bitcoin metaprotocols: follows a metashrew node, runs a WebAssembly"
                 + " transform per block and streams create/update/delete events to sinks, undoing reorgs.",
-        subcommands = {RunCommand.class, TestCommand.class, InitCommand.class, DevnetCommand.class, DemoCommand.class,
-                JournalCommand.class, RewindCommand.class, ReindexCommand.class,
+        subcommands = {RunCommand.class, TestCommand.class, InitCommand.class, ReloadCommand.class,
+                DevnetCommand.class, DemoCommand.class, JournalCommand.class, RewindCommand.class, ReindexCommand.class,
                 ConfigDocCommand.class, CheckConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * <p>SIGTERM and SIGINT are handled from the first instant of the command (before the config is
  * read): a stop requested during start-up exits with status 0 without starting anything; a stop
  * while running ends within a bounded time even while a node or sink call hangs (see
- * {@link StopRequest}). Exit status (docs/operations.md, "Exit status"):
+ * {@link StopRequest}). SIGHUP, once the daemon is built (its first log line names the node), is
+ * not a stop but a hot reload of {@code transform.path}. Exit status (docs/operations.md, "Exit status"):
  * <ul>
  * <li>0: clean stop (SIGTERM / Ctrl-C);
  * <li>1: a transient condition the daemon gave up on, or an unexpected error (restart);
@@ -76,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         StopRequest stop = new StopRequest();
         Thread hook = new Thread(() -> {
-            // any other way the JVM is asked to exit (SIGHUP, System.exit elsewhere)
+            // any other way the JVM is asked to exit (SIGHUP before the daemon is built, System.exit elsewhere)
             stop.request("JVM shutdown");
             try {
                 stop.awaitFinished();
@@ -130,7 +131,8 @@ final class RunCommand implements Callable<Integer> {
             log.info("stopped during start-up");
             return ExitStatus.CLEAN;
         }
-        try {
+        // SIGHUP: hot reload of transform.path (docs/operations.md, "Hot reload"); before this, the JVM's default
+        try (Signals hup = Signals.onHangup(() -> daemon.reload(null))) {
             daemon.run();
             return ExitStatus.CLEAN;
         } catch (PipelineException | StateStoreException e) {

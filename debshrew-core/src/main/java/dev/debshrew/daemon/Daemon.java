@@ -1,11 +1,13 @@
 package dev.debshrew.daemon;
 
 import dev.debshrew.admin.AdminServer;
+import dev.debshrew.admin.ModuleReloads;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.follow.BlockFollower;
 import dev.debshrew.follow.FollowerListener;
 import dev.debshrew.follow.FollowerListeners;
 import dev.debshrew.follow.FollowerSettings;
+import dev.debshrew.follow.ModuleSlot;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.InMemoryChainStore;
@@ -19,6 +21,7 @@ import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLoadException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,6 +52,8 @@ public final class Daemon implements AutoCloseable {
     private final DebshrewMetrics metrics;
     private final AdminServer admin;
     private final ModuleIdentity moduleIdentity; // null for the in-memory store
+    private final ModuleSlot modules;
+    private final ModuleReloader reloader;
     private final String pipeline; // the MDC field 'pipeline' of the follower's log lines
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean stopRequested = new AtomicBoolean();
@@ -58,7 +63,9 @@ public final class Daemon implements AutoCloseable {
 
     private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
             BlockFollower follower, DebshrewMetrics metrics, AdminServer admin, ModuleIdentity moduleIdentity,
-            String pipeline) {
+            String pipeline, ModuleSlot modules, ModuleReloader reloader) {
+        this.modules = modules;
+        this.reloader = reloader;
         this.client = client;
         this.transform = transform;
         this.store = store;
@@ -142,7 +149,8 @@ public final class Daemon implements AutoCloseable {
             List<FollowerListener> listeners = new ArrayList<>(List.of(metrics, progress));
             // hooks found on the class path (tests install crash points this way; production has none)
             ServiceLoader.load(FollowerListener.class).forEach(listeners::add);
-            BlockFollower follower = new BlockFollower(client, transform, store, sinks, settings,
+            ModuleSlot modules = new ModuleSlot(transform);
+            BlockFollower follower = new BlockFollower(client, modules, store, sinks, settings,
                     FollowerListeners.of(listeners));
             metrics.bind(follower);
             progress.bind(() -> follower.nextHeight() - 1);
@@ -160,7 +168,13 @@ public final class Daemon implements AutoCloseable {
             ModuleIdentity identity = store instanceof RocksChainStore rocks
                     ? new ModuleIdentity(rocks, config.transformPath(), transform.sha256(), acceptModuleChange) : null;
             String pipeline = config.logOptions().pipeline() != null ? config.logOptions().pipeline() : transform.name();
-            return new Daemon(client, transform, store, sinks, follower, metrics, admin, identity, pipeline);
+            ModuleReloader reloader = new ModuleReloader(modules, config.transformPath(), config.transformLimits(),
+                    metrics, identity);
+            if (admin != null) {
+                admin.enableReload(reloader);
+            }
+            return new Daemon(client, transform, store, sinks, follower, metrics, admin, identity, pipeline, modules,
+                    reloader);
         } catch (RuntimeException e) {
             // nothing started yet: release what was opened, then report
             sinks.forEach(Sink::close);
@@ -191,6 +205,18 @@ public final class Daemon implements AutoCloseable {
         Duration oneCall = config.metashrewTimeout().plus(config.metashrewConnectTimeout());
         Duration longest = Collections.max(List.of(settings.retryMax(), settings.pollInterval(), oneCall));
         return Collections.max(List.of(Duration.ofSeconds(120), longest.multipliedBy(2)));
+    }
+
+    /**
+     * Hot reload ({@code debshrew reload}, SIGHUP, {@code POST /admin/reload}): loads the module at
+     * {@code module} (null: the configured {@code transform.path}, read again) and swaps it in at
+     * the next block boundary; a module that cannot be loaded leaves the running one in place (the
+     * report says why). Safe from any thread.
+     */
+    public ModuleReloads.Report reload(Path module) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("pipeline", pipeline)) {
+            return reloader.reload(module == null ? null : module.toString());
+        }
     }
 
     /** The metrics fed by the follower and the client. */
@@ -290,7 +316,7 @@ public final class Daemon implements AutoCloseable {
         }
         sinks.forEach(Sink::close);
         store.close();
-        transform.close();
+        modules.close();
         client.close();
         metrics.close();
     }

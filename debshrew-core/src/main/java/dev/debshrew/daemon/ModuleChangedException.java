@@ -17,7 +17,8 @@ public final class ModuleChangedException extends PipelineException {
     ModuleChangedException(Path dataDir, Path module, String recordedSha256, String moduleSha256) {
         super("the state store in " + dataDir + " was built by another transform module (sha256 " + recordedSha256
                 + ") than " + module + " (sha256 " + moduleSha256 + "); running it on that state would mix the two"
-                + " modules' state and output. Either point transform.path back at the module that built the state;"
+                + " modules' state and output (after a hot reload, the store belongs to the reloaded module)."
+                + " Either point transform.path back at the module that built the state;"
                 + " or re-index with the new module into a new data_dir and a new sink output; or, if the change is"
                 + " intentional and the new module reads the existing state as it is, run once with"
                 + " 'debshrew run --accept-module-change' to record the new module's hash"

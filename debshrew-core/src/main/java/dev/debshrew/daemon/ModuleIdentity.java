@@ -10,14 +10,17 @@ import org.slf4j.LoggerFactory;
  * Ties a durable state store to the transform module that builds it: the module's SHA-256 is
  * recorded in the store the first time it is run on it, and a later run with another module is
  * refused unless the operator accepts the change explicitly ({@code run --accept-module-change}).
+ * A hot reload records the new module when it is swapped in ({@link #reloaded}): the store then
+ * belongs to it, and a restart must run it (a restart with the old module is refused like any
+ * other change).
  */
 final class ModuleIdentity {
 
     private static final Logger log = LoggerFactory.getLogger(ModuleIdentity.class);
 
     private final RocksChainStore store;
-    private final Path module;
-    private final String sha256;
+    private Path module;
+    private String sha256;
     private final boolean acceptChange;
 
     /**
@@ -33,12 +36,25 @@ final class ModuleIdentity {
     }
 
     /**
+     * A hot reload swapped {@code newModule} in, from block {@code fromHeight} on (every block below
+     * it is committed): records its hash as the store's module.
+     */
+    synchronized void reloaded(Path newModule, String newSha256, long fromHeight) {
+        store.recordModuleSha256(newSha256);
+        log.info("state store {} now belongs to the reloaded transform module {} (sha256 {}, from block {} on; it"
+                + " was sha256 {}): a restart must run this module", store.dataDir(), newModule, newSha256, fromHeight,
+                sha256);
+        this.module = newModule;
+        this.sha256 = newSha256;
+    }
+
+    /**
      * Records the module's hash if none is recorded (or the change is accepted); refuses another one.
      *
      * @throws ModuleChangedException if the store records another module's hash and the change was
      *                                not accepted (nothing is changed)
      */
-    void verify() throws ModuleChangedException {
+    synchronized void verify() throws ModuleChangedException {
         Optional<String> recorded = store.moduleSha256();
         if (recorded.isPresent() && recorded.get().equals(sha256)) {
             return;

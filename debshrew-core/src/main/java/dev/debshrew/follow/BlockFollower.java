@@ -72,6 +72,7 @@ public final class BlockFollower {
     private final SpeculativeExecutor executor;
     private final CommitStage commit;
     private final CommitGroups groups;
+    private final ModuleSlot modules;
 
     /** The next block to run; -1 before start-up. Only the follower's thread changes it. */
     private long next = -1;
@@ -98,6 +99,16 @@ public final class BlockFollower {
      */
     public BlockFollower(MetashrewClient node, Transform transform, ChainStore store, List<Sink> sinks,
             FollowerSettings settings, FollowerListener listener) {
+        this(node, new ModuleSlot(transform), store, sinks, settings, listener);
+    }
+
+    /**
+     * A follower whose module can be replaced while it runs (hot reload, {@link ModuleSlot}): a
+     * queued module is swapped in at the next block boundary. The caller closes the slot.
+     */
+    public BlockFollower(MetashrewClient node, ModuleSlot modules, ChainStore store, List<Sink> sinks,
+            FollowerSettings settings, FollowerListener listener) {
+        this.modules = modules;
         this.node = node;
         this.store = store;
         this.settings = settings;
@@ -109,7 +120,7 @@ public final class BlockFollower {
         this.undo = new ReorgUndo(node, store, fanOut, settings, listener, recentReorgs);
         this.pending = new PendingState(store);
         this.fetcher = new HashFetcher(node, engine.effectiveFetchConcurrency());
-        this.executor = new SpeculativeExecutor(transform, node, pending, engine.effectiveSpeculation());
+        this.executor = new SpeculativeExecutor(modules, node, pending, engine.effectiveSpeculation());
         this.commit = new CommitStage(store, fanOut, pending, listener, !engine.sequential());
         this.groups = new CommitGroups(engine, commit);
     }
@@ -272,6 +283,10 @@ public final class BlockFollower {
 
     /** One poll: a batch run, or a check of our tip when the node has nothing new. Returns whether progress was made. */
     boolean step() throws MetashrewException, PipelineException, StopRequested {
+        if (modules.swapPending()) { // hot reload: every block below 'next' ran with the old module
+            discardUnconfirmed(); // commits them; nothing runs now
+            modules.swapAt(next);
+        }
         long nodeTip = node.height();
         lastNodeTip = nodeTip;
         long nodeHeight = settings.confirmedTip(nodeTip); // confirmations: the tip the follower may process
@@ -374,7 +389,7 @@ public final class BlockFollower {
         for (int i = 0; i < accepted; i++) {
             SpeculativeExecutor.Ran r = ran.get(i);
             BlockResult result = new BlockResult(r.block().height(), r.block().hash(), parent, r.output().messages(),
-                    r.output().stateChanges());
+                    r.output().stateChanges(), modules.current().sha256());
             boolean isFinal = r.block().height() <= heightAfter - store.windowSize();
             groups.add(new CommitStage.Accepted(result, r.transformNanos(), startedNanos), isFinal);
             parent = r.block().hash();

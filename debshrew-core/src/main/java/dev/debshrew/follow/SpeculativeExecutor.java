@@ -5,7 +5,6 @@ import dev.debshrew.metashrew.MetashrewException;
 import dev.debshrew.transform.BlockContext;
 import dev.debshrew.transform.BlockOutput;
 import dev.debshrew.transform.StateReader;
-import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformExecutionException;
 import dev.debshrew.util.Hex;
 import java.util.ArrayDeque;
@@ -45,7 +44,7 @@ final class SpeculativeExecutor implements AutoCloseable {
     record Ran(Block block, BlockOutput output, long transformNanos, boolean rerun) {
     }
 
-    private final Transform transform;
+    private final ModuleSlot modules;
     private final MetashrewClient node;
     private final PendingState state;
     private final int concurrency;
@@ -53,8 +52,8 @@ final class SpeculativeExecutor implements AutoCloseable {
     private volatile long reruns;
     private final SpeculationPolicy policy = new SpeculationPolicy();
 
-    SpeculativeExecutor(Transform transform, MetashrewClient node, PendingState state, int concurrency) {
-        this.transform = transform;
+    SpeculativeExecutor(ModuleSlot modules, MetashrewClient node, PendingState state, int concurrency) {
+        this.modules = modules;
         this.node = node;
         this.state = state;
         this.concurrency = concurrency;
@@ -76,8 +75,9 @@ final class SpeculativeExecutor implements AutoCloseable {
     }
 
     /**
-     * Runs {@code blocks} (consecutive) in order until one fails; each accepted block's state writes
-     * are applied to the pending state. When it returns, nothing is left running.
+     * Runs {@code blocks} (consecutive) in order until one fails, or until a new module is queued
+     * ({@link ModuleSlot}: the blocks not accepted yet run again after the swap); each accepted
+     * block's state writes are applied to the pending state. When it returns, nothing is left running.
      */
     Outcome run(List<Block> blocks) {
         List<Ran> out = new ArrayList<>(blocks.size());
@@ -92,6 +92,9 @@ final class SpeculativeExecutor implements AutoCloseable {
     private void runInto(List<Block> blocks, List<Ran> out) throws MetashrewException, PipelineException {
         if (pool == null || !policy.speculate()) {
             for (Block b : blocks) {
+                if (modules.swapPending()) {
+                    return; // a new module takes over at this block (BlockFollower#step)
+                }
                 Attempt a = new Attempt(b);
                 a.execute(state);
                 policy.ran(a.nanos, a.viewNanos, false);
@@ -102,7 +105,7 @@ final class SpeculativeExecutor implements AutoCloseable {
         Deque<Future<Attempt>> running = new ArrayDeque<>();
         int submitted = 0;
         try {
-            while (out.size() < blocks.size()) {
+            while (out.size() < blocks.size() && !modules.swapPending()) { // a swap: the rest runs again
                 while (running.size() < concurrency && submitted < blocks.size()) {
                     Attempt a = new Attempt(blocks.get(submitted++));
                     Map<String, String> mdc = MDC.getCopyOfContextMap(); // log lines name the pipeline
@@ -186,7 +189,7 @@ final class SpeculativeExecutor implements AutoCloseable {
             views = new NodeViews(node); // a failure of an earlier run does not stick
             long started = System.nanoTime();
             try {
-                output = transform.process(new BlockContext(block.height(), Hex.decode(block.hash())),
+                output = modules.current().process(new BlockContext(block.height(), Hex.decode(block.hash())),
                         (name, input, height) -> {
                             String key = name + '\u0000' + Hex.encode(input);
                             byte[] cached = viewResults.get(key);
@@ -220,8 +223,8 @@ final class SpeculativeExecutor implements AutoCloseable {
         BlockOutput outcome() throws MetashrewException, PipelineException {
             if (failure != null) {
                 views.rethrowNodeFailure(failure, block.height(), block.hash());
-                throw new PipelineException("transform '" + transform.name() + "' failed on block " + block.height()
-                        + " (" + block.hash() + "): " + failure.getMessage(), failure);
+                throw new PipelineException("transform '" + modules.current().name() + "' failed on block "
+                        + block.height() + " (" + block.hash() + "): " + failure.getMessage(), failure);
             }
             views.rethrowTransientFailure();
             return output;

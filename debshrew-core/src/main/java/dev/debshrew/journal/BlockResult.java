@@ -14,9 +14,15 @@ import java.util.Objects;
  * @param parentHash hash of the block at {@code height - 1} the block was computed on
  * @param messages   the block's CDC messages, in order
  * @param changes    the block's state writes, in order
+ * @param module     SHA-256 (hex) of the transform module that produced the block; null: not known
  */
 public record BlockResult(long height, String hash, String parentHash, List<CdcMessage> messages,
-        StateChanges changes) {
+        StateChanges changes, String module) {
+
+    /** A result whose module is not known. */
+    public BlockResult(long height, String hash, String parentHash, List<CdcMessage> messages, StateChanges changes) {
+        this(height, hash, parentHash, messages, changes, null);
+    }
 
     public BlockResult {
         if (height < 0) {

@@ -77,7 +77,7 @@ public final class InMemoryChainStore implements ChainStore {
                 byte[] previous = c.value() == null ? state.remove(k) : state.put(k, c.value().clone());
                 undo.add(new StateUndo(c.key().clone(), previous));
             }
-            JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo);
+            JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo, b.module());
             window.addLast(entry);
             written.add(entry);
         }

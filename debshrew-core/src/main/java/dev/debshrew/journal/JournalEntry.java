@@ -13,12 +13,20 @@ import java.util.List;
  * @param parentHash hash of the block at {@code height - 1} on the same branch
  * @param messages   the block's CDC messages in emission order
  * @param undo       the block's state undo records, in write order
+ * @param module     SHA-256 (hex) of the transform module that produced the block (hot reload changes it
+ *                   between blocks); null for blocks recorded before modules were tracked per block
  */
-public record JournalEntry(long height, String hash, String parentHash, List<CdcMessage> messages, List<StateUndo> undo) {
+public record JournalEntry(long height, String hash, String parentHash, List<CdcMessage> messages, List<StateUndo> undo,
+        String module) {
 
     public JournalEntry {
         messages = List.copyOf(messages);
         undo = List.copyOf(undo);
+    }
+
+    /** An entry whose module is not known. */
+    public JournalEntry(long height, String hash, String parentHash, List<CdcMessage> messages, List<StateUndo> undo) {
+        this(height, hash, parentHash, messages, undo, null);
     }
 
     /** The block below this one ({@code height - 1}, {@code parentHash}), or null for block 0. */

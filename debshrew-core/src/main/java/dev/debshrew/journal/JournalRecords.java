@@ -22,17 +22,21 @@ import java.util.zip.CRC32;
  * <pre>
  * key    : u64 height
  * value  : u32 crc32(body) | body
- * body   : u8  version (1)
+ * body   : u8  version (2; version 1 is read too: it ends before the module)
  *          u64 height                      (must equal the key)
  *          str hash | str parentHash       (str = u32 length + UTF-8)
  *          u32 message count, per message: u32 length + native CDC JSON (UTF-8, CdcCodec)
  *          u32 undo count, per undo: u32 key length + key,
  *                                    u8 flag (0 = key was absent, 1 = present) [+ u32 length + value]
+ *          str module                      (version 2: SHA-256 hex of the module that produced the block;
+ *                                           empty: not known)
  * </pre>
  */
 final class JournalRecords {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    /** The first version, without the module: still read. */
+    static final byte VERSION_1 = 1;
     private static final byte ABSENT = 0;
     private static final byte PRESENT = 1;
 
@@ -109,6 +113,7 @@ final class JournalRecords {
                     writeBytes(out, u.previousValue());
                 }
             }
+            writeBytes(out, (e.module() == null ? "" : e.module()).getBytes(StandardCharsets.UTF_8));
             out.flush();
             byte[] record = bytes.toByteArray();
             ByteBuffer.wrap(record).putInt(0, crc(record));
@@ -154,8 +159,9 @@ final class JournalRecords {
         in.position(4);
         try {
             byte version = in.get();
-            if (version != VERSION) {
-                throw new BadRecordException("unknown record version " + version + " (this build reads " + VERSION + ")");
+            if (version != VERSION && version != VERSION_1) {
+                throw new BadRecordException("unknown record version " + version + " (this build reads " + VERSION_1
+                        + " and " + VERSION + ")");
             }
             long height = in.getLong();
             if (height != keyHeight) {
@@ -188,10 +194,11 @@ final class JournalRecords {
                 }
                 undo.add(new StateUndo(key, previous));
             }
+            String module = version == VERSION_1 ? "" : readString(in, "module");
             if (in.hasRemaining()) {
                 throw new BadRecordException(in.remaining() + " unexpected trailing byte(s)");
             }
-            return new JournalEntry(height, hash, parentHash, messages, undo);
+            return new JournalEntry(height, hash, parentHash, messages, undo, module.isEmpty() ? null : module);
         } catch (BufferUnderflowException ex) {
             throw new BadRecordException("record is truncated (" + record.length + " bytes)", ex);
         }

@@ -28,7 +28,8 @@ public final class JournalTool {
 
     /**
      * Lists the journal window: one line per record with height, hash, parent hash, message count,
-     * state-undo count and checksum status, then any store-wide problem.
+     * state-undo count, the module that produced the block (first 16 hex digits of its SHA-256) and
+     * checksum status, then any store-wide problem.
      *
      * @throws StateStoreException if the store cannot be opened read-only
      */
@@ -39,16 +40,17 @@ public final class JournalTool {
             out.println("state store " + rocks.dir + " (format " + formatVersion(rocks) + ", window size "
                     + (stored > 0 ? stored : "unknown") + ", " + scan.records.size() + " journal record(s))");
             out.println("base " + describeBase(rocks, scan) + "; module sha256 " + describeModule(rocks));
-            out.printf("%-10s  %-64s  %-64s  %8s  %8s  %s%n", "height", "hash", "parent_hash", "messages", "undo",
-                    "status");
+            out.printf("%-10s  %-64s  %-64s  %8s  %8s  %-16s  %s%n", "height", "hash", "parent_hash", "messages",
+                    "undo", "module", "status");
             for (JournalScan.RecordStatus r : scan.records) {
                 JournalEntry e = r.entry();
-                out.printf("%-10s  %-64s  %-64s  %8s  %8s  %s%n",
+                out.printf("%-10s  %-64s  %-64s  %8s  %8s  %-16s  %s%n",
                         r.height() < 0 ? "?" : Long.toString(r.height()),
                         e == null ? "?" : e.hash(),
                         e == null ? "?" : e.parentHash(),
                         e == null ? "?" : Integer.toString(e.messages().size()),
                         e == null ? "?" : Integer.toString(e.undo().size()),
+                        e == null ? "?" : moduleColumn(e.module()),
                         r.ok() ? "ok" : (e == null ? "CORRUPT: " : "BAD LINK: ") + r.problem());
             }
             for (JournalScan.Problem p : scan.problems) {
@@ -57,6 +59,11 @@ public final class JournalTool {
                 }
             }
         }
+    }
+
+    /** The first 16 hex digits of the module that produced a block ({@code -}: not recorded). */
+    static String moduleColumn(String module) {
+        return module == null ? "-" : module.substring(0, Math.min(16, module.length()));
     }
 
     /**

@@ -239,7 +239,7 @@ public final class RocksChainStore implements ChainStore {
                     pending.put(k, value);
                     undo.add(new StateUndo(key.clone(), previous));
                 }
-                JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo);
+                JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo, b.module());
                 batch.put(rocks.journal, JournalRecords.key(b.height()), JournalRecords.encode(entry));
                 written.add(entry);
             }

@@ -78,6 +78,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     private final Map<String, Counter> sinkErrors = new ConcurrentHashMap<>();
     private final Map<String, Timer> requests = new ConcurrentHashMap<>();
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+    private final Map<String, Counter> reloads = new ConcurrentHashMap<>();
 
     private final AtomicLong nodeHeight = new AtomicLong(UNKNOWN);
     private final AtomicLong lastCommitted = new AtomicLong(UNKNOWN);
@@ -337,6 +338,16 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         reorgs.increment();
         reorgDepth.record(depth);
         lastCommitted.set(ancestorHeight);
+    }
+
+    /**
+     * A hot reload of the transform module ended: {@code applied} (queued for the next block
+     * boundary), {@code unchanged} (the module already runs) or {@code failed} (the old one runs on).
+     */
+    public void moduleReload(String outcome) {
+        reloads.computeIfAbsent(outcome, x -> Counter.builder("debshrew.module.reloads")
+                .description("Hot reloads of the transform module, by outcome (applied, unchanged, failed)")
+                .tag("outcome", x).register(registry)).increment();
     }
 
     @Override

@@ -46,8 +46,8 @@ class JournalToolTest {
         assertThat(out).contains("window size 4").contains("4 journal record(s)");
         assertThat(out.lines().filter(l -> l.matches("^1[4-7] .*")).toList()).hasSize(4)
                 .allSatisfy(l -> assertThat(l).endsWith("ok"));
-        // height, hash, parent hash, messages (h % 4), undo count (3 writes per block)
-        assertThat(out).containsPattern("15\\s+" + hash("h15") + "\\s+" + hash("h14") + "\\s+3\\s+3\\s+ok");
+        // height, hash, parent hash, messages (h % 4), undo count (3 writes per block), module (none recorded here)
+        assertThat(out).containsPattern("15\\s+" + hash("h15") + "\\s+" + hash("h14") + "\\s+3\\s+3\\s+-\\s+ok");
         assertThat(out.lines().filter(l -> l.startsWith("13 ")).toList()).isEmpty();
     }
 

@@ -161,6 +161,11 @@ public final class DaemonProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The process id (to send it a signal, e.g. SIGHUP). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
