@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -81,9 +80,6 @@ public final class BlockFollower {
     private Cursor tip;
     /** Whether the sinks were brought up to the store (once, after the node confirmed the store's tip). */
     private boolean sinksCaughtUp;
-    /** The hashes of the next batch, read while the current one runs (null: none). */
-    private Future<List<String>> prefetched;
-    private long prefetchedFrom = -1;
     /** The node's height as last polled (before {@code confirmations}); -1: never polled. */
     private volatile long lastNodeTip = -1;
 
@@ -295,10 +291,9 @@ public final class BlockFollower {
             return checkTip(nodeHeight);
         }
         long last = Math.min(next + engine.effectiveBatch() - 1, nodeHeight);
-        List<String> hashes = batchHashes(next, last);
+        List<String> hashes = fetcher.batch(next, last);
         if (!engine.sequential() && last < nodeHeight) { // prefetch: the next batch while this one runs
-            prefetchedFrom = last + 1;
-            prefetched = fetcher.start(last + 1, Math.min(last + engine.effectiveBatch(), nodeHeight));
+            fetcher.prefetch(last + 1, Math.min(last + engine.effectiveBatch(), nodeHeight));
         }
         List<SpeculativeExecutor.Block> blocks = new ArrayList<>(hashes.size());
         for (int i = 0; i < hashes.size(); i++) {
@@ -336,24 +331,6 @@ public final class BlockFollower {
         PART,
         /** The node fell below our tip: nothing accepted, wait. */
         WAIT
-    }
-
-    /** The hashes of {@code from..to}: prefetched while the previous batch ran, or read now. */
-    private List<String> batchHashes(long from, long to) throws MetashrewException {
-        Future<List<String>> f = prefetched;
-        prefetched = null;
-        if (f != null && prefetchedFrom == from) {
-            List<String> got = HashFetcher.await(f);
-            if (got.size() >= to - from + 1) {
-                return got.subList(0, (int) (to - from + 1));
-            }
-            if (!got.isEmpty()) {
-                return got;
-            }
-        } else if (f != null) {
-            f.cancel(false);
-        }
-        return fetcher.hashes(from, to);
     }
 
     /**
@@ -467,10 +444,7 @@ public final class BlockFollower {
      * stays the block above the last accepted one.
      */
     private void discardUnconfirmed() throws PipelineException, StopRequested {
-        if (prefetched != null) {
-            prefetched.cancel(false);
-            prefetched = null;
-        }
+        fetcher.cancelPrefetch();
         groups.flush();
         commit.drain();
         pending.clear();

@@ -13,13 +13,18 @@ import java.util.concurrent.Future;
 /**
  * Reads block hashes of a height range with several calls in flight at once (the client keeps its
  * connections alive), so a range costs about one round trip to the node however long it is. Used
- * by the prefetch stage (the hashes of the next batch, while the current one runs) and by the
- * confirmation after a batch's views.
+ * by the prefetch stage (the hashes of the next batch, while the current one runs: {@link #prefetch},
+ * then {@link #batch}) and by the confirmation after a batch's views. Used by one thread, the
+ * follower's.
  */
 final class HashFetcher implements AutoCloseable {
 
     private final MetashrewClient node;
     private final ExecutorService pool;
+
+    /** The hashes of the next batch being read in the background (null: none). */
+    private Future<List<String>> prefetched;
+    private long prefetchedFrom = -1;
 
     HashFetcher(MetashrewClient node, int concurrency) {
         this.node = node;
@@ -31,8 +36,43 @@ final class HashFetcher implements AutoCloseable {
         return await(start(from, to));
     }
 
-    /** Starts reading the hashes at {@code from..to} in the background (the prefetch of the next batch). */
-    Future<List<String>> start(long from, long to) {
+    /** Starts reading the hashes at {@code from..to} in the background, for {@link #batch} to pick up. */
+    void prefetch(long from, long to) {
+        cancelPrefetch();
+        prefetchedFrom = from;
+        prefetched = start(from, to);
+    }
+
+    /**
+     * The hashes of a batch starting at {@code from}: what {@link #prefetch} read when it started at
+     * {@code from} (at most {@code to - from + 1}, at least one), else read now.
+     */
+    List<String> batch(long from, long to) throws MetashrewException {
+        Future<List<String>> f = prefetched;
+        prefetched = null;
+        if (f != null && prefetchedFrom == from) {
+            List<String> got = await(f);
+            if (got.size() >= to - from + 1) {
+                return got.subList(0, (int) (to - from + 1));
+            }
+            if (!got.isEmpty()) {
+                return got;
+            }
+        } else if (f != null) {
+            f.cancel(false);
+        }
+        return hashes(from, to);
+    }
+
+    /** Forgets the prefetched batch (the chain or our position changed). */
+    void cancelPrefetch() {
+        if (prefetched != null) {
+            prefetched.cancel(false);
+            prefetched = null;
+        }
+    }
+
+    private Future<List<String>> start(long from, long to) {
         if (pool == null) {
             CompletableFuture<List<String>> f = new CompletableFuture<>();
             try {
@@ -62,7 +102,7 @@ final class HashFetcher implements AutoCloseable {
     }
 
     /** The result of {@link #start}: a node failure is rethrown as it was raised. */
-    static List<String> await(Future<List<String>> f) throws MetashrewException {
+    private static List<String> await(Future<List<String>> f) throws MetashrewException {
         try {
             return f.get();
         } catch (InterruptedException e) {
