@@ -19,11 +19,23 @@ import java.util.stream.Stream;
  * the name section. The toolchain is {@code -Ddebshrew.toolchain.dir}, else
  * {@code $DEBSHREW_TOOLCHAIN_DIR}, else {@code ../.toolchain}; the standard library is
  * {@code -Ddebshrew.rust.std.dir}, else {@code ../examples/rust/target/wasm32-unknown-unknown/release/deps}.
- * When either is missing (the Rust examples were not built) the calling test is skipped, never passed.
+ * When either is missing (the Rust examples were not built) the calling test is skipped, never passed,
+ * and with {@code -Ddebshrew.requireRust=true} it fails.
  */
 final class RustFixture {
 
     private RustFixture() {
+    }
+
+    /**
+     * Skips the calling test when the toolchain part is missing, except with
+     * {@code -Ddebshrew.requireRust=true} (scripts/test.sh, CI), where a missing part fails it.
+     */
+    private static void available(boolean present, String what) {
+        if (Boolean.getBoolean("debshrew.requireRust")) {
+            assertThat(present).as(what + "; -Ddebshrew.requireRust=true requires it").isTrue();
+        }
+        assumeTrue(present, what);
     }
 
     static Path compile(String name, Path dir) throws Exception {
@@ -33,11 +45,11 @@ final class RustFixture {
                 "../examples/rust/target/wasm32-unknown-unknown/release/deps")).toAbsolutePath().normalize();
         Path rustc = tc.resolve("root/usr/bin/rustc");
         Path linker = tc.resolve("bin/wasm-ld");
-        assumeTrue(Files.isExecutable(rustc) && Files.isExecutable(linker),
+        available(Files.isExecutable(rustc) && Files.isExecutable(linker),
                 "the offline Rust toolchain is not at " + tc + " (scripts/build-rust-examples.sh builds it)");
         Path libstd = single(std, "libstd-");
         Path panicAbort = single(std, "libpanic_abort-");
-        assumeTrue(libstd != null && panicAbort != null, "the wasm32 standard library is not built in " + std
+        available(libstd != null && panicAbort != null, "the wasm32 standard library is not built in " + std
                 + " (scripts/build-rust-examples.sh builds it)");
         Path src = dir.resolve(name + ".rs");
         try (InputStream in = RustFixture.class.getResourceAsStream("/rust/" + name + ".rs")) {
