@@ -124,6 +124,7 @@ public final class Daemon implements AutoCloseable {
                     .withStartHeight(config.startHeight())
                     .withPollInterval(config.pollInterval())
                     .withSinkRetryMax(config.sinkRetryMax())
+                    .withRetryMax(config.retryMaxDelay())
                     .withEngine(config.engine());
             ProgressReporter progress = new ProgressReporter(config.logOptions().progressInterval(),
                     config.logOptions().behindBlocks(), System::nanoTime);

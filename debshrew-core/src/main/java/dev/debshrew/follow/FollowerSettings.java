@@ -55,6 +55,11 @@ public record FollowerSettings(Long startHeight, Duration pollInterval, Duration
         return new FollowerSettings(startHeight, pollInterval, retryInitial, retryMax, sinkRetryMax, e);
     }
 
+    /** The same settings with the longest wait {@code max}; the first wait is at most {@code max}. */
+    public FollowerSettings withRetryMax(Duration max) {
+        return withRetry(retryInitial.compareTo(max) > 0 ? max : retryInitial, max);
+    }
+
     public FollowerSettings withRetry(Duration initial, Duration max) {
         return new FollowerSettings(startHeight, pollInterval, initial, max, sinkRetryMax, engine);
     }
