@@ -13,11 +13,16 @@ import dev.debshrew.follow.FollowerListener;
  * after-state-commit} (store committed, sinks not yet), {@code after-sink-commit} (fully committed),
  * {@code after-undo-sink-commit} (reorg: the sinks have the block's inverse, the store has not
  * reverted it yet).
+ *
+ * <p>With {@code <point>@<height>:<ms>} the daemon only holds there for that many milliseconds (or
+ * until its thread is interrupted) and then goes on: a test can stop it with SIGTERM while it is in
+ * the middle of a commit or an undo.
  */
 public final class PauseAtHook implements FollowerListener {
 
     private final String point;
     private final long height;
+    private final long holdMs;
 
     /** Reads the system property; without it every hook does nothing. */
     public PauseAtHook() {
@@ -25,10 +30,13 @@ public final class PauseAtHook implements FollowerListener {
         if (spec == null) {
             point = null;
             height = -1;
+            holdMs = -1;
         } else {
             int at = spec.lastIndexOf('@');
+            int colon = spec.indexOf(':', at);
             point = spec.substring(0, at);
-            height = Long.parseLong(spec.substring(at + 1));
+            height = Long.parseLong(spec.substring(at + 1, colon < 0 ? spec.length() : colon));
+            holdMs = colon < 0 ? -1 : Long.parseLong(spec.substring(colon + 1));
         }
     }
 
@@ -58,6 +66,14 @@ public final class PauseAtHook implements FollowerListener {
         }
         System.err.println("PAUSED " + p + " " + height);
         System.err.flush();
+        if (holdMs >= 0) {
+            try {
+                Thread.sleep(holdMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         while (true) { // only SIGKILL ends this
             try {
                 Thread.sleep(60_000);

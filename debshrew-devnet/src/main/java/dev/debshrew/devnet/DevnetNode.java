@@ -144,26 +144,58 @@ final class DevnetNode {
                 throw new IllegalArgumentException("reorg: depth must be within 1.." + tip + " (tip " + tip + "), got " + depth);
             }
             long ancestor = tip - depth;
-            branch = chain.fork(branch, ancestor + 1);
-            canonicalTip = ancestor + newBlocks;
-            LOG.info("devnet reorg {}: depth {} at tip {}, ancestor {}, new branch {} to height {}", style, depth, tip, ancestor,
-                    branch, canonicalTip);
-            if (style == ReorgStyle.INSTANT) {
-                while (indexed.size() - 1 > ancestor) {
-                    indexed.remove(indexed.size() - 1);
-                }
-                indexUpToCanonical();
-                return CompletableFuture.completedFuture(null);
-            }
-            phase = ReorgPhase.SERVING_OLD;
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            reorgDone = done;
-            Thread t = new Thread(() -> runPhased(ancestor, timing, done), "devnet-reorg");
-            t.setDaemon(true);
-            reorgThread = t;
-            t.start();
-            return done;
+            return switchBranch(chain.fork(branch, ancestor + 1), ancestor, ancestor + newBlocks, style, timing);
         }
+    }
+
+    /**
+     * Switches back to the earlier {@code target} branch (A->B->A), which becomes canonical one block
+     * above the current tip; the common ancestor is the highest block both branches share.
+     */
+    CompletableFuture<Void> reorgTo(int target, ReorgStyle style, ReorgTiming timing) {
+        if (style == null || timing == null) {
+            throw new IllegalArgumentException("reorg style and timing are required");
+        }
+        synchronized (lock) {
+            if (phase != ReorgPhase.DONE) {
+                throw new IllegalStateException("a phased reorg is in progress (phase " + phase + ")");
+            }
+            if (target == branch || target < 0 || target >= chain.branchCount()) {
+                throw new IllegalArgumentException("reorg to: branch must be another of 0.." + (chain.branchCount() - 1)
+                        + " than the current " + branch + ", got " + target);
+            }
+            long tip = indexed.size() - 1;
+            long ancestor = tip;
+            while (!indexed.get((int) ancestor).hash().equals(chain.block(target, ancestor).hash())) {
+                ancestor--;
+            }
+            return switchBranch(target, ancestor, tip + 1, style, timing);
+        }
+    }
+
+    /** Makes {@code target} canonical up to {@code newTip} above {@code ancestor}; call holding the lock. */
+    private CompletableFuture<Void> switchBranch(int target, long ancestor, long newTip, ReorgStyle style,
+            ReorgTiming timing) {
+        long tip = indexed.size() - 1;
+        branch = target;
+        canonicalTip = newTip;
+        LOG.info("devnet reorg {}: depth {} at tip {}, ancestor {}, branch {} to height {}", style, tip - ancestor, tip,
+                ancestor, branch, canonicalTip);
+        if (style == ReorgStyle.INSTANT) {
+            while (indexed.size() - 1 > ancestor) {
+                indexed.remove(indexed.size() - 1);
+            }
+            indexUpToCanonical();
+            return CompletableFuture.completedFuture(null);
+        }
+        phase = ReorgPhase.SERVING_OLD;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        reorgDone = done;
+        Thread t = new Thread(() -> runPhased(ancestor, timing, done), "devnet-reorg");
+        t.setDaemon(true);
+        reorgThread = t;
+        t.start();
+        return done;
     }
 
     private void runPhased(long ancestor, ReorgTiming timing, CompletableFuture<Void> done) {

@@ -203,6 +203,16 @@ public final class DevnetServer implements AutoCloseable {
         return node.reorg(depth, newBlocks, style, timing);
     }
 
+    /**
+     * Switches back to the earlier branch {@code branch} (an A->B->A flip-flop): it becomes canonical
+     * one block above the current tip, replacing the blocks above the highest block both share.
+     *
+     * @throws IllegalArgumentException for the current or an unknown branch
+     */
+    public CompletableFuture<Void> reorgTo(int branch, ReorgStyle style) {
+        return node.reorgTo(branch, style, defaultTiming);
+    }
+
     /** The current reorg phase ({@link ReorgPhase#DONE} when idle). */
     public ReorgPhase reorgPhase() {
         return node.phase();
