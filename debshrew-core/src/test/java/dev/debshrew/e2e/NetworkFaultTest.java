@@ -4,17 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
+import dev.debshrew.reliability.Recorded;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.NetworkNamespace;
 import dev.debshrew.testing.TableFold;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,7 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * packet loss, the file sink ends exactly equal to an uninterrupted run. Skipped, with one
  * message, where namespaces (or netem) are not available.
  */
+@Tag("reliability")
+@DisabledIfSystemProperty(named = "debshrew.reliability", matches = "quick",
+        disabledReason = "part of the full reliability run and of mvn verify, not of the quick run")
 class NetworkFaultTest {
+
+    private final long started = System.nanoTime();
 
     @TempDir
     Path dir;
@@ -84,7 +94,9 @@ class NetworkFaultTest {
     }
 
     private void assertExact(String what) throws Exception {
-        E2e.Checked c = E2e.assertExactlyOnce(what, TableFold.readFile(out()), E2e.reference(devnet, "blocks", dir));
+        List<CdcMessage> canonical = E2e.reference(devnet, "blocks", dir);
+        Recorded.stream("network: " + what, "file", 0, 1, started, canonical, TableFold.readFile(out()));
+        E2e.Checked c = E2e.assertExactlyOnce(what, TableFold.readFile(out()), canonical);
         System.out.println(what + ": " + c);
         assertThat(c.inverse()).as("%s: the reorg was undone downstream", what).isPositive();
     }
