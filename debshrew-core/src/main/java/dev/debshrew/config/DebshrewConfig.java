@@ -109,6 +109,9 @@ public final class DebshrewConfig {
             31_536_000, "How long, in seconds, a sink may keep failing with retriable errors (broker or database"
                     + " down, lock held by another instance), at open or at a commit, before the daemon gives up"
                     + " with exit status 1. Absent: retry until stopped, with the sink reported down meanwhile.");
+    public static final ConfigOption<Long> RETRY_MAX_DELAY_MS = ConfigOption.integer("retry_max_delay_ms", 30_000L,
+            100, 3_600_000, "Longest wait, in milliseconds, between two attempts of the follower when the node or a"
+                    + " sink is down (the wait starts at 500 ms, or this if smaller, and doubles with jitter up to it).");
 
     private static final dev.debshrew.follow.EngineSettings ENGINE_DEFAULTS = dev.debshrew.follow.EngineSettings.defaults();
     public static final ConfigOption<Boolean> ENGINE_SEQUENTIAL = ConfigOption.bool("engine.sequential", ENGINE_DEFAULTS.sequential(),
@@ -170,7 +173,8 @@ public final class DebshrewConfig {
             TRANSFORM_MAX_VIEW_CALLS,
             TRANSFORM_MAX_LOG_BYTES, TRANSFORM_INTERPRETER, TRANSFORM_COMPILE_CACHE,
             SINK_TYPE, CACHE_SIZE, START_HEIGHT, CONFIRMATIONS, DATA_DIR, STATE_STORE, LOG_LEVEL, POLL_INTERVAL_MS,
-            SINK_RETRY_MAX, ENGINE_SEQUENTIAL, ENGINE_FETCH_CONCURRENCY, ENGINE_BATCH_BLOCKS, ENGINE_SPECULATION,
+            SINK_RETRY_MAX, RETRY_MAX_DELAY_MS, ENGINE_SEQUENTIAL, ENGINE_FETCH_CONCURRENCY, ENGINE_BATCH_BLOCKS,
+            ENGINE_SPECULATION,
             ENGINE_GROUP_MAX_BLOCKS, ENGINE_GROUP_MAX_MESSAGES, ENGINE_GROUP_MAX_BYTES, ENGINE_GROUP_MAX_MS,
             ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
             ADMIN_READY_MAX_LAG, ADMIN_STALL_AFTER, ADMIN_TOKEN, ADMIN_TOKEN_FILE, LogOptions.LOG_FORMAT,
@@ -196,6 +200,7 @@ public final class DebshrewConfig {
     private final Duration pollInterval;
     private final dev.debshrew.follow.EngineSettings engine;
     private final Duration sinkRetryMax;
+    private final Duration retryMaxDelay;
     private final Path dataDir;
     private final TransformLimits transformLimits;
     private final String stateStore;
@@ -262,6 +267,7 @@ public final class DebshrewConfig {
                 Duration.ofMillis(read(ENGINE_GROUP_MAX_MS, flat, source)));
         Long retryMax = read(SINK_RETRY_MAX, flat, source);
         sinkRetryMax = retryMax == null ? null : Duration.ofSeconds(retryMax);
+        retryMaxDelay = Duration.ofMillis(read(RETRY_MAX_DELAY_MS, flat, source));
         dataDir = Path.of(read(DATA_DIR, flat, source));
         stateStore = read(STATE_STORE, flat, source);
         Long port = read(ADMIN_PORT, flat, source);
@@ -505,6 +511,11 @@ public final class DebshrewConfig {
     /** How long a sink may fail with retriable errors before the daemon gives up; null: never. */
     public Duration sinkRetryMax() {
         return sinkRetryMax;
+    }
+
+    /** Longest wait between two attempts of the follower while the node or a sink is down. */
+    public Duration retryMaxDelay() {
+        return retryMaxDelay;
     }
 
     public Path dataDir() {

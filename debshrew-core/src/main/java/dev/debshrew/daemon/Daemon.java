@@ -141,6 +141,7 @@ public final class Daemon implements AutoCloseable {
                     .withStartHeight(config.startHeight())
                     .withPollInterval(config.pollInterval())
                     .withSinkRetryMax(config.sinkRetryMax())
+                    .withRetryMax(config.retryMaxDelay())
                     .withEngine(config.engine())
                     .withConfirmations(config.confirmations())
                     .withStrictStartHeight(strictStartHeight);

@@ -80,6 +80,11 @@ public record FollowerSettings(Long startHeight, Duration pollInterval, Duration
         return confirmations <= 1 ? nodeHeight : nodeHeight - (confirmations - 1);
     }
 
+    /** The same settings with the longest wait {@code max}; the first wait is at most {@code max}. */
+    public FollowerSettings withRetryMax(Duration max) {
+        return withRetry(retryInitial.compareTo(max) > 0 ? max : retryInitial, max);
+    }
+
     public FollowerSettings withRetry(Duration initial, Duration max) {
         return new FollowerSettings(startHeight, pollInterval, initial, max, sinkRetryMax, engine, confirmations, strictStartHeight);
     }

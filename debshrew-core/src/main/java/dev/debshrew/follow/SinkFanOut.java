@@ -206,8 +206,8 @@ final class SinkFanOut {
             // once per outage, not per attempt; recovery logs one INFO line (sinkRecovered)
             s.downSinceNanos = now;
             s.lastReminderNanos = now;
-            log.warn("sink {} is down: could not {}: {}; {} (retrying with back-off up to {} s; one line per {} min"
-                    + " while it stays down)", s.sink.name(), what, e.getMessage(), next, settings.retryMax().toSeconds(),
+            log.warn("sink {} is down: could not {}: {}; {} (retrying with back-off up to {} ms; one line per {} min"
+                    + " while it stays down)", s.sink.name(), what, e.getMessage(), next, settings.retryMax().toMillis(),
                     REMINDER.toMinutes());
         } else if (now - s.lastReminderNanos >= REMINDER.toNanos()) {
             s.lastReminderNanos = now;

@@ -56,6 +56,18 @@ class DebshrewConfigTest {
     }
 
     @Test
+    void retryMaxDelayCapsTheFollowersBackoffAndIsValidated() throws Exception {
+        assertThat(parse("{\"transform\":{\"path\":\"t.wasm\"}}").retryMaxDelay()).isEqualTo(Duration.ofSeconds(30));
+        DebshrewConfig c = parse("{\"transform\":{\"path\":\"t.wasm\"},\"retry_max_delay_ms\":200}");
+        assertThat(c.retryMaxDelay()).isEqualTo(Duration.ofMillis(200));
+        var settings = dev.debshrew.follow.FollowerSettings.defaults().withRetryMax(c.retryMaxDelay());
+        assertThat(settings.retryMax()).isEqualTo(Duration.ofMillis(200));
+        assertThat(settings.retryInitial()).as("the first wait is never above the cap").isEqualTo(Duration.ofMillis(200));
+        assertThatThrownBy(() -> parse("{\"transform\":{\"path\":\"t.wasm\"},\"retry_max_delay_ms\":5}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("retry_max_delay_ms");
+    }
+
+    @Test
     void defaultsWhenOnlyTheTransformIsGiven() throws Exception {
         DebshrewConfig c = parse("{\"transform\":{\"path\":\"t.wasm\"}}");
         assertThat(c.metashrewUrl()).isEqualTo("http://127.0.0.1:8080");

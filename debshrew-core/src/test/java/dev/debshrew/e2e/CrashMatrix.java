@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
+import dev.debshrew.reliability.Reliability;
 import dev.debshrew.reliability.Report;
 import dev.debshrew.testing.DaemonProcess;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * and when to kill are reproducible from the seed (the instants are random delays: correctness must
  * hold at any instant). Kinds of kill:
  * <ul>
- *   <li>at a random instant while the daemon catches up, follows new blocks or goes through a reorg;
+ *   <li>at a random instant while the daemon catches up, follows new blocks or goes through a reorg
+ *       (one in five while it still starts up);
  *   <li>at a crash point ({@code -Ddebshrew.test.pauseAt}) before, inside or after the commit of a
  *       group of a catch-up: before the state store commit, between it and the sinks' commit, after both;
  *   <li>in an undo: after the sinks committed the inverse of a block orphaned while the daemon was
@@ -54,7 +56,8 @@ final class CrashMatrix {
     }
 
     private void step(String what) {
-        System.out.printf("[%s kill %d] %s%n", java.time.LocalTime.now(), report.kills(), what);
+        Reliability.progress(String.format("[%s %s kill %d] %s", java.time.LocalTime.now(), report.sink(),
+                report.kills(), what));
     }
 
     private void mine(int n) {
@@ -128,7 +131,12 @@ final class CrashMatrix {
         }
         int action = rnd.nextInt(6);
         int delay = rnd.nextInt(1500);
+        // mostly once it follows the node (its store and sinks open), sometimes still starting up
+        boolean startingUp = rnd.nextInt(5) == 0;
         try (DaemonProcess d = start(null)) {
+            if (!startingUp) {
+                d.awaitStderr("debshrew following", E2e.WAIT);
+            }
             CompletableFuture<Void> reorg = CompletableFuture.completedFuture(null);
             if (action == 0 || action == 1) {
                 reorg = reorg(d, action == 0 ? ReorgStyle.INSTANT : ReorgStyle.PHASED);
@@ -136,7 +144,7 @@ final class CrashMatrix {
                 mine(1 + rnd.nextInt(3));
             }
             Thread.sleep(delay); // when to kill; the verdict never depends on it
-            step("kill after " + delay + " ms (action " + action + ")");
+            step("kill " + delay + " ms after " + (startingUp ? "start" : "following") + " (action " + action + ")");
             kill(d);
             reorg.get(60, TimeUnit.SECONDS);
         }

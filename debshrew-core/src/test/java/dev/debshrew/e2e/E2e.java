@@ -19,6 +19,7 @@ import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
 import dev.debshrew.testing.TableFold;
 import dev.debshrew.transform.Transform;
+import dev.debshrew.transform.TransformLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,6 +85,13 @@ final class E2e {
         List<CdcMessage> out = TableFold.readFile(ref);
         assertThat(out).as("the reference run has no reorg").noneMatch(m -> m.header().inverse());
         return out;
+    }
+
+    /** {@link #reference(DevnetServer, Transform, Path)} with the AssemblyScript example {@code example}. */
+    static List<CdcMessage> reference(DevnetServer devnet, String example, Path dir) throws Exception {
+        try (Transform t = Transform.load(Examples.assemblyScript(example), TransformLimits.builder().build())) {
+            return reference(devnet, t, dir);
+        }
     }
 
     /** The message with the timestamp of an inverse message zeroed (it is the time of the undo). */
@@ -188,6 +196,15 @@ final class E2e {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what
                 + (last == null ? "" : " (last error: " + last + ")")
                 + (daemon == null ? "" : ":\n" + tail(daemon.stderr())));
+    }
+
+    /** How many times {@code what} occurs in {@code text} (e.g. a log line in a daemon's stderr). */
+    static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     static String tail(String s) {

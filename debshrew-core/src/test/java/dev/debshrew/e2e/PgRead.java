@@ -87,6 +87,18 @@ final class PgRead {
         return out;
     }
 
+    /** Whether a session of {@code application} waits for a lock (e.g. the sink's block transaction). */
+    static boolean waitsForALock(Connection c, String application) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                + " WHERE application_name = ? AND wait_event_type = 'Lock'")) {
+            ps.setString(1, application);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
     static String quote(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }

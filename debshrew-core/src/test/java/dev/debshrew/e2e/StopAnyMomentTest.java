@@ -84,6 +84,7 @@ class StopAnyMomentTest {
 
     @Test
     void duringCatchUp() throws Exception {
+        Assumptions.assumeTrue(Reliability.full(), "in the full run only");
         Reliability.run("stop: SIGTERM during catch-up", "file", Reliability.seed(), report -> {
             try (DevnetServer devnet = DevnetServer.builder().seed(report.seed()).initialHeight(150).build().start(0)) {
                 CrashTargets.Target target = CrashTargets.file(dir.resolve("out.jsonl"));

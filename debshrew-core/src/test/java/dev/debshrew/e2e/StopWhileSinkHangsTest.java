@@ -10,8 +10,6 @@ import dev.debshrew.transform.TransformLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -50,7 +48,7 @@ class StopWhileSinkHangsTest {
                     }
                     devnet.mine(1);
                     E2e.await("the daemon's commit to wait for the lock", d, E2e.WAIT,
-                            () -> waitsForALock(locker, "debshrew-" + PIPELINE));
+                            () -> PgRead.waitsForALock(locker, "debshrew-" + PIPELINE));
                     long started = System.nanoTime();
                     int status = d.terminate(E2e.WAIT);
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -81,17 +79,5 @@ class StopWhileSinkHangsTest {
         Cursor tip = new Cursor(h, devnet.blockHash(h));
         E2e.await("PostgreSQL to commit the devnet tip " + h, d, E2e.WAIT,
                 () -> tip.equals(PgRead.cursor(url, SCHEMA, PIPELINE)));
-    }
-
-    /** Whether a session of {@code application} waits for a lock (the sink's block transaction). */
-    private static boolean waitsForALock(Connection c, String application) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
-                + " WHERE application_name = ? AND wait_event_type = 'Lock'")) {
-            ps.setString(1, application);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
-            }
-        }
     }
 }

@@ -80,6 +80,18 @@ public final class Reliability {
         return report.result((System.nanoTime() - began) / 1e9, null);
     }
 
+    /** Prints {@code line} and appends it to progress.log (how far a long run got, while it runs). */
+    public static synchronized void progress(String line) {
+        System.out.println(line);
+        try {
+            Files.createDirectories(dir());
+            Files.writeString(dir().resolve("progress.log"), line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Appends {@code r} to results.jsonl and rewrites the summary from all results. */
     public static synchronized void record(ReliabilityResult r) {
         try {

@@ -164,14 +164,14 @@ public final class Report {
             Map<String, JsonNode> a = actual.getOrDefault(t, Map.of());
             for (Map.Entry<String, JsonNode> row : e.entrySet()) {
                 if (!row.getValue().equals(a.get(row.getKey()))) {
-                    l++;
-                    findings.add(what + ": row " + t + "/" + row.getKey() + " is " + a.get(row.getKey())
-                            + ", expected " + row.getValue());
+                    if (l++ < 3) {
+                        findings.add(what + ": row " + t + "/" + row.getKey() + " is " + a.get(row.getKey())
+                                + ", expected " + row.getValue());
+                    }
                 }
             }
             for (String k : a.keySet()) {
-                if (!e.containsKey(k)) {
-                    d++;
+                if (!e.containsKey(k) && d++ < 3) {
                     findings.add(what + ": row " + t + "/" + k + " should not exist");
                 }
             }

@@ -40,7 +40,16 @@ public final class DaemonProcess implements AutoCloseable {
      * wait to be killed; {@code runArgs} are added to the {@code run} command line.
      */
     public static DaemonProcess start(Path config, String pauseAt, Path logDir, String... runArgs) throws IOException {
-        DaemonProcess d = launch(config, pauseAt, logDir, runArgs);
+        return startWrapped(List.of(), config, pauseAt, logDir, runArgs);
+    }
+
+    /**
+     * Like {@link #start}, with the java command run through {@code wrapper} (e.g. {@code ip netns
+     * exec NAME}: the daemon inside a network namespace).
+     */
+    public static DaemonProcess startWrapped(List<String> wrapper, Path config, String pauseAt, Path logDir,
+            String... runArgs) throws IOException {
+        DaemonProcess d = launch(wrapper, config, pauseAt, logDir, runArgs);
         try {
             d.awaitStderr(Main.READY, READY_WAIT);
         } catch (Exception | AssertionError e) {
@@ -50,9 +59,9 @@ public final class DaemonProcess implements AutoCloseable {
         return d;
     }
 
-    private static DaemonProcess launch(Path config, String pauseAt, Path logDir, String... runArgs)
-            throws IOException {
-        List<String> cmd = new ArrayList<>();
+    private static DaemonProcess launch(List<String> wrapper, Path config, String pauseAt, Path logDir,
+            String... runArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-XX:TieredStopAtLevel=1");

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private final int targetPort;
+    private volatile int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private ServerSocket server;
     private int port;
@@ -55,6 +55,17 @@ public final class TcpProxy implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT/}. */
     public String url() {
         return "http://127.0.0.1:" + port() + "/";
+    }
+
+    /**
+     * Forwards new connections to {@code port} from now on and closes every open one: the same
+     * address now leads to another server (a node replaced behind its address).
+     */
+    public void retarget(int port) {
+        targetPort = port;
+        for (Socket s : open) {
+            closeQuietly(s);
+        }
     }
 
     /** Stops listening and closes every open connection: clients now get "connection refused". */

@@ -93,7 +93,17 @@ public final class DevnetServer implements AutoCloseable {
      *
      * @return this
      */
-    public synchronized DevnetServer start(int port) throws IOException {
+    public DevnetServer start(int port) throws IOException {
+        return start(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /**
+     * Starts serving on {@code address}:{@code port} (0 = an ephemeral port), e.g. the host end of a
+     * virtual ethernet pair that a test puts real network conditions on.
+     *
+     * @return this
+     */
+    public synchronized DevnetServer start(InetAddress address, int port) throws IOException {
         if (http != null) {
             throw new IllegalStateException("devnet already started at " + url);
         }
@@ -103,7 +113,7 @@ public final class DevnetServer implements AutoCloseable {
         // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
         // and delayed ACKs add ~40 ms to every request. Read once, when the server class initialises.
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+        HttpServer s = HttpServer.create(new InetSocketAddress(address, port), 128);
         AtomicInteger n = new AtomicInteger();
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "devnet-http-" + n.incrementAndGet());
@@ -114,12 +124,14 @@ public final class DevnetServer implements AutoCloseable {
         s.createContext("/", this::handle);
         s.start();
         http = s;
-        url = "http://127.0.0.1:" + s.getAddress().getPort() + "/";
+        String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]"
+                : address.getHostAddress();
+        url = "http://" + host + ":" + s.getAddress().getPort() + "/";
         LOG.info("devnet ({}) listening on {} with tip {}", versionLine.id(), url, node.tip());
         return this;
     }
 
-    /** The base URL, {@code http://127.0.0.1:PORT/} (any path is served). */
+    /** The base URL, {@code http://127.0.0.1:PORT/} (or the address it was started on; any path is served). */
     public String url() {
         String u = url;
         if (u == null) {

@@ -164,6 +164,23 @@ class DevnetServerTest {
     }
 
     @Test
+    void reorgToSwitchesBackToAnEarlierBranchOneBlockLonger() throws Exception {
+        DevnetServer s = start(VersionLine.CURRENT, 10);
+        String a8 = s.blockHash(8);
+        String a10 = s.blockHash(10);
+        s.reorg(3, 3, ReorgStyle.INSTANT);
+        assertThat(s.blockHash(8)).isNotEqualTo(a8);
+        assertThat(s.reorgTo(0, ReorgStyle.INSTANT)).isDone();
+        assertThat(s.branch()).isZero();
+        assertThat(s.height()).isEqualTo(11);
+        assertThat(s.blockHash(8)).isEqualTo(a8);
+        assertThat(RawRpc.result(s.url(), "metashrew_getblockhash", "[10]").asText()).isEqualTo("0x" + a10);
+        assertThat(s.block(11).prevHash()).isEqualTo(a10);
+        assertThatThrownBy(() -> s.reorgTo(0, ReorgStyle.INSTANT)).hasMessageContaining("than the current 0");
+        assertThatThrownBy(() -> s.reorgTo(7, ReorgStyle.INSTANT)).hasMessageContaining("got 7");
+    }
+
+    @Test
     void phasedReorgGoesThroughAllPhasesWithStaleHashes() throws Exception {
         DevnetServer s = start(VersionLine.CURRENT, 10);
         String url = s.url();

@@ -24,6 +24,8 @@ final class PipelineLock {
     private final Supplier<String> sinkName;
     private final long key;
     private Connection connection;
+    /** The lock's connection was lost and is not back yet: one WARN per outage, not one per attempt. */
+    private boolean reconnecting;
 
     PipelineLock(PostgresSinkConfig config, Supplier<String> sinkName) {
         this.config = config;
@@ -62,8 +64,15 @@ final class PipelineLock {
             if (connection != null && connection.isValid(5)) {
                 return;
             }
-            LOG.warn("{}: the advisory lock connection was lost; reconnecting", sinkName.get());
+            if (!reconnecting) {
+                LOG.warn("{}: the advisory lock connection was lost; reconnecting", sinkName.get());
+                reconnecting = true;
+            } else {
+                LOG.debug("{}: reconnecting the advisory lock connection", sinkName.get());
+            }
             acquire();
+            reconnecting = false;
+            LOG.info("{}: advisory lock of pipeline '{}' re-acquired", sinkName.get(), config.pipeline());
         } catch (SQLException e) {
             throw PgErrors.sinkException(PostgresSinkConfig.OWNER + " " + sinkName.get()
                     + ": re-acquiring the advisory lock of pipeline '" + config.pipeline() + "'", e);

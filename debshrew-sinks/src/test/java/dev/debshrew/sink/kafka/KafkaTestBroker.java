@@ -66,6 +66,25 @@ public final class KafkaTestBroker implements AutoCloseable {
         return new KafkaTestBroker(cluster);
     }
 
+    /**
+     * Shuts the broker down (the controller keeps running): clients find nothing listening on its
+     * port. {@link #startBroker} brings it back on the same port with the same log directories.
+     */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(b -> {
+            b.shutdown();
+            b.awaitShutdown();
+        });
+    }
+
+    /** Starts the broker stopped by {@link #stopBroker} again and waits until it is ready. */
+    public void startBroker() throws Exception {
+        for (var b : cluster.brokers().values()) {
+            b.startup();
+        }
+        cluster.waitForReadyBrokers();
+    }
+
     public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
