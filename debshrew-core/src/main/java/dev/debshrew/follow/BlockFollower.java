@@ -80,6 +80,12 @@ public final class BlockFollower {
     private Cursor tip;
     /** Whether the sinks were brought up to the store (once, after the node confirmed the store's tip). */
     private boolean sinksCaughtUp;
+    /**
+     * Blocks per batch now: {@code engine.batch_blocks}, halved after each failed step down to 1 (a
+     * node failing often still lets small batches through), doubled back after each step that made
+     * progress.
+     */
+    private int batchLimit;
     /** The node's height as last polled (before {@code confirmations}); -1: never polled. */
     private volatile long lastNodeTip = -1;
 
@@ -119,6 +125,7 @@ public final class BlockFollower {
         this.executor = new SpeculativeExecutor(modules, node, pending, engine.effectiveSpeculation());
         this.commit = new CommitStage(store, fanOut, pending, listener, !engine.sequential());
         this.groups = new CommitGroups(engine, commit);
+        this.batchLimit = engine.effectiveBatch();
     }
 
     /** Asks {@link #run()} to return after the block in progress. Safe from any thread. */
@@ -247,11 +254,14 @@ public final class BlockFollower {
             try {
                 boolean progressed = step();
                 failures = 0;
-                if (!progressed) {
+                if (progressed) {
+                    batchLimit = Math.min(engine.effectiveBatch(), batchLimit * 2);
+                } else {
                     stop.sleep(settings.pollInterval());
                 }
             } catch (MetashrewException e) {
                 discardUnconfirmed();
+                batchLimit = Math.max(1, batchLimit / 2);
                 pause(backoff.delay(++failures), "block " + next, e);
             }
         }
@@ -290,10 +300,10 @@ public final class BlockFollower {
         if (nodeHeight < next || !sinksCaughtUp) {
             return checkTip(nodeHeight);
         }
-        long last = Math.min(next + engine.effectiveBatch() - 1, nodeHeight);
+        long last = Math.min(next + batchLimit - 1, nodeHeight);
         List<String> hashes = fetcher.batch(next, last);
         if (!engine.sequential() && last < nodeHeight) { // prefetch: the next batch while this one runs
-            fetcher.prefetch(last + 1, Math.min(last + engine.effectiveBatch(), nodeHeight));
+            fetcher.prefetch(last + 1, Math.min(last + batchLimit, nodeHeight));
         }
         List<SpeculativeExecutor.Block> blocks = new ArrayList<>(hashes.size());
         for (int i = 0; i < hashes.size(); i++) {

@@ -224,6 +224,27 @@ class FollowerFaultTest {
     }
 
     @Test
+    void aNodeFailingOftenWithoutClientRetriesStillLetsCatchUpThroughInSmallerBatches() throws Exception {
+        // one call in ten fails and the client does not retry: a 64-block batch (about 130 calls
+        // before its chain check) would almost never get through whole; the follower halves its
+        // batch after each failure, so it keeps making progress
+        Path faulted = dir.resolve("often.jsonl");
+        Path canonical = dir.resolve("often-canonical.jsonl");
+        try (DevnetServer devnet = DevnetServer.builder().seed(11).initialHeight(80).build().start(0)) {
+            devnet.inject(Fault.http500().withProbability(0.1));
+            try (Run run = new Run(devnet, devnet.url(), faulted, 0)) {
+                run.awaitCaughtUp();
+                assertThat(run.count("debshrew.node.errors")).as("failures that reached the follower").isPositive();
+            }
+            devnet.clearFaults();
+            try (Run run = new Run(devnet, devnet.url(), canonical)) {
+                run.awaitCaughtUp();
+            }
+        }
+        assertThat(normalised(faulted)).as("every block exactly once, in order").isEqualTo(normalised(canonical));
+    }
+
+    @Test
     void aNodeThatStaysDownIsWaitedForWithGrowingBackoffAndNoBlockIsSkipped() throws Exception {
         Path out = dir.resolve("out.jsonl");
         try (DevnetServer devnet = DevnetServer.builder().seed(3).initialHeight(10).build().start(0);
