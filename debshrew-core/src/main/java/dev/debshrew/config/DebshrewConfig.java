@@ -122,7 +122,8 @@ public final class DebshrewConfig {
                     + " (kept-alive connections to the node).");
     public static final ConfigOption<Long> ENGINE_BATCH_BLOCKS = ConfigOption.integer("engine.batch_blocks", (long) ENGINE_DEFAULTS.batchBlocks(), 1,
             10_000, "Blocks fetched ahead of the transform in one batch during catch-up (within the reorg window"
-                    + " below the node's tip: one block at a time).");
+                    + " below the node's tip: one block at a time). Halved after each failed node call down to one block,"
+                    + " doubled back after each batch that got through.");
     public static final ConfigOption<Long> ENGINE_SPECULATION = ConfigOption.integer("engine.speculation", (long) ENGINE_DEFAULTS.speculation(), 1, 64,
             "Blocks the transform runs at once during catch-up: later blocks run ahead on the current state while"
                     + " earlier ones wait for their views, their state reads are checked in order and a block is run"
