@@ -240,6 +240,7 @@ public final class AdminServer implements AutoCloseable {
     /** The body of {@code GET /status}. */
     ObjectNode status() {
         ObjectNode root = mapper.createObjectNode();
+        root.put("role", "active"); // a standby's own server answers "standby" (StandbyAdmin)
         ModuleReloads r = reloads;
         String transform = r == null ? transformName : r.running(); // a hot reload changes it
         root.put("transform", transform);
@@ -358,7 +359,7 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange ex, int status, String contentType, String body, boolean head)
+    static void send(HttpExchange ex, int status, String contentType, String body, boolean head)
             throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", contentType);

@@ -7,12 +7,16 @@ import dev.debshrew.config.ConfigLoader;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.config.EnvOverrides;
 import dev.debshrew.daemon.Daemon;
+import dev.debshrew.daemon.DataDirLock;
+import dev.debshrew.daemon.Standby;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.StateStoreException;
 import dev.debshrew.transform.TransformLoadException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +113,35 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("debshrew: invalid configuration: " + e.getMessage());
             return ExitStatus.CONFIGURATION;
         }
+        if ("memory".equals(cfg.stateStore())) {
+            return run(stop, cfg); // nothing durable to guard: no pipeline lock
+        }
+        Optional<DataDirLock> lock;
+        try {
+            // before the store and the sinks are opened (docs/operations.md, "Standby pair")
+            lock = Standby.acquire(cfg, stop::requestedWithin);
+        } catch (Standby.LockHeldException e) {
+            System.err.println("debshrew: " + e.getMessage());
+            return ExitStatus.CONFIGURATION;
+        } catch (IOException e) {
+            System.err.println("debshrew: cannot take the pipeline lock in data_dir " + cfg.dataDir() + ": " + e);
+            return ExitStatus.TRANSIENT;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitStatus.CLEAN;
+        }
+        if (lock.isEmpty()) {
+            return ExitStatus.CLEAN; // stopped while standby
+        }
+        try {
+            return run(stop, cfg);
+        } finally {
+            lock.ifPresent(DataDirLock::close);
+        }
+    }
+
+    /** Builds and runs the daemon, holding the pipeline lock. */
+    private int run(StopRequest stop, DebshrewConfig cfg) {
         if (stop.requested()) {
             log.info("stopped before start-up");
             return ExitStatus.CLEAN;

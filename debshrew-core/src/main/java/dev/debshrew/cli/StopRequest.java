@@ -26,6 +26,7 @@ final class StopRequest {
     private static final Logger log = LoggerFactory.getLogger(StopRequest.class);
 
     private final CountDownLatch done = new CountDownLatch(1);
+    private final CountDownLatch requestedLatch = new CountDownLatch(1);
     private boolean requested;
     private Daemon daemon;
 
@@ -40,6 +41,7 @@ final class StopRequest {
             requested = true;
             d = daemon;
         }
+        requestedLatch.countDown();
         log.info("stop requested ({}): finishing or cancelling the block in progress, then closing the sinks", why);
         Thread watchdog = new Thread(this::haltIfStillRunning, "debshrew-stop-watchdog");
         watchdog.setDaemon(true);
@@ -52,6 +54,11 @@ final class StopRequest {
     /** Whether a stop was requested. */
     synchronized boolean requested() {
         return requested;
+    }
+
+    /** Waits up to {@code d} for a stop request (a standby's wait between two lock attempts); true when one came. */
+    boolean requestedWithin(Duration d) throws InterruptedException {
+        return requestedLatch.await(d.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -165,6 +165,13 @@ public final class DebshrewConfig {
     public static final ConfigOption<String> ADMIN_TOKEN_FILE = ConfigOption.string("admin.token_file", null,
             "File holding admin.token (its first line; surrounding whitespace ignored), e.g. a Docker or"
                     + " Kubernetes secret. Not together with admin.token.");
+    public static final ConfigOption<Boolean> STANDBY_ENABLED = ConfigOption.bool("standby.enabled", false,
+            "When another daemon holds data_dir's lock (data_dir/debshrew.lock): true waits as its standby and takes"
+                    + " over when it dies (docs/operations.md#standby-pair); false exits with status 2 naming the lock"
+                    + " file and the holder's pid.");
+    public static final ConfigOption<Long> STANDBY_POLL_MS = ConfigOption.integer("standby.poll_ms", 1000L, 10,
+            600_000, "How often a standby tries to take data_dir's lock, in milliseconds: the takeover starts at"
+                    + " most this long after the active daemon died.");
 
     /** Every option, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS = List.of(METASHREW_URL, METASHREW_TIMEOUT,
@@ -178,7 +185,8 @@ public final class DebshrewConfig {
             ENGINE_SPECULATION,
             ENGINE_GROUP_MAX_BLOCKS, ENGINE_GROUP_MAX_MESSAGES, ENGINE_GROUP_MAX_BYTES, ENGINE_GROUP_MAX_MS,
             ADMIN_PORT, ADMIN_BIND, ADMIN_NODE_STALE_AFTER,
-            ADMIN_READY_MAX_LAG, ADMIN_STALL_AFTER, ADMIN_TOKEN, ADMIN_TOKEN_FILE, LogOptions.LOG_FORMAT,
+            ADMIN_READY_MAX_LAG, ADMIN_STALL_AFTER, ADMIN_TOKEN, ADMIN_TOKEN_FILE, STANDBY_ENABLED, STANDBY_POLL_MS,
+            LogOptions.LOG_FORMAT,
             LogOptions.LOG_LEVELS, LogOptions.LOG_RATE_LIMIT, LogOptions.PROGRESS_INTERVAL_S,
             LogOptions.PROGRESS_BEHIND_BLOCKS, LogOptions.PIPELINE);
 
@@ -211,6 +219,8 @@ public final class DebshrewConfig {
     private final LogOptions logOptions;
     private final long adminReadyMaxLag;
     private final Duration adminStallAfter;
+    private final boolean standbyEnabled;
+    private final Duration standbyPoll;
     private final String adminToken;
 
     private DebshrewConfig(JsonNode root, String source) throws ConfigException {
@@ -282,6 +292,8 @@ public final class DebshrewConfig {
         adminReadyMaxLag = read(ADMIN_READY_MAX_LAG, flat, source);
         Long stall = read(ADMIN_STALL_AFTER, flat, source);
         adminStallAfter = stall == null ? null : Duration.ofSeconds(stall);
+        standbyEnabled = read(STANDBY_ENABLED, flat, source);
+        standbyPoll = Duration.ofMillis(read(STANDBY_POLL_MS, flat, source));
         adminToken = AdminTokens.read(read(ADMIN_TOKEN, flat, source), read(ADMIN_TOKEN_FILE, flat, source), source);
         String cache = read(TRANSFORM_COMPILE_CACHE, flat, source);
         transformLimits = TransformLimits.builder()
@@ -318,7 +330,7 @@ public final class DebshrewConfig {
 
     /** {@code sink} (one object, the original's key) or {@code sinks} (an array: fan-out). */
     /** Sections whose keys are options named {@code section.key}; everything else is top-level. */
-    private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin", "engine");
+    private static final List<String> SECTIONS = List.of("metashrew", "transform", "admin", "engine", "standby");
 
     /**
      * The config as a flat map keyed by option name ({@code metashrew.url}, {@code cache_size});
@@ -566,6 +578,16 @@ public final class DebshrewConfig {
     /** admin.stall_after, or null: computed from the known waits. */
     public Duration adminStallAfter() {
         return adminStallAfter;
+    }
+
+    /** standby.enabled: wait as a standby when data_dir's lock is held. */
+    public boolean standbyEnabled() {
+        return standbyEnabled;
+    }
+
+    /** standby.poll_ms: how often a standby tries to take data_dir's lock. */
+    public Duration standbyPoll() {
+        return standbyPoll;
     }
 
     /** The admin bearer token (admin.token or the content of admin.token_file), or null: none. */
