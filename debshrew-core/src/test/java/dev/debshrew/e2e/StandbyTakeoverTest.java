@@ -3,6 +3,7 @@ package dev.debshrew.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.daemon.DataDirLock;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILLed in the middle of a commit during catch-up (state store committed, file sink not); B takes
  * over and reaches the devnet's tip, and the output equals an uninterrupted run exactly. Also: a
  * standby stops on SIGTERM with status 0, and without standby.enabled a second daemon exits with
- * status 2 naming the lock file and the active one's pid.
+ * status 2 naming the lock file and the active one's pid; a daemon with another data_dir but the same
+ * output file is refused by the file sink's own lock.
  */
 class StandbyTakeoverTest {
 
@@ -68,6 +70,12 @@ class StandbyTakeoverTest {
                     assertThat(c.stderr()).contains(DataDirLock.file(data).toString())
                             .contains("pid " + a.pid()).contains("standby.enabled=true");
                 }
+                // another data_dir, same output file: the file sink's own lock refuses it
+                Path otherData = withDataDir(plainConfig, dir.resolve("other.json"), dir.resolve("other-data"));
+                try (DaemonProcess o = DaemonProcess.start(otherData, null, dir.resolve("logs"))) {
+                    assertThat(o.awaitExit(E2e.WAIT)).isNotZero();
+                    assertThat(o.stderr()).contains(out + ".lock").contains("held by another");
+                }
                 // a standby stops on SIGTERM with 0, without having written anything
                 try (DaemonProcess s = DaemonProcess.start(standbyConfig, null, dir.resolve("logs"))) {
                     s.awaitStderr("standby: another debshrew", E2e.WAIT);
@@ -102,9 +110,16 @@ class StandbyTakeoverTest {
     }
 
     private static Path withStandby(Path config, Path to, boolean enabled) throws Exception {
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) CdcCodec.mapper().readTree(config.toFile());
+        ObjectNode tree = (ObjectNode) CdcCodec.mapper().readTree(config.toFile());
         tree.putObject("standby").put("enabled", enabled).put("poll_ms", 1000);
         tree.putObject("admin").put("port", 0);
+        Files.writeString(to, tree.toPrettyString());
+        return to;
+    }
+
+    private static Path withDataDir(Path config, Path to, Path dataDir) throws Exception {
+        ObjectNode tree = (ObjectNode) CdcCodec.mapper().readTree(config.toFile());
+        tree.put("data_dir", dataDir.toString());
         Files.writeString(to, tree.toPrettyString());
         return to;
     }

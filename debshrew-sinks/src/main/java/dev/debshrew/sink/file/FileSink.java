@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * recognises it (the renamed file has exactly the committed length) and completes the rotation.
  * Recovery only ever truncates the current file; rotated files are never touched again.
  *
+ * <p>From {@link #open} to {@link #close} the sink holds an OS file lock on {@code <path>.lock}
+ * ({@link OutputLock}): a second process opening the same output fails instead of interleaving.
+ *
  * <p>With {@code append=false}, a start without a cursor file (nothing committed yet: a fresh
  * pipeline) deletes an existing data file and its rotated files instead of refusing them; a start
  * with a cursor resumes exactly like {@code append=true}, so a restart keeps the committed output
@@ -56,6 +59,7 @@ public final class FileSink implements Sink {
     private final Path cursorPath;
     private LineBuffer pending = new LineBuffer();
     private FileChannel channel;
+    private OutputLock lock; // held from open() to close()
     /** Number of the current data file: rotations done so far. */
     private long fileNumber;
     private long committedLength;
@@ -83,6 +87,23 @@ public final class FileSink implements Sink {
 
     @Override
     public Optional<Cursor> open() throws SinkException {
+        Path path = config.path();
+        boolean took = lock == null;
+        if (took) {
+            lock = OutputLock.take(path.resolveSibling(path.getFileName() + ".lock"), path);
+        }
+        try {
+            return openOutput();
+        } catch (SinkException | RuntimeException e) {
+            if (took) { // a failed open holds nothing
+                lock.close();
+                lock = null;
+            }
+            throw e;
+        }
+    }
+
+    private Optional<Cursor> openOutput() throws SinkException {
         Path path = config.path();
         try {
             Path parent = path.toAbsolutePath().getParent();
@@ -282,6 +303,10 @@ public final class FileSink implements Sink {
                 // nothing uncommitted is lost by failing to close
             }
             channel = null;
+        }
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
     }
 

@@ -45,6 +45,19 @@ class FileSinkTest {
     }
 
     @Test
+    void aSecondSinkOnTheSameOutputIsRefusedUntilTheFirstCloses() throws Exception {
+        try (FileSink first = sink(true); FileSink second = sink(true)) {
+            assertThat(first.open()).isEmpty();
+            commitBlock(first, new Cursor(1, "h1"), msg(1, "a"));
+            assertThatThrownBy(second::open).isInstanceOf(SinkException.class)
+                    .hasMessageContaining(dir.resolve("out.jsonl.lock").toString()).hasMessageContaining("held by another");
+            first.close();
+            assertThat(second.open()).contains(new Cursor(1, "h1"));
+        }
+        assertThat(Files.readAllLines(dir.resolve("out.jsonl"))).hasSize(1);
+    }
+
+    @Test
     void commitsLinesAndCursorAndResumesAfterIt() throws Exception {
         try (FileSink s = sink(true)) {
             assertThat(s.open()).isEmpty();
