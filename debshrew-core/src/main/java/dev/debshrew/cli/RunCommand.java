@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
  * read): a stop requested during start-up exits with status 0 without starting anything; a stop
  * while running ends within a bounded time even while a node or sink call hangs (see
  * {@link StopRequest}). SIGHUP, once the daemon is built (its first log line names the node), is
- * not a stop but a hot reload of {@code transform.path}. Exit status (docs/operations.md, "Exit status"):
+ * not a stop but a hot reload of {@code transform.path}. With the RocksDB store, the pipeline lock
+ * on {@code data_dir} is taken before anything is opened ({@link Standby}: a held lock is an error,
+ * or with {@code standby.enabled} a wait as a standby). Exit status (docs/operations.md, "Exit status"):
  * <ul>
  * <li>0: clean stop (SIGTERM / Ctrl-C);
  * <li>1: a transient condition the daemon gave up on, or an unexpected error (restart);
