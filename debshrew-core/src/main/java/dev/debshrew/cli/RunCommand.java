@@ -125,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (Standby.LockHeldException e) {
             System.err.println("debshrew: " + e.getMessage());
             return ExitStatus.CONFIGURATION;
+        } catch (IllegalArgumentException e) {
+            System.err.println("debshrew: invalid configuration: " + e.getMessage());
+            return ExitStatus.CONFIGURATION;
         } catch (IOException e) {
             System.err.println("debshrew: cannot take the pipeline lock in data_dir " + cfg.dataDir() + ": " + e);
             return ExitStatus.TRANSIENT;

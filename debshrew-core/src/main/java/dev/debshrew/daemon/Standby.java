@@ -43,8 +43,8 @@ public final class Standby {
      * as a standby.
      *
      * @throws LockHeldException when another process holds it and standby is disabled
-     * @throws IOException       when the lock file cannot be created or locked, or the admin
-     *                           address cannot be bound
+     * @throws IOException       when the lock file cannot be created or locked
+     * @throws IllegalArgumentException when the standby's admin address cannot be bound
      */
     public static Optional<DataDirLock> acquire(DebshrewConfig config, StopWait stop)
             throws LockHeldException, IOException, InterruptedException {
@@ -61,8 +61,17 @@ public final class Standby {
         }
         log.info("standby: another debshrew (pid {}) holds the pipeline lock {}; waiting to take over (every {} ms)",
                 DataDirLock.holderPid(dataDir), file, config.standbyPoll().toMillis());
-        StandbyAdmin admin = config.adminPort() == null ? null : StandbyAdmin.start(config.adminBind(),
-                config.adminPort(), config.adminToken(), file, () -> DataDirLock.holderPid(dataDir));
+        StandbyAdmin admin = null;
+        if (config.adminPort() != null) {
+            try {
+                admin = StandbyAdmin.start(config.adminBind(), config.adminPort(), config.adminToken(), file,
+                        () -> DataDirLock.holderPid(dataDir));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
+                        + config.adminPort() + " (admin.bind, admin.port; the two daemons of a standby pair on one"
+                        + " host need different ports): " + e, e);
+            }
+        }
         try {
             while (lock.isEmpty()) {
                 if (stop.stopRequestedWithin(config.standbyPoll())) {

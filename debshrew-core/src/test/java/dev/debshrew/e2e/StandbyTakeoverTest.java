@@ -30,11 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  * over and reaches the devnet's tip, and the output equals an uninterrupted run exactly. Also: a
  * standby stops on SIGTERM with status 0, and without standby.enabled a second daemon exits with
  * status 2 naming the lock file and the active one's pid; a daemon with another data_dir but the same
- * output file is refused by the file sink's own lock.
+ * output file is refused by the file sink's own lock; a standby whose admin port is taken exits with
+ * status 2; the active daemon's /status says {@code "role": "active"}.
  */
 class StandbyTakeoverTest {
 
     private static final Pattern ADMIN = Pattern.compile("admin server listening on http://127\\.0\\.0\\.1:(\\d+)/ \\(standby");
+    private static final Pattern ACTIVE_ADMIN = Pattern.compile("admin server listening on http://127\\.0\\.0\\.1:(\\d+)/ \\(metrics");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -64,6 +66,20 @@ class StandbyTakeoverTest {
                 get(base + "/health", 200);
                 assertThat(get(base + "/ready", 503)).contains("not_ready");
 
+                Matcher activeAdmin = ACTIVE_ADMIN.matcher(a.stderr());
+                assertThat(activeAdmin.find()).as("A's admin address in its log").isTrue();
+                int activePort = Integer.parseInt(activeAdmin.group(1));
+                assertThat(CdcCodec.mapper().readTree(get("http://127.0.0.1:" + activePort + "/status", 200))
+                        .path("role").asText()).isEqualTo("active");
+                // a standby whose admin port is taken (by A): a configuration error naming the options
+                Path samePort = dir.resolve("same-port.json");
+                ObjectNode tree = (ObjectNode) CdcCodec.mapper().readTree(standbyConfig.toFile());
+                tree.putObject("admin").put("port", activePort);
+                Files.writeString(samePort, tree.toPrettyString());
+                try (DaemonProcess p = DaemonProcess.start(samePort, null, dir.resolve("logs"))) {
+                    assertThat(p.awaitExit(E2e.WAIT)).isEqualTo(2);
+                    assertThat(p.stderr()).contains("admin server: cannot listen on 127.0.0.1:" + activePort);
+                }
                 // standby disabled: a clear error naming the lock file and the holder's pid
                 try (DaemonProcess c = DaemonProcess.start(plainConfig, null, dir.resolve("logs"))) {
                     assertThat(c.awaitExit(E2e.WAIT)).isEqualTo(2);
