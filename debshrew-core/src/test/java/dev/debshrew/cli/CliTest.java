@@ -74,8 +74,10 @@ class CliTest {
     void unreadableModuleIsRejectedBeforeTouchingTheNode() throws Exception {
         Path wasm = dir.resolve("garbage.wasm");
         Files.writeString(wasm, "this is not wasm");
-        Result r = run("run", "-m", "http://127.0.0.1:1/", "-t", wasm.toString(), "-z", "6", "-l", "error",
-                "--sink-type", "console");
+        Path cfg = dir.resolve("config.json"); // data_dir here: the pipeline lock is taken before the module loads
+        Files.writeString(cfg, "{\"data_dir\": \"" + dir.resolve("data").toString().replace("\\", "/") + "\"}");
+        Result r = run("run", "-c", cfg.toString(), "-m", "http://127.0.0.1:1/", "-t", wasm.toString(), "-z", "6",
+                "-l", "error", "--sink-type", "console");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("cannot load transform").contains("garbage.wasm");
     }
