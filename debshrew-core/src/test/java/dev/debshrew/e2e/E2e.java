@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Shared pieces of the end-to-end suites: daemon configs, reference runs and the exactly-once checks. */
 final class E2e {
@@ -38,6 +40,9 @@ final class E2e {
     static final ReorgTiming FAST = new ReorgTiming(Duration.ofMillis(30), Duration.ofMillis(30),
             Duration.ofMillis(20));
     static final CdcCodec CODEC = new CdcCodec();
+
+    private static final Pattern SINK_DOWN_ATTEMPT =
+            Pattern.compile("sink \\S+ is down: could not .*? \\(attempt (\\d+),");
 
     private E2e() {
     }
@@ -68,6 +73,29 @@ final class E2e {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, cfg.toPrettyString());
         return file;
+    }
+
+    /**
+     * Makes the daemon of {@code config} retry its sinks fast ({@code retry_max_delay_ms} =
+     * {@code maxDelayMs}, so many retry cycles stand for minutes at the default cap) and log every
+     * failed attempt (the DEBUG line {@link #sinkDownAttempts} counts).
+     */
+    static Path fastSinkRetries(Path config, int maxDelayMs) throws IOException {
+        ObjectNode cfg = (ObjectNode) CdcCodec.mapper().readTree(config.toFile());
+        cfg.put("retry_max_delay_ms", maxDelayMs);
+        cfg.putObject("log_levels").put("dev.debshrew.follow.SinkFanOut", "debug");
+        Files.writeString(config, cfg.toPrettyString());
+        return config;
+    }
+
+    /** The highest attempt number of the sink's "is down" lines in a daemon's log (see {@link #fastSinkRetries}). */
+    static int sinkDownAttempts(String log) {
+        Matcher m = SINK_DOWN_ATTEMPT.matcher(log);
+        int max = 0;
+        while (m.find()) {
+            max = Math.max(max, Integer.parseInt(m.group(1)));
+        }
+        return max;
     }
 
     static ObjectNode sink(String type) {

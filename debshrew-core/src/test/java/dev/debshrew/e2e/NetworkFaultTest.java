@@ -8,11 +8,14 @@ import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.reliability.Recorded;
+import dev.debshrew.sink.Cursor;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.NetworkNamespace;
+import dev.debshrew.testing.RestartablePostgres;
 import dev.debshrew.testing.TableFold;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -26,15 +29,20 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13 item 5: real network conditions between the daemon and its node. The test creates a
  * network namespace joined by a veth pair ({@link NetworkNamespace}); the daemon process runs
  * inside it ({@code ip netns exec}) and reaches the devnet, which listens on the test's end of the
- * link, over the veth only. Through a partition (the link down while blocks are mined and the
- * chain reorganises), a slow link ({@code tc tbf}) and, where the kernel has netem, latency with
- * packet loss, the file sink ends exactly equal to an uninterrupted run. Skipped, with one
+ * link, over the veth only; so does its PostgreSQL sink: the real PostgreSQL listens on that end
+ * too and the daemon's sink connects there. Through a partition (cut while a commit of the
+ * PostgreSQL sink is in flight, kept while blocks are mined and the chain reorganises), a slow
+ * link ({@code tc tbf}) and, where the kernel has netem, latency with packet loss, the file sink
+ * and the PostgreSQL changelog end exactly equal to an uninterrupted run. Skipped, with one
  * message, where namespaces (or netem) are not available.
  */
 @Tag("reliability")
 @DisabledIfSystemProperty(named = "debshrew.reliability", matches = "quick",
         disabledReason = "part of the full reliability run and of mvn verify, not of the quick run")
 class NetworkFaultTest {
+
+    private static final String SCHEMA = "nf";
+    private static final String PIPELINE = "nf";
 
     private final long started = System.nanoTime();
 
@@ -43,18 +51,23 @@ class NetworkFaultTest {
 
     private NetworkNamespace ns;
     private DevnetServer devnet;
+    private RestartablePostgres pg;
 
     @BeforeEach
     void link() throws Exception {
         ns = NetworkNamespace.create();
         devnet = DevnetServer.builder().seed(91).initialHeight(15).reorgTiming(E2e.FAST).build()
                 .start(ns.hostAddress(), 0);
+        pg = new RestartablePostgres(dir.resolve("pgdata")).alsoListenOn(ns.hostAddress(), ns.nsAddress()).start();
     }
 
     @AfterEach
-    void unlink() {
+    void unlink() throws Exception {
         if (devnet != null) {
             devnet.close();
+        }
+        if (pg != null) {
+            pg.close();
         }
         if (ns != null) {
             ns.close();
@@ -67,7 +80,12 @@ class NetworkFaultTest {
 
     private DaemonProcess startInNamespace() throws Exception {
         Path f = E2e.writeConfig(dir.resolve("config.json"), devnet, "blocks", dir.resolve("data"),
-                dir.resolve("compile-cache"), "rocksdb", E2e.sink("file").put("path", out().toString()));
+                dir.resolve("compile-cache"), "rocksdb", E2e.sink("file").put("path", out().toString()),
+                // the sink's connection crosses the link too (timeouts so a cut-off reply fails fast)
+                E2e.sink("postgres").put("url", pg.url(ns.hostAddress())).put("mode", "changelog")
+                        .put("events_table", "events").put("schema", SCHEMA).put("pipeline", PIPELINE)
+                        .put("connection_timeout_ms", 1000).put("lock_timeout_ms", 2000)
+                        .put("statement_timeout_ms", 2000).put("socket_timeout_ms", 3000));
         ObjectNode cfg = (ObjectNode) CdcCodec.mapper().readTree(f.toFile());
         ((ObjectNode) cfg.get("metashrew")).put("timeout", 2).put("connect_timeout", 1).put("max_retries", 1)
                 .put("retry_delay", 50);
@@ -77,7 +95,11 @@ class NetworkFaultTest {
     }
 
     private void awaitTip(DaemonProcess d) throws Exception {
-        d.awaitCursor(dir.resolve("out.jsonl.cursor"), devnet.height(), devnet.blockHash(devnet.height()), E2e.WAIT);
+        long h = devnet.height();
+        d.awaitCursor(dir.resolve("out.jsonl.cursor"), h, devnet.blockHash(h), E2e.WAIT);
+        Cursor tip = new Cursor(h, devnet.blockHash(h));
+        E2e.await("PostgreSQL to commit the devnet tip " + h, d, E2e.WAIT,
+                () -> tip.equals(PgRead.cursor(pg.url(), SCHEMA, PIPELINE)));
     }
 
     /** Mines until the daemon has it, then reorganises its blocks (phased) and mines again. */
@@ -95,29 +117,42 @@ class NetworkFaultTest {
 
     private void assertExact(String what) throws Exception {
         List<CdcMessage> canonical = E2e.reference(devnet, "blocks", dir);
-        Recorded.stream("network: " + what, "file", 0, 1, started, canonical, TableFold.readFile(out()));
-        E2e.Checked c = E2e.assertExactlyOnce(what, TableFold.readFile(out()), canonical);
+        assertExact(what + ", file", "file", canonical, TableFold.readFile(out()));
+        assertExact(what + ", postgres", "postgres", canonical, PgRead.changelog(pg.url(), SCHEMA, "events", PIPELINE));
+    }
+
+    private void assertExact(String what, String sink, List<CdcMessage> canonical, List<CdcMessage> delivered) {
+        Recorded.stream("network: " + what, sink, 0, 1, started, canonical, delivered);
+        E2e.Checked c = E2e.assertExactlyOnce(what, delivered, canonical);
         System.out.println(what + ": " + c);
         assertThat(c.inverse()).as("%s: the reorg was undone downstream", what).isPositive();
     }
 
     @Test
-    void aPartitionWhileTheChainChangesIsWaitedOutAndTheOutputIsExact() throws Exception {
+    void aPartitionMidCommitWhileTheChainChangesIsWaitedOutAndTheOutputIsExact() throws Exception {
         try (DaemonProcess d = startInNamespace()) {
             devnet.mine(3);
             awaitTip(d);
             long tip = devnet.height();
-            ns.partition();
+            // the test's own connection uses the loopback, not the link
+            try (Connection locker = PgRead.lockCursorTable(pg.url(), SCHEMA)) {
+                devnet.mine(2);
+                E2e.await("the PostgreSQL sink's commit to be in flight (waiting for the lock)", d, E2e.WAIT,
+                        () -> PgRead.waitsForALock(locker, "debshrew-" + PIPELINE));
+                ns.partition();
+            } // the lock released: the server goes on, but its replies cannot cross the link
             reorganise();
-            E2e.await("the daemon to notice the partition", d, E2e.WAIT,
-                    () -> d.stderr().contains("metashrew call failed"));
-            assertThat(CdcCodec.mapper().readTree(dir.resolve("out.jsonl.cursor").toFile()).path("height").asLong())
-                    .as("nothing committed across the partition").isEqualTo(tip);
+            // the commit stage holds the blocks behind it, so the node may not be called meanwhile
+            String sinkDown = "sink postgresql:" + SCHEMA + "[" + PIPELINE + ",changelog] is down: could not";
+            E2e.await("the PostgreSQL sink to fail across the partition", d, E2e.WAIT,
+                    () -> d.stderr().contains(sinkDown));
+            assertThat(PgRead.cursor(pg.url(), SCHEMA, PIPELINE).height())
+                    .as("the commit cut off mid-flight left nothing").isEqualTo(tip);
             ns.heal();
             awaitTip(d);
             assertThat(d.terminate(E2e.WAIT)).isZero();
         }
-        assertExact("partition");
+        assertExact("partition mid-commit");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,25 @@ final class PgRead {
             }
         }
         return out;
+    }
+
+    /**
+     * A new connection whose open transaction holds an exclusive lock of {@code schema}'s cursor
+     * table: the sink's next commit waits for it (see {@link #waitsForALock}) until the connection
+     * is closed (or the server goes).
+     */
+    static Connection lockCursorTable(String url, String schema) throws SQLException {
+        Connection c = connect(url);
+        try {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("LOCK TABLE " + quote(schema) + ".debshrew_cursor IN ACCESS EXCLUSIVE MODE");
+            }
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 
     /** Whether a session of {@code application} waits for a lock (e.g. the sink's block transaction). */

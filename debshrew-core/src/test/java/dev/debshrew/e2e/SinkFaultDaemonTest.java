@@ -2,8 +2,6 @@ package dev.debshrew.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
@@ -11,15 +9,11 @@ import dev.debshrew.reliability.Recorded;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.RestartablePostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -67,12 +61,7 @@ class SinkFaultDaemonTest {
                 dir.resolve("compile-cache"), "rocksdb", E2e.sink("postgres").put("url", pg.url())
                         .put("mode", "changelog").put("events_table", "events").put("schema", SCHEMA)
                         .put("pipeline", PIPELINE).put("connection_timeout_ms", 250));
-        ObjectNode cfg = (ObjectNode) CdcCodec.mapper().readTree(f.toFile());
-        cfg.put("retry_max_delay_ms", 200);
-        // one line per attempt while the sink is down (counted below)
-        cfg.putObject("log_levels").put("dev.debshrew.follow.SinkFanOut", "debug");
-        Files.writeString(f, cfg.toPrettyString());
-        return f;
+        return E2e.fastSinkRetries(f, 200);
     }
 
     @ParameterizedTest(name = "down for {0} retry cycles")
@@ -86,7 +75,7 @@ class SinkFaultDaemonTest {
             pg.stop();
             // orphans blocks the changelog has: their inverse messages wait for the database too
             devnet.reorg(2, 3, ReorgStyle.INSTANT).get(60, TimeUnit.SECONDS);
-            E2e.await(cycles + " failed attempts of the sink", d, E2e.WAIT, () -> attempts(d.stderr()) >= cycles);
+            E2e.await(cycles + " failed attempts of the sink", d, E2e.WAIT, () -> E2e.sinkDownAttempts(d.stderr()) >= cycles);
             assertThat(d.stderr()).contains("is down: could not");
             pg.start();
             awaitTip(d, devnet);
@@ -106,12 +95,8 @@ class SinkFaultDaemonTest {
                 DaemonProcess d = DaemonProcess.start(config(devnet), null, dir.resolve("logs"))) {
             awaitTip(d, devnet);
             long before = devnet.height();
-            Connection locker = PgRead.connect(pg.url());
+            Connection locker = PgRead.lockCursorTable(pg.url(), SCHEMA);
             try {
-                locker.setAutoCommit(false);
-                try (Statement st = locker.createStatement()) {
-                    st.execute("LOCK TABLE " + PgRead.quote(SCHEMA) + ".debshrew_cursor IN ACCESS EXCLUSIVE MODE");
-                }
                 devnet.mine(4);
                 E2e.await("the daemon's group commit to be in flight (waiting for the lock)", d, E2e.WAIT,
                         () -> PgRead.waitsForALock(locker, "debshrew-" + PIPELINE));
@@ -143,16 +128,6 @@ class SinkFaultDaemonTest {
         E2e.Checked c = E2e.assertExactlyOnce(what, events, canonical);
         System.out.println(what + ": " + c);
         return c;
-    }
-
-    /** The highest attempt number of the sink's "is down" debug lines. */
-    private static int attempts(String log) {
-        Matcher m = Pattern.compile("sink \\S+ is down: could not .*? \\(attempt (\\d+),").matcher(log);
-        int max = 0;
-        while (m.find()) {
-            max = Math.max(max, Integer.parseInt(m.group(1)));
-        }
-        return max;
     }
 
     private static void closeQuietly(Connection c) {

@@ -10,7 +10,6 @@ import dev.debshrew.transform.TransformLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,11 +40,7 @@ class StopWhileSinkHangsTest {
             try (DaemonProcess d = DaemonProcess.start(config, null, dir.resolve("logs"))) {
                 awaitCommitted(d, devnet, url);
                 long before = devnet.height();
-                try (Connection locker = PgRead.connect(url)) {
-                    locker.setAutoCommit(false);
-                    try (Statement st = locker.createStatement()) {
-                        st.execute("LOCK TABLE " + PgRead.quote(SCHEMA) + ".debshrew_cursor IN ACCESS EXCLUSIVE MODE");
-                    }
+                try (Connection locker = PgRead.lockCursorTable(url, SCHEMA)) {
                     devnet.mine(1);
                     E2e.await("the daemon's commit to wait for the lock", d, E2e.WAIT,
                             () -> PgRead.waitsForALock(locker, "debshrew-" + PIPELINE));
