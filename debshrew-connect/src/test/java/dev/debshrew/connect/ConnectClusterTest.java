@@ -1,0 +1,119 @@
+package dev.debshrew.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.debshrew.devnet.DevnetServer;
+import dev.debshrew.sink.Cursor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.connect.storage.StringConverter;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connector on a real Connect cluster: {@link EmbeddedConnectCluster} (distributed workers and a
+ * KRaft broker in this JVM) with {@code exactly.once.source.support=enabled}, against the devnet and
+ * the real example transforms. Its {@code read_committed} output must equal what the daemon's Kafka
+ * sink writes for the same chain ({@link DaemonReference}), record for record.
+ */
+class ConnectClusterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private EmbeddedConnectCluster connect;
+
+    private void startCluster(int workers) {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("key.converter", StringConverter.class.getName());
+        worker.put("value.converter", StringConverter.class.getName());
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        connect = new EmbeddedConnectCluster.Builder().name("debshrew-connect-test").numWorkers(workers)
+                .numBrokers(1).workerProps(worker).brokerProps(broker).build();
+        connect.start();
+    }
+
+    @AfterEach
+    void stopCluster() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    static Path example(String name) {
+        Path p = Path.of(System.getProperty("debshrew.examples.dir", "../examples"))
+                .resolve("assemblyscript/build/" + name + ".wasm").toAbsolutePath().normalize();
+        assertThat(Files.isRegularFile(p)).as("%s is missing: build the examples first (mvn -pl examples compile)", p)
+                .isTrue();
+        return p;
+    }
+
+    private static Map<String, String> connector(DevnetServer devnet, Path module, String topic) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", DebshrewSourceConnector.class.getName());
+        c.put("tasks.max", "1");
+        c.put("exactly.once.support", "required");
+        c.put("transaction.boundary", "poll");
+        c.put(DebshrewConnectorConfig.NODE_URL, devnet.url());
+        c.put(DebshrewConnectorConfig.TRANSFORM_MODULE, module.toString());
+        c.put(DebshrewConnectorConfig.START_HEIGHT, "0");
+        c.put(DebshrewConnectorConfig.TOPIC, topic);
+        c.put(DebshrewConnectorConfig.POLL_INTERVAL_MS, "20");
+        return c;
+    }
+
+    /** Waits until the connector's last committed cursor record is the devnet's tip. */
+    private void awaitCursor(String cursorTopic, Cursor expected) throws InterruptedException {
+        String want = ConnectRecords.cursorJson(expected);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            List<CommittedTopic.Entry> cursors = CommittedTopic.read(bootstrap(), cursorTopic, WAIT);
+            last = cursors.isEmpty() ? null : cursors.get(cursors.size() - 1).value();
+            if (want.equals(last)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the connector's committed cursor is " + last + ", not " + want + " after " + WAIT);
+    }
+
+    private String bootstrap() {
+        return connect.kafka().bootstrapServers();
+    }
+
+    private static Cursor tip(DevnetServer devnet) {
+        return new Cursor(devnet.height(), devnet.blockHash(devnet.height()));
+    }
+
+    @Test
+    void oneWorkerWritesExactlyWhatTheDaemonWrites() throws Exception {
+        startCluster(1);
+        Path txindex = example("txindex");
+        try (DevnetServer devnet = DevnetServer.builder().seed(101).initialHeight(25).build().start(0)) {
+            connect.kafka().createTopic("connect.txindex", 1);
+            connect.kafka().createTopic("connect.txindex.cursor", 1);
+            connect.configureConnector("txindex", connector(devnet, txindex, "connect.txindex"));
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("txindex", 1, "connector did not start");
+            awaitCursor("connect.txindex.cursor", tip(devnet));
+            devnet.mine(5); // blocks arriving while the task runs
+            awaitCursor("connect.txindex.cursor", tip(devnet));
+
+            DaemonReference.run(devnet, txindex, bootstrap(), "daemon.txindex", WAIT);
+            List<CommittedTopic.Entry> daemon = CommittedTopic.read(bootstrap(), "daemon.txindex", WAIT);
+            List<CommittedTopic.Entry> connector = CommittedTopic.read(bootstrap(), "connect.txindex", WAIT);
+            assertThat(daemon).as("the daemon's output").hasSizeGreaterThan(30);
+            assertThat(connector).as("the connector's read_committed output").containsExactlyElementsOf(daemon);
+            assertThat(connect.connectorOffsets("txindex").offsets()).singleElement()
+                    .satisfies(o -> assertThat(ConnectRecords.cursorOf("txindex", o.offset())).contains(tip(devnet)));
+        }
+    }
+}
