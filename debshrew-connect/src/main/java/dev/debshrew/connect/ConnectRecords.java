@@ -18,7 +18,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Turns a {@link SinkBatch} (consecutive blocks, or the undos of a reorg) into Connect records: one
  * per CDC message, keyed and serialised as the daemon's Kafka sink does (the native JSON as a string,
- * the key by {@link KeyFormat}), then one cursor record that ends the group. Every record of a block
+ * the key by {@link KeyFormat}), then one cursor record that ends the group; before them the state
+ * changelog records ({@link StateChangelog}) of the same transaction. Every record of a block
  * carries that block's cursor as its source offset, so the offset a transaction commits is the cursor
  * of the last block whose records it holds.
  */
@@ -32,6 +33,7 @@ final class ConnectRecords {
     private final String pipeline;
     private final String topic;
     private final String cursorTopic;
+    private final String stateTopic;
     private final KeyFormat keyFormat;
     private final OutputFormat format = OutputFormat.NATIVE;
 
@@ -40,6 +42,7 @@ final class ConnectRecords {
         this.partition = sourcePartition(pipeline);
         this.topic = config.topic();
         this.cursorTopic = config.cursorTopic();
+        this.stateTopic = config.stateTopic();
         this.keyFormat = config.keyFormat();
     }
 
@@ -72,9 +75,18 @@ final class ConnectRecords {
         return Optional.of(new Cursor(n.longValue(), s));
     }
 
-    /** The records of {@code batch}, in order: every message, then the cursor record (always last). */
-    List<SourceRecord> of(SinkBatch batch) {
-        List<SourceRecord> out = new ArrayList<>(batch.messageCount() + 1);
+    /**
+     * The records of {@code batch}, in order: the state changelog records ({@code changes}, of the
+     * store's commits and reverts since the previous group), every message, then the cursor record
+     * (always last).
+     */
+    List<SourceRecord> of(SinkBatch batch, List<StateChangelog.Change> changes) {
+        List<SourceRecord> out = new ArrayList<>(changes.size() + batch.messageCount() + 1);
+        Map<String, Object> groupOffset = sourceOffset(batch.cursor());
+        for (StateChangelog.Change c : changes) {
+            out.add(new SourceRecord(partition, groupOffset, stateTopic, 0, Schema.STRING_SCHEMA, c.key(),
+                    Schema.OPTIONAL_STRING_SCHEMA, c.value()));
+        }
         for (BlockChange block : batch.blocks()) {
             Map<String, Object> offset = sourceOffset(block.cursor());
             List<CdcMessage> messages = block.messages();
@@ -86,7 +98,7 @@ final class ConnectRecords {
             }
         }
         Cursor c = batch.cursor();
-        out.add(new SourceRecord(partition, sourceOffset(c), cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
+        out.add(new SourceRecord(partition, groupOffset, cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
                 Schema.STRING_SCHEMA, cursorJson(c)));
         return out;
     }

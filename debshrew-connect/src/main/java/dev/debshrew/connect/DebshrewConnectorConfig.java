@@ -30,8 +30,14 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
     public static final String CURSOR_TOPIC = "cursor.topic";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String HANDOFF_TIMEOUT_MS = "handoff.timeout.ms";
+    public static final String STATE_BOOTSTRAP_SERVERS = "state.bootstrap.servers";
+    public static final String STATE_TOPIC = "state.topic";
+    public static final String STATE_READ_TIMEOUT_MS = "state.read.timeout.ms";
+    /** Prefix of further client settings (security) for reading the changelog, e.g. state.client.security.protocol. */
+    public static final String STATE_CLIENT_PREFIX = "state.client.";
 
     private static final String GROUP = "debshrew";
+    static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
 
     /** Every option of the connector, with its documentation: the single declaration. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
@@ -70,7 +76,20 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
             .define(HANDOFF_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
                     "How long the engine waits for the worker to commit a block group's transaction before it"
                             + " fails the task, in milliseconds.", GROUP, 11, ConfigDef.Width.SHORT,
-                    "Handoff timeout");
+                    "Handoff timeout")
+            .define(STATE_BOOTSTRAP_SERVERS, Type.STRING, null, Importance.HIGH, "Bootstrap servers of the"
+                    + " cluster the connector writes to: the transform state and the reorg window are kept in"
+                    + " the compacted topic state.topic there, written in the same transactions as the records,"
+                    + " and read back when a task starts on any worker (settings of that client:"
+                    + " state.client.*). Unset: state and window in memory only; a restarted task then resumes"
+                    + " with empty state (stateless transforms only).", GROUP, 12, ConfigDef.Width.LONG,
+                    "State bootstrap servers")
+            .define(STATE_TOPIC, Type.STRING, null, Importance.MEDIUM, "Compacted topic of the state and the"
+                    + " reorg window; created with one partition when missing. Unset: <pipeline>.debshrew-state.",
+                    GROUP, 13, ConfigDef.Width.MEDIUM, "State topic")
+            .define(STATE_READ_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
+                    "How long a starting task may take to read the state topic, in milliseconds.", GROUP, 14,
+                    ConfigDef.Width.SHORT, "State read timeout");
 
     private final String connectorName;
 
@@ -81,6 +100,13 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         if (pipelineName() == null) {
             throw new ConfigException(PIPELINE_NAME, null, "no pipeline name: set " + PIPELINE_NAME
                     + " or the connector's name");
+        }
+        for (String converter : new String[] {"key.converter", "value.converter"}) {
+            String c = props.get(converter);
+            if (c != null && !c.trim().equals(STRING_CONVERTER)) {
+                throw new ConfigException(converter, c, "the connector writes strings (native JSON, its state"
+                        + " changelog) and needs " + STRING_CONVERTER);
+            }
         }
         Path module = transformModule();
         if (!Files.isRegularFile(module)) {
@@ -138,6 +164,26 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
 
     public Duration pollInterval() {
         return Duration.ofMillis(getLong(POLL_INTERVAL_MS));
+    }
+
+    /** The client settings for the state changelog; empty when state is kept in memory only. */
+    public Map<String, Object> stateClient() {
+        String servers = getString(STATE_BOOTSTRAP_SERVERS);
+        if (servers == null) {
+            return Map.of();
+        }
+        Map<String, Object> client = new java.util.HashMap<>(originalsWithPrefix(STATE_CLIENT_PREFIX));
+        client.put("bootstrap.servers", servers);
+        return client;
+    }
+
+    public String stateTopic() {
+        String t = getString(STATE_TOPIC);
+        return t != null ? t : pipelineName() + ".debshrew-state";
+    }
+
+    public Duration stateReadTimeout() {
+        return Duration.ofMillis(getLong(STATE_READ_TIMEOUT_MS));
     }
 
     public Duration handoffTimeout() {

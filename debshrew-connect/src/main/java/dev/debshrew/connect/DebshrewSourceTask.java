@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -27,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * whose block groups {@link #poll()} returns, one group per call and per transaction. It resumes
  * after the cursor of the committed source offset.
  *
- * <p>Work in progress (README.md): the transform state and the reorg window are held in memory
- * ({@link InMemoryChainStore}); a task that restarts resumes after the committed cursor with empty
- * state, which is right only for stateless transforms and cannot undo a reorg below that cursor.
- * The Kafka-backed store (a compacted changelog written in the same transaction) replaces it next.
+ * <p>With {@code state.bootstrap.servers} the transform state and the reorg window live in a
+ * compacted changelog topic written in the same transactions ({@link KafkaChainStore}), read back
+ * when the task starts; without it they are held in memory ({@link InMemoryChainStore}) and a task
+ * that restarts resumes after the committed cursor with empty state (stateless transforms only).
  */
 public final class DebshrewSourceTask extends SourceTask {
 
@@ -65,8 +66,20 @@ public final class DebshrewSourceTask extends SourceTask {
                     + config.transformModule() + ": " + e.getMessage(), e);
         }
         node = MetashrewClient.builder(config.nodeUrl()).readTimeout(config.nodeReadTimeout()).build();
-        store = new InMemoryChainStore(config.cacheSize());
-        sink = new HandoffSink("connect:" + pipeline, new ConnectRecords(config), committed, config.handoffTimeout());
+        Supplier<List<StateChangelog.Change>> changes = List::of;
+        if (config.stateClient().isEmpty()) {
+            store = new InMemoryChainStore(config.cacheSize());
+        } else {
+            KafkaChainStore kafkaStore = KafkaChainStore.restore(config.cacheSize(),
+                    ChangelogTopic.read(config.stateClient(), config.stateTopic(), config.stateReadTimeout()));
+            log.info("pipeline '{}': state and window restored from topic '{}' (window {})", pipeline,
+                    config.stateTopic(), kafkaStore.window().isEmpty() ? "empty"
+                            : kafkaStore.window().get(0).height() + ".." + kafkaStore.tip().get().height());
+            store = kafkaStore;
+            changes = kafkaStore::drain;
+        }
+        sink = new HandoffSink("connect:" + pipeline, new ConnectRecords(config), committed, config.handoffTimeout(),
+                changes);
         FollowerSettings settings = FollowerSettings.defaults().withStartHeight(config.startHeight())
                 .withPollInterval(config.pollInterval());
         follower = new BlockFollower(node, transform, store, sink, settings);
@@ -77,12 +90,17 @@ public final class DebshrewSourceTask extends SourceTask {
         engine.start();
     }
 
+    /** The engine thread: runs the follower, then releases what it used (stop() only signals). */
     private void runEngine() {
         try {
             follower.run();
         } catch (Throwable t) {
             failure.set(t);
             sink.abort(); // wakes poll()
+        } finally {
+            closeQuietly(store);
+            closeQuietly(node);
+            closeQuietly(transform);
         }
     }
 
@@ -113,6 +131,11 @@ public final class DebshrewSourceTask extends SourceTask {
         sink.committed(record);
     }
 
+    /**
+     * Asks the engine to stop after the block in progress and wakes both sides of the handoff; does
+     * not wait (the worker calls this while poll() may run). A group the worker did not commit is
+     * delivered again by the next task, from the committed offset.
+     */
     @Override
     public void stop() {
         if (follower != null) {
@@ -121,19 +144,6 @@ public final class DebshrewSourceTask extends SourceTask {
         if (sink != null) {
             sink.abort();
         }
-        if (engine != null) {
-            try {
-                engine.join(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (engine.isAlive()) {
-                log.warn("pipeline '{}': the engine thread did not stop within 30 s", config.pipelineName());
-            }
-        }
-        closeQuietly(store);
-        closeQuietly(node);
-        closeQuietly(transform);
     }
 
     private static void closeQuietly(AutoCloseable c) {

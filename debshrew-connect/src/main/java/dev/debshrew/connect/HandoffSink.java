@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -28,6 +29,7 @@ final class HandoffSink implements Sink {
     private final ConnectRecords records;
     private final Optional<Cursor> initial;
     private final Duration timeout;
+    private final Supplier<List<StateChangelog.Change>> changes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
@@ -40,12 +42,15 @@ final class HandoffSink implements Sink {
     /**
      * @param initial the cursor of the committed source offset (empty: none)
      * @param timeout how long {@link #commit} waits for the worker before it fails
+     * @param changes the store's changelog records to write in the group's transaction
      */
-    HandoffSink(String name, ConnectRecords records, Optional<Cursor> initial, Duration timeout) {
+    HandoffSink(String name, ConnectRecords records, Optional<Cursor> initial, Duration timeout,
+            Supplier<List<StateChangelog.Change>> changes) {
         this.name = name;
         this.records = records;
         this.initial = initial;
         this.timeout = timeout;
+        this.changes = changes;
     }
 
     @Override
@@ -60,7 +65,7 @@ final class HandoffSink implements Sink {
 
     @Override
     public void commit(SinkBatch batch) throws SinkException {
-        List<SourceRecord> group = records.of(batch);
+        List<SourceRecord> group = records.of(batch, changes.get());
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,12 +28,16 @@ class ConnectClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     private EmbeddedConnectCluster connect;
+    /** Closed after the cluster, so that no task outlives its node. */
+    private DevnetServer devnet;
 
     private void startCluster(int workers) {
         Map<String, String> worker = new HashMap<>();
         worker.put("exactly.once.source.support", "enabled");
         worker.put("key.converter", StringConverter.class.getName());
         worker.put("value.converter", StringConverter.class.getName());
+        // a departed worker's task is reassigned at once (default: after up to 5 minutes)
+        worker.put("scheduled.rebalance.max.delay.ms", "0");
         Properties broker = new Properties();
         broker.put("transaction.state.log.replication.factor", "1");
         broker.put("transaction.state.log.min.isr", "1");
@@ -45,6 +50,9 @@ class ConnectClusterTest {
     void stopCluster() {
         if (connect != null) {
             connect.stop();
+        }
+        if (devnet != null) {
+            devnet.close();
         }
     }
 
@@ -98,22 +106,82 @@ class ConnectClusterTest {
     void oneWorkerWritesExactlyWhatTheDaemonWrites() throws Exception {
         startCluster(1);
         Path txindex = example("txindex");
-        try (DevnetServer devnet = DevnetServer.builder().seed(101).initialHeight(25).build().start(0)) {
-            connect.kafka().createTopic("connect.txindex", 1);
-            connect.kafka().createTopic("connect.txindex.cursor", 1);
-            connect.configureConnector("txindex", connector(devnet, txindex, "connect.txindex"));
-            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("txindex", 1, "connector did not start");
-            awaitCursor("connect.txindex.cursor", tip(devnet));
-            devnet.mine(5); // blocks arriving while the task runs
-            awaitCursor("connect.txindex.cursor", tip(devnet));
+        devnet = DevnetServer.builder().seed(101).initialHeight(25).build().start(0);
+        connect.kafka().createTopic("connect.txindex", 1);
+        connect.kafka().createTopic("connect.txindex.cursor", 1);
+        connect.configureConnector("txindex", connector(devnet, txindex, "connect.txindex"));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("txindex", 1, "connector did not start");
+        awaitCursor("connect.txindex.cursor", tip(devnet));
+        devnet.mine(5); // blocks arriving while the task runs
+        awaitCursor("connect.txindex.cursor", tip(devnet));
 
-            DaemonReference.run(devnet, txindex, bootstrap(), "daemon.txindex", WAIT);
-            List<CommittedTopic.Entry> daemon = CommittedTopic.read(bootstrap(), "daemon.txindex", WAIT);
-            List<CommittedTopic.Entry> connector = CommittedTopic.read(bootstrap(), "connect.txindex", WAIT);
-            assertThat(daemon).as("the daemon's output").hasSizeGreaterThan(30);
-            assertThat(connector).as("the connector's read_committed output").containsExactlyElementsOf(daemon);
-            assertThat(connect.connectorOffsets("txindex").offsets()).singleElement()
-                    .satisfies(o -> assertThat(ConnectRecords.cursorOf("txindex", o.offset())).contains(tip(devnet)));
+        DaemonReference.run(devnet, txindex, bootstrap(), "daemon.txindex", WAIT);
+        List<CommittedTopic.Entry> daemon = CommittedTopic.read(bootstrap(), "daemon.txindex", WAIT);
+        List<CommittedTopic.Entry> connector = CommittedTopic.read(bootstrap(), "connect.txindex", WAIT);
+        assertThat(daemon).as("the daemon's output").hasSizeGreaterThan(30);
+        assertThat(connector).as("the connector's read_committed output").containsExactlyElementsOf(daemon);
+        assertThat(connect.connectorOffsets("txindex").offsets()).singleElement()
+                .satisfies(o -> assertThat(ConnectRecords.cursorOf("txindex", o.offset())).contains(tip(devnet)));
+    }
+
+    /**
+     * Two workers, state in Kafka: the worker running the task leaves mid-run; the task resumes on the
+     * other one with the state the last committed transaction left (txindex's balances depend on it),
+     * and the output equals the daemon's, record for record, nothing lost or doubled.
+     */
+    @Test
+    void theTaskMovesToAnotherWorkerWithItsState() throws Exception {
+        startCluster(2);
+        Path txindex = example("txindex");
+        devnet = DevnetServer.builder().seed(202).initialHeight(20).build().start(0);
+        connect.kafka().createTopic("moving.txindex", 1);
+        connect.kafka().createTopic("moving.txindex.cursor", 1);
+        Map<String, String> config = connector(devnet, txindex, "moving.txindex");
+        config.put(DebshrewConnectorConfig.STATE_BOOTSTRAP_SERVERS, bootstrap());
+        connect.configureConnector("moving", config);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("moving", 1, "connector did not start");
+        awaitCursor("moving.txindex.cursor", tip(devnet));
+
+        WorkerHandle running = workerOfTask("moving");
+        connect.removeWorker(running);
+        devnet.mine(8); // mined while the task moves
+        awaitTaskRunningOn(connect.workers().iterator().next(), "moving");
+        awaitCursor("moving.txindex.cursor", tip(devnet));
+        devnet.mine(4);
+        awaitCursor("moving.txindex.cursor", tip(devnet));
+
+        DaemonReference.run(devnet, txindex, bootstrap(), "daemon.moving", WAIT);
+        List<CommittedTopic.Entry> daemon = CommittedTopic.read(bootstrap(), "daemon.moving", WAIT);
+        assertThat(daemon).as("the daemon's output").hasSizeGreaterThan(30);
+        assertThat(CommittedTopic.read(bootstrap(), "moving.txindex", WAIT))
+                .as("the connector's read_committed output").containsExactlyElementsOf(daemon);
+        assertThat(CommittedTopic.read(bootstrap(), "moving.debshrew-state", WAIT))
+                .as("the state changelog").isNotEmpty();
+    }
+
+    /** Waits until the task's status is RUNNING on {@code worker}. */
+    private void awaitTaskRunningOn(WorkerHandle worker, String connector) throws InterruptedException {
+        String id = worker.url().getHost() + ":" + worker.url().getPort();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            var tasks = connect.connectorStatus(connector).tasks();
+            if (!tasks.isEmpty()) {
+                last = tasks.get(0).state() + " on " + tasks.get(0).workerId();
+                if (tasks.get(0).state().equals("RUNNING") && tasks.get(0).workerId().equals(id)) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
         }
+        throw new AssertionError("the task of " + connector + " is " + last + ", not RUNNING on " + id);
+    }
+
+    /** The worker whose REST address the task's status names. */
+    private WorkerHandle workerOfTask(String connector) {
+        String id = connect.connectorStatus(connector).tasks().get(0).workerId();
+        return connect.workers().stream()
+                .filter(w -> (w.url().getHost() + ":" + w.url().getPort()).equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no worker with id " + id + " among " + connect.workers()));
     }
 }
