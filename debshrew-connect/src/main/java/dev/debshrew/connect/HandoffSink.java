@@ -1,10 +1,12 @@
 package dev.debshrew.connect;
 
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.SinkException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -19,6 +21,13 @@ import org.apache.kafka.connect.source.SourceRecord;
  * the engine has at most one group in flight, a group is one transaction, and a group the worker did
  * not commit is never taken as delivered: the source offset (the cursor) is the truth on restart,
  * exactly as a daemon sink's cursor.
+ *
+ * <p>Undos (a batch whose cursor is below the previous one: the inverse messages of a reorg) are not
+ * handed over on their own: they are kept and go out at the front of the next forward group, with
+ * the store's reverts ({@code changes}), so the inverse records, the state restore and the new
+ * branch's first blocks commit in ONE transaction and a reader never sees the chain go back. An
+ * undo kept when the task stops is lost together with the store's revert (both were only in
+ * memory): the next task finds the old branch committed and undoes it again.
  *
  * <p>Two threads: the engine's ({@link #commit}) and the worker's ({@link #take}, {@link #committed});
  * {@link #abort()} from either when the task stops.
@@ -38,6 +47,10 @@ final class HandoffSink implements Sink {
     /** The last record of the group poll() returned and the worker has not committed yet; null: none. */
     private SourceRecord awaited;
     private boolean aborted;
+    /** Undos not handed over yet (engine thread only). */
+    private final List<BlockChange> deferredUndos = new ArrayList<>();
+    /** The cursor of the last batch taken (engine thread only); null: none. */
+    private Cursor last;
 
     /**
      * @param initial the cursor of the committed source offset (empty: none)
@@ -51,6 +64,7 @@ final class HandoffSink implements Sink {
         this.initial = initial;
         this.timeout = timeout;
         this.changes = changes;
+        this.last = initial.orElse(null);
     }
 
     @Override
@@ -65,6 +79,18 @@ final class HandoffSink implements Sink {
 
     @Override
     public void commit(SinkBatch batch) throws SinkException {
+        boolean undo = last != null && batch.cursor().height() < last.height();
+        last = batch.cursor();
+        if (undo) {
+            deferredUndos.addAll(batch.blocks());
+            return;
+        }
+        if (!deferredUndos.isEmpty()) {
+            List<BlockChange> all = new ArrayList<>(deferredUndos);
+            all.addAll(batch.blocks());
+            deferredUndos.clear();
+            batch = SinkBatch.of(all);
+        }
         List<SourceRecord> group = records.of(batch, changes.get());
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();

@@ -3,6 +3,7 @@ package dev.debshrew.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.debshrew.devnet.DevnetServer;
+import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.sink.Cursor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,6 +158,54 @@ class ConnectClusterTest {
                 .as("the connector's read_committed output").containsExactlyElementsOf(daemon);
         assertThat(CommittedTopic.read(bootstrap(), "moving.debshrew-state", WAIT))
                 .as("the state changelog").isNotEmpty();
+    }
+
+    /**
+     * Two workers, state in Kafka, and a reorg while the task moves: the task restarts on the other
+     * worker with the window of the last committed block and undoes the orphaned blocks from it. The
+     * output folds to exactly the tables of the daemon's output on the final chain and holds inverse
+     * records; no committed cursor is the common ancestor (the inverse records, the state restore and
+     * the new branch's first blocks are one transaction).
+     */
+    @Test
+    void aReorgWhileTheTaskMovesIsUndoneFromTheRestoredWindow() throws Exception {
+        startCluster(2);
+        Path txindex = example("txindex");
+        devnet = DevnetServer.builder().seed(303).initialHeight(20).build().start(0);
+        Map<String, String> config = connector(devnet, txindex, "reorg.txindex");
+        config.put(DebshrewConnectorConfig.STATE_BOOTSTRAP_SERVERS, bootstrap());
+        connect.kafka().createTopic("reorg.txindex", 1);
+        connect.kafka().createTopic("reorg.txindex.cursor", 1);
+        connect.configureConnector("reorg", config);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("reorg", 1, "connector did not start");
+        awaitCursor("reorg.txindex.cursor", tip(devnet));
+
+        long ancestor = devnet.height() - 3;
+        connect.removeWorker(workerOfTask("reorg"));
+        devnet.reorg(3, 5, ReorgStyle.INSTANT).get(); // blocks 18..20 replaced while the task moves
+        awaitTaskRunningOn(connect.workers().iterator().next(), "reorg");
+        awaitCursor("reorg.txindex.cursor", tip(devnet));
+
+        DaemonReference.run(devnet, txindex, bootstrap(), "daemon.reorg", WAIT);
+        OutputFold.Tables daemon = OutputFold.fold("daemon", CommittedTopic.read(bootstrap(), "daemon.reorg", WAIT));
+        OutputFold.Tables connector = OutputFold.fold("connector",
+                CommittedTopic.read(bootstrap(), "reorg.txindex", WAIT));
+        assertThat(connector.inverse()).as("inverse records of the orphaned blocks").isPositive();
+        assertThat(connector.rows()).as("the connector's tables").isEqualTo(daemon.rows());
+        // the cursor goes back once, and straight to the new branch's first blocks: never to the ancestor
+        long previous = -1;
+        int backSteps = 0;
+        for (CommittedTopic.Entry c : CommittedTopic.read(bootstrap(), "reorg.txindex.cursor", WAIT)) {
+            long height = Long.parseLong(c.value().replaceAll(".*\"height\":(\\d+).*", "$1"));
+            if (height <= previous) {
+                backSteps++;
+                assertThat(height).as("committed cursor %s after height %d", c.value(), previous)
+                        .isGreaterThan(ancestor);
+                assertThat(c.value()).as("the new branch's block").contains(devnet.blockHash(height));
+            }
+            previous = height;
+        }
+        assertThat(backSteps).as("transactions that undid blocks").isEqualTo(1);
     }
 
     /** Waits until the task's status is RUNNING on {@code worker}. */
