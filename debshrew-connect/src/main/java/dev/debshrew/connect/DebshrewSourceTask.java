@@ -83,8 +83,10 @@ public final class DebshrewSourceTask extends SourceTask {
         FollowerSettings settings = FollowerSettings.defaults().withStartHeight(config.startHeight())
                 .withPollInterval(config.pollInterval());
         follower = new BlockFollower(node, transform, store, sink, settings);
-        log.info("pipeline '{}' starting {}", pipeline,
-                committed.map(c -> "after the committed cursor " + c).orElse("without a committed offset"));
+        log.info("pipeline '{}' starting {}; {}", pipeline,
+                committed.map(c -> "after the committed cursor " + c).orElse("without a committed offset"),
+                context.transactionContext() != null ? "the task ends each transaction (transaction.boundary=connector)"
+                        : "one transaction per poll");
         engine = new Thread(this::runEngine, "debshrew-" + pipeline);
         engine.setDaemon(true);
         engine.start();
