@@ -11,11 +11,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -70,11 +72,29 @@ final class ChangelogTopic {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
+    /** Refuses an existing changelog topic with several partitions (no order across them) or without compaction. */
+    private static void checkShape(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry policy = admin.describeConfigs(List.of(resource)).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        String cleanup = policy == null ? null : policy.value();
+        if (partitions != 1 || !TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanup)) {
+            throw new ConnectException("state changelog topic '" + topic + "' has " + partitions + " partition(s) and"
+                    + " cleanup.policy=" + cleanup + "; it needs exactly one"
+                    + " partition and cleanup.policy=compact (deleting old records would lose state). Choose another "
+                    + DebshrewConnectorConfig.STATE_TOPIC + " or fix the topic");
+        }
+    }
+
     /** Creates {@code topic} compacted with one partition when it does not exist. */
     private static void ensure(Map<String, Object> client, String topic, Duration timeout) {
         try (Admin admin = Admin.create(client)) {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (names.contains(topic)) {
+                checkShape(admin, topic, timeout);
                 return;
             }
             NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())

@@ -1,6 +1,7 @@
 package dev.debshrew.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
@@ -126,6 +128,12 @@ class ConnectClusterTest {
         assertThat(connector).as("the connector's read_committed output").containsExactlyElementsOf(daemon);
         assertThat(connect.connectorOffsets("txindex").offsets()).singleElement()
                 .satisfies(o -> assertThat(ConnectRecords.cursorOf("txindex", o.offset())).contains(tip(devnet)));
+
+        // a state topic that cannot hold a changelog is refused, naming it
+        connect.kafka().createTopic("bad.state", 2);
+        assertThatThrownBy(() -> ChangelogTopic.read(Map.of("bootstrap.servers", bootstrap()), "bad.state", WAIT))
+                .isInstanceOf(ConnectException.class).hasMessageContaining("'bad.state' has 2 partition(s)")
+                .hasMessageContaining("cleanup.policy=delete");
     }
 
     /**
