@@ -1,0 +1,116 @@
+package dev.debshrew.connect;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.errors.ConnectException;
+
+/**
+ * The pipeline's state changelog topic on the broker: created compacted with one partition when
+ * missing, and read from the beginning to its last stable offset as a {@code read_committed}
+ * consumer when a task starts (the worker has fenced the previous task's producer by then, so no
+ * transaction of it is left open).
+ */
+final class ChangelogTopic {
+
+    private ChangelogTopic() {
+    }
+
+    /** Reads the whole committed changelog of {@code topic} (creating the topic when it is missing). */
+    static StateChangelog.Snapshot read(Map<String, Object> client, String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ensure(client, topic, timeout);
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        StateChangelog.Replay replay = new StateChangelog.Replay(topic);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp), timeout).get(tp);
+            while (c.position(tp, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new ConnectException("state changelog topic '" + topic + "': could not read it up to offset "
+                            + end + " within " + timeout.toMillis() + " ms (at " + c.position(tp) + ")");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    replay.apply(r.offset(), string(r.key()), string(r.value()));
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+        try {
+            return replay.snapshot();
+        } catch (IllegalStateException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+    }
+
+    private static String string(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Refuses an existing changelog topic with several partitions (no order across them) or without compaction. */
+    private static void checkShape(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry policy = admin.describeConfigs(List.of(resource)).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        String cleanup = policy == null ? null : policy.value();
+        if (partitions != 1 || !TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanup)) {
+            throw new ConnectException("state changelog topic '" + topic + "' has " + partitions + " partition(s) and"
+                    + " cleanup.policy=" + cleanup + "; it needs exactly one"
+                    + " partition and cleanup.policy=compact (deleting old records would lose state). Choose another "
+                    + DebshrewConnectorConfig.STATE_TOPIC + " or fix the topic");
+        }
+    }
+
+    /** Creates {@code topic} compacted with one partition when it does not exist. */
+    private static void ensure(Map<String, Object> client, String topic, Duration timeout) {
+        try (Admin admin = Admin.create(client)) {
+            Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (names.contains(topic)) {
+                checkShape(admin, topic, timeout);
+                return;
+            }
+            NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            try {
+                admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ConnectException("state changelog topic '" + topic + "': cannot create it: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("interrupted while creating the state changelog topic '" + topic + "'", e);
+        }
+    }
+}

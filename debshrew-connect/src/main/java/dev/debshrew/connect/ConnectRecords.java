@@ -1,0 +1,110 @@
+package dev.debshrew.connect;
+
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.sink.BlockChange;
+import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkBatch;
+import dev.debshrew.sink.format.KeyFormat;
+import dev.debshrew.sink.format.OutputFormat;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns a {@link SinkBatch} (consecutive blocks, or the undos of a reorg) into Connect records: one
+ * per CDC message, keyed and serialised as the daemon's Kafka sink does (the native JSON as a string,
+ * the key by {@link KeyFormat}), then one cursor record that ends the group; before them the state
+ * changelog records ({@link StateChangelog}) of the same transaction. Every record of a block
+ * carries that block's cursor as its source offset, so the offset a transaction commits is the cursor
+ * of the last block whose records it holds.
+ */
+final class ConnectRecords {
+
+    static final String PARTITION_KEY = "pipeline";
+    static final String HEIGHT = "height";
+    static final String HASH = "hash";
+
+    private final Map<String, String> partition;
+    private final String pipeline;
+    private final String topic;
+    private final String cursorTopic;
+    private final String stateTopic;
+    private final KeyFormat keyFormat;
+    private final OutputFormat format = OutputFormat.NATIVE;
+
+    ConnectRecords(DebshrewConnectorConfig config) {
+        this.pipeline = config.pipelineName();
+        this.partition = sourcePartition(pipeline);
+        this.topic = config.topic();
+        this.cursorTopic = config.cursorTopic();
+        this.stateTopic = config.stateTopic();
+        this.keyFormat = config.keyFormat();
+    }
+
+    /** The source partition of a pipeline's offsets. */
+    static Map<String, String> sourcePartition(String pipeline) {
+        return Map.of(PARTITION_KEY, pipeline);
+    }
+
+    /** The source offset of a cursor. */
+    static Map<String, Object> sourceOffset(Cursor c) {
+        return Map.of(HEIGHT, c.height(), HASH, c.hash());
+    }
+
+    /**
+     * The cursor stored in a committed source offset; empty for none.
+     *
+     * @throws ConnectException naming the pipeline when the offset is not one this connector wrote
+     */
+    static Optional<Cursor> cursorOf(String pipeline, Map<String, ?> offset) {
+        if (offset == null) {
+            return Optional.empty();
+        }
+        Object h = offset.get(HEIGHT);
+        Object hash = offset.get(HASH);
+        if (!(h instanceof Number n) || !(hash instanceof String s) || n.longValue() < 0) {
+            throw new ConnectException("the committed source offset of pipeline '" + pipeline + "' is not a debshrew"
+                    + " cursor (expected {\"height\": number >= 0, \"hash\": string}, got " + offset + "); reset the"
+                    + " connector's offsets or choose another " + DebshrewConnectorConfig.PIPELINE_NAME);
+        }
+        return Optional.of(new Cursor(n.longValue(), s));
+    }
+
+    /**
+     * The records of {@code batch}, in order: the state changelog records ({@code changes}, of the
+     * store's commits and reverts since the previous group), every message, then the cursor record
+     * (always last).
+     */
+    List<SourceRecord> of(SinkBatch batch, List<StateChangelog.Change> changes) {
+        List<SourceRecord> out = new ArrayList<>(changes.size() + batch.messageCount() + 1);
+        Map<String, Object> groupOffset = sourceOffset(batch.cursor());
+        for (StateChangelog.Change c : changes) {
+            out.add(new SourceRecord(partition, groupOffset, stateTopic, 0, Schema.STRING_SCHEMA, c.key(),
+                    Schema.OPTIONAL_STRING_SCHEMA, c.value()));
+        }
+        for (BlockChange block : batch.blocks()) {
+            Map<String, Object> offset = sourceOffset(block.cursor());
+            List<CdcMessage> messages = block.messages();
+            for (int i = 0; i < messages.size(); i++) {
+                CdcMessage m = messages.get(i);
+                String value = new String(format.encode(m, i), StandardCharsets.UTF_8);
+                out.add(new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, keyFormat.key(m),
+                        Schema.STRING_SCHEMA, value));
+            }
+        }
+        Cursor c = batch.cursor();
+        out.add(new SourceRecord(partition, groupOffset, cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
+                Schema.STRING_SCHEMA, cursorJson(c)));
+        return out;
+    }
+
+    /** {@code {"height":h,"hash":"..."}}; the hash is hex, nothing to escape. */
+    static String cursorJson(Cursor c) {
+        return "{\"height\":" + c.height() + ",\"hash\":\"" + c.hash() + "\"}";
+    }
+}

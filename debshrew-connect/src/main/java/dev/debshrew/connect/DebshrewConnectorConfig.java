@@ -1,0 +1,192 @@
+package dev.debshrew.connect;
+
+import dev.debshrew.sink.format.KeyFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The connector's configuration, declared once ({@link #CONFIG_DEF}): what the daemon's config file
+ * holds for one pipeline (node, transform module, reorg window, start height, output topic and
+ * key), in Kafka Connect's dotted style. The connector validates it; each task parses it again.
+ */
+public final class DebshrewConnectorConfig extends AbstractConfig {
+
+    public static final String NODE_URL = "node.url";
+    public static final String NODE_READ_TIMEOUT_MS = "node.read.timeout.ms";
+    public static final String TRANSFORM_MODULE = "transform.module";
+    public static final String CACHE_SIZE = "cache.size";
+    public static final String START_HEIGHT = "start.height";
+    public static final String PIPELINE_NAME = "pipeline.name";
+    public static final String TOPIC = "topic";
+    public static final String KEY_FORMAT = "key.format";
+    public static final String CURSOR_TOPIC = "cursor.topic";
+    public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+    public static final String HANDOFF_TIMEOUT_MS = "handoff.timeout.ms";
+    public static final String STATE_BOOTSTRAP_SERVERS = "state.bootstrap.servers";
+    public static final String STATE_TOPIC = "state.topic";
+    public static final String STATE_READ_TIMEOUT_MS = "state.read.timeout.ms";
+    /** Prefix of further client settings (security) for reading the changelog, e.g. state.client.security.protocol. */
+    public static final String STATE_CLIENT_PREFIX = "state.client.";
+
+    private static final String GROUP = "debshrew";
+    static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
+
+    /** Every option of the connector, with its documentation: the single declaration. */
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(NODE_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "JSON-RPC URL of the metashrew node, e.g. http://metashrew:8080 (the"
+                            + " daemon's metashrew.url).", GROUP, 1, ConfigDef.Width.LONG, "Node URL")
+            .define(NODE_READ_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.between(100, 3_600_000),
+                    Importance.LOW, "Read timeout of one node call, in milliseconds.", GROUP, 2,
+                    ConfigDef.Width.SHORT, "Node read timeout")
+            .define(TRANSFORM_MODULE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Path of the transform's .wasm module on every worker (the daemon's"
+                            + " transform.module).", GROUP, 3, ConfigDef.Width.LONG, "Transform module")
+            .define(CACHE_SIZE, Type.INT, 6, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
+                    "Blocks kept in the reorg window (the daemon's cache_size).", GROUP, 4, ConfigDef.Width.SHORT,
+                    "Reorg window")
+            .define(START_HEIGHT, Type.LONG, null, nullOrAtLeastZero(), Importance.MEDIUM,
+                    "First block to process when the connector has no offset yet; unset: the node's tip.",
+                    GROUP, 5, ConfigDef.Width.SHORT, "Start height")
+            .define(PIPELINE_NAME, Type.STRING, null, Importance.MEDIUM, "Name of the pipeline: the source"
+                    + " partition of its offsets ({\"pipeline\": name}). Unset: the connector's name. Keep it"
+                    + " when renaming the connector to keep the offsets.", GROUP, 6, ConfigDef.Width.MEDIUM,
+                    "Pipeline name")
+            .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Topic every CDC record is written to (native JSON value).", GROUP, 7,
+                    ConfigDef.Width.MEDIUM, "Topic")
+            .define(KEY_FORMAT, Type.STRING, "key", ConfigDef.CaseInsensitiveValidString.in("key", "table_key"),
+                    Importance.MEDIUM, "Record key: the row key (key) or <table>:<key> (table_key), as the"
+                            + " daemon's Kafka sink.", GROUP, 8, ConfigDef.Width.SHORT, "Key format")
+            .define(CURSOR_TOPIC, Type.STRING, null, Importance.MEDIUM, "Topic of the per-transaction cursor"
+                    + " record (key: pipeline name, value {\"height\":..,\"hash\":..}); every block group's"
+                    + " transaction ends with one, so blocks without messages still move the offset."
+                    + " Unset: <topic>.cursor.", GROUP, 9, ConfigDef.Width.MEDIUM, "Cursor topic")
+            .define(POLL_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.between(10, 3_600_000), Importance.LOW,
+                    "How often the node is asked for new blocks when it has none, in milliseconds.", GROUP, 10,
+                    ConfigDef.Width.SHORT, "Poll interval")
+            .define(HANDOFF_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
+                    "How long the engine waits for the worker to commit a block group's transaction before it"
+                            + " fails the task, in milliseconds.", GROUP, 11, ConfigDef.Width.SHORT,
+                    "Handoff timeout")
+            .define(STATE_BOOTSTRAP_SERVERS, Type.STRING, null, Importance.HIGH, "Bootstrap servers of the"
+                    + " cluster the connector writes to: the transform state and the reorg window are kept in"
+                    + " the compacted topic state.topic there, written in the same transactions as the records,"
+                    + " and read back when a task starts on any worker (settings of that client:"
+                    + " state.client.*). Unset: state and window in memory only; a restarted task then resumes"
+                    + " with empty state (stateless transforms only).", GROUP, 12, ConfigDef.Width.LONG,
+                    "State bootstrap servers")
+            .define(STATE_TOPIC, Type.STRING, null, Importance.MEDIUM, "Compacted topic of the state and the"
+                    + " reorg window; created with one partition when missing. Unset: <pipeline>.debshrew-state.",
+                    GROUP, 13, ConfigDef.Width.MEDIUM, "State topic")
+            .define(STATE_READ_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
+                    "How long a starting task may take to read the state topic, in milliseconds.", GROUP, 14,
+                    ConfigDef.Width.SHORT, "State read timeout");
+
+    private final String connectorName;
+
+    /** Parses {@code props}; {@code name} (the connector's name) is the default pipeline name. */
+    public DebshrewConnectorConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+        this.connectorName = props.get("name");
+        if (pipelineName() == null) {
+            throw new ConfigException(PIPELINE_NAME, null, "no pipeline name: set " + PIPELINE_NAME
+                    + " or the connector's name");
+        }
+        for (String converter : new String[] {"key.converter", "value.converter"}) {
+            String c = props.get(converter);
+            if (c != null && !c.trim().equals(STRING_CONVERTER)) {
+                throw new ConfigException(converter, c, "the connector writes strings (native JSON, its state"
+                        + " changelog) and needs " + STRING_CONVERTER);
+            }
+        }
+        Path module = transformModule();
+        if (!Files.isRegularFile(module)) {
+            throw new ConfigException(TRANSFORM_MODULE, getString(TRANSFORM_MODULE),
+                    "no such file on this worker (the module must be at the same path on every worker)");
+        }
+    }
+
+    private static ConfigDef.Validator nullOrAtLeastZero() {
+        return (name, value) -> {
+            if (value != null && (Long) value < 0) {
+                throw new ConfigException(name, value, "must be >= 0");
+            }
+        };
+    }
+
+    public String nodeUrl() {
+        return getString(NODE_URL);
+    }
+
+    public Duration nodeReadTimeout() {
+        return Duration.ofMillis(getLong(NODE_READ_TIMEOUT_MS));
+    }
+
+    public Path transformModule() {
+        return Path.of(getString(TRANSFORM_MODULE));
+    }
+
+    public int cacheSize() {
+        return getInt(CACHE_SIZE);
+    }
+
+    /** The start height; null: the node's tip. */
+    public Long startHeight() {
+        return getLong(START_HEIGHT);
+    }
+
+    public String pipelineName() {
+        String p = getString(PIPELINE_NAME);
+        return p != null ? p : connectorName;
+    }
+
+    public String topic() {
+        return getString(TOPIC);
+    }
+
+    public KeyFormat keyFormat() {
+        return KeyFormat.valueOf(getString(KEY_FORMAT).toUpperCase(Locale.ROOT));
+    }
+
+    public String cursorTopic() {
+        String t = getString(CURSOR_TOPIC);
+        return t != null ? t : topic() + ".cursor";
+    }
+
+    public Duration pollInterval() {
+        return Duration.ofMillis(getLong(POLL_INTERVAL_MS));
+    }
+
+    /** The client settings for the state changelog; empty when state is kept in memory only. */
+    public Map<String, Object> stateClient() {
+        String servers = getString(STATE_BOOTSTRAP_SERVERS);
+        if (servers == null) {
+            return Map.of();
+        }
+        Map<String, Object> client = new java.util.HashMap<>(originalsWithPrefix(STATE_CLIENT_PREFIX));
+        client.put("bootstrap.servers", servers);
+        return client;
+    }
+
+    public String stateTopic() {
+        String t = getString(STATE_TOPIC);
+        return t != null ? t : pipelineName() + ".debshrew-state";
+    }
+
+    public Duration stateReadTimeout() {
+        return Duration.ofMillis(getLong(STATE_READ_TIMEOUT_MS));
+    }
+
+    public Duration handoffTimeout() {
+        return Duration.ofMillis(getLong(HANDOFF_TIMEOUT_MS));
+    }
+}

@@ -1,0 +1,170 @@
+package dev.debshrew.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.debshrew.cdc.CdcCodec;
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.journal.JournalEntry;
+import dev.debshrew.journal.StateUndo;
+import dev.debshrew.sink.Cursor;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The changelog topic's records: the state and the reorg window of one pipeline as a compacted
+ * topic of string keys and values (the connector's records go through {@code StringConverter}):
+ *
+ * <ul>
+ *   <li>{@code s:<base64 key>} → base64 value: one state entry; a tombstone (null) deletes it;</li>
+ *   <li>{@code j:<height, 20 digits>} → the journal entry as JSON (messages in the native CDC JSON,
+ *       undo records in base64); a tombstone when it leaves the window;</li>
+ *   <li>{@code b} → {@code <height>:<hash>}, the block below the window; a tombstone for none.</li>
+ * </ul>
+ *
+ * Replaying the topic in offset order (compacted or not) gives the store the last committed
+ * transaction left ({@link #apply}, {@link Snapshot}).
+ */
+final class StateChangelog {
+
+    /** One changelog record; a null value is a tombstone. */
+    record Change(String key, String value) {
+    }
+
+    private static final ObjectMapper JSON = CdcCodec.mapper();
+    private static final CdcCodec CODEC = new CdcCodec();
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+    private static final String BASE = "b";
+
+    private StateChangelog() {
+    }
+
+    static Change state(byte[] key, byte[] value) {
+        return new Change("s:" + B64.encodeToString(key), value == null ? null : B64.encodeToString(value));
+    }
+
+    static Change journal(JournalEntry e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("height", e.height()).put("hash", e.hash()).put("parent", e.parentHash()).put("module", e.module());
+        ArrayNode messages = n.putArray("messages");
+        for (CdcMessage m : e.messages()) {
+            messages.add(CODEC.encode(m));
+        }
+        ArrayNode undo = n.putArray("undo");
+        for (StateUndo u : e.undo()) {
+            undo.addObject().put("k", B64.encodeToString(u.key()))
+                    .put("v", u.previousValue() == null ? null : B64.encodeToString(u.previousValue()));
+        }
+        return new Change(journalKey(e.height()), n.toString());
+    }
+
+    static Change pruned(long height) {
+        return new Change(journalKey(height), null);
+    }
+
+    static Change base(Cursor base) {
+        return new Change(BASE, base == null ? null : base.height() + ":" + base.hash());
+    }
+
+    private static String journalKey(long height) {
+        return String.format("j:%020d", height);
+    }
+
+    /** What the changelog holds: state, window (oldest first) and base. */
+    record Snapshot(Map<ByteBuffer, byte[]> state, List<JournalEntry> window, Cursor base) {
+
+        static Snapshot empty() {
+            return new Snapshot(Map.of(), List.of(), null);
+        }
+    }
+
+    /** Accumulates changelog records in offset order into a {@link Snapshot}. */
+    static final class Replay {
+        private final String topic;
+        private final Map<ByteBuffer, byte[]> state = new HashMap<>();
+        private final TreeMap<Long, JournalEntry> journal = new TreeMap<>();
+        private Cursor base;
+
+        Replay(String topic) {
+            this.topic = topic;
+        }
+
+        /** Applies one record; throws naming the topic, offset and key on a record it cannot read. */
+        void apply(long offset, String key, String value) {
+            try {
+                if (key.startsWith("s:")) {
+                    ByteBuffer k = ByteBuffer.wrap(B64D.decode(key.substring(2)));
+                    if (value == null) {
+                        state.remove(k);
+                    } else {
+                        state.put(k, B64D.decode(value));
+                    }
+                } else if (key.startsWith("j:")) {
+                    long height = Long.parseLong(key.substring(2));
+                    if (value == null) {
+                        journal.remove(height);
+                    } else {
+                        journal.put(height, entry(value));
+                    }
+                } else if (key.equals(BASE)) {
+                    base = value == null ? null : cursor(value);
+                } else {
+                    throw new IllegalArgumentException("unknown key");
+                }
+            } catch (RuntimeException | java.io.IOException | dev.debshrew.cdc.CdcFormatException e) {
+                throw new IllegalStateException("state changelog topic '" + topic + "': cannot read the record at"
+                        + " offset " + offset + " (key '" + key + "'): " + e.getMessage()
+                        + "; the topic must hold only this connector's changelog, written with StringConverter", e);
+            }
+        }
+
+        /** The snapshot; checks that the window is a chain above the base. */
+        Snapshot snapshot() {
+            List<JournalEntry> window = new ArrayList<>(journal.values());
+            Cursor below = base;
+            for (JournalEntry e : window) {
+                boolean links = below == null ? window.get(0) == e && e.parentCursor() == null
+                        : e.height() == below.height() + 1 && e.parentHash().equals(below.hash());
+                if (!links) {
+                    throw new IllegalStateException("state changelog topic '" + topic + "': journal entry "
+                            + e.height() + " (parent " + e.parentHash() + ") does not extend "
+                            + (below == null ? "an empty base" : "block " + below)
+                            + "; the topic is not a committed changelog of this connector");
+                }
+                below = new Cursor(e.height(), e.hash());
+            }
+            return new Snapshot(state, window, base);
+        }
+
+        private static JournalEntry entry(String value) throws java.io.IOException,
+                dev.debshrew.cdc.CdcFormatException {
+            JsonNode n = JSON.readTree(value);
+            List<CdcMessage> messages = new ArrayList<>();
+            for (JsonNode m : n.get("messages")) {
+                messages.add(CODEC.decode(m.asText().getBytes(StandardCharsets.UTF_8)));
+            }
+            List<StateUndo> undo = new ArrayList<>();
+            for (JsonNode u : n.get("undo")) {
+                JsonNode v = u.get("v");
+                undo.add(new StateUndo(B64D.decode(u.get("k").asText()),
+                        v == null || v.isNull() ? null : B64D.decode(v.asText())));
+            }
+            JsonNode module = n.get("module");
+            return new JournalEntry(n.get("height").asLong(), n.get("hash").asText(), n.get("parent").asText(),
+                    messages, undo, module == null || module.isNull() ? null : module.asText());
+        }
+
+        private static Cursor cursor(String value) {
+            int colon = value.indexOf(':');
+            return new Cursor(Long.parseLong(value.substring(0, colon)), value.substring(colon + 1));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.debshrew.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.format.KeyFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The connector's configuration and offsets: defaults, clear refusals naming the option, the offset round trip. */
+class DebshrewConnectorConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Map<String, String> minimal() throws Exception {
+        Path module = Files.write(dir.resolve("t.wasm"), new byte[] {0, 'a', 's', 'm'});
+        Map<String, String> p = new HashMap<>();
+        p.put("name", "pipe");
+        p.put(DebshrewConnectorConfig.NODE_URL, "http://127.0.0.1:1");
+        p.put(DebshrewConnectorConfig.TRANSFORM_MODULE, module.toString());
+        p.put(DebshrewConnectorConfig.TOPIC, "out");
+        return p;
+    }
+
+    @Test
+    void defaultsFollowTheDaemon() throws Exception {
+        DebshrewConnectorConfig c = new DebshrewConnectorConfig(minimal());
+        assertThat(c.cacheSize()).isEqualTo(6);
+        assertThat(c.startHeight()).isNull();
+        assertThat(c.pipelineName()).isEqualTo("pipe");
+        assertThat(c.cursorTopic()).isEqualTo("out.cursor");
+        assertThat(c.keyFormat()).isEqualTo(KeyFormat.KEY);
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheOption() throws Exception {
+        Map<String, String> p = minimal();
+        p.remove(DebshrewConnectorConfig.NODE_URL);
+        assertThatThrownBy(() -> new DebshrewConnectorConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DebshrewConnectorConfig.NODE_URL);
+        Map<String, String> q = minimal();
+        q.put(DebshrewConnectorConfig.TRANSFORM_MODULE, dir.resolve("missing.wasm").toString());
+        assertThatThrownBy(() -> new DebshrewConnectorConfig(q)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DebshrewConnectorConfig.TRANSFORM_MODULE).hasMessageContaining("missing.wasm");
+        Map<String, String> r = minimal();
+        r.put(DebshrewConnectorConfig.START_HEIGHT, "-1");
+        assertThatThrownBy(() -> new DebshrewConnectorConfig(r)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DebshrewConnectorConfig.START_HEIGHT);
+    }
+
+    @Test
+    void intervalTransactionBoundariesAreRefused() throws Exception {
+        Map<String, String> p = minimal();
+        p.put(DebshrewSourceConnector.TRANSACTION_BOUNDARY, "interval");
+        ConfigValue v = new DebshrewSourceConnector().validate(p).configValues().stream()
+                .filter(c -> c.name().equals(DebshrewSourceConnector.TRANSACTION_BOUNDARY)).findFirst().orElseThrow();
+        assertThat(v.errorMessages()).singleElement().asString().contains("interval");
+        p.put(DebshrewSourceConnector.TRANSACTION_BOUNDARY, "poll");
+        assertThat(new DebshrewSourceConnector().validate(p).configValues())
+                .allSatisfy(c -> assertThat(c.errorMessages()).as(c.name()).isEmpty());
+    }
+
+    @Test
+    void offsetsCarryTheCursor() {
+        Cursor c = new Cursor(42, "ab".repeat(32));
+        assertThat(ConnectRecords.cursorOf("pipe", ConnectRecords.sourceOffset(c))).contains(c);
+        assertThat(ConnectRecords.cursorOf("pipe", Map.of(ConnectRecords.HEIGHT, 42, ConnectRecords.HASH, c.hash())))
+                .as("a height read back as an Integer").contains(c);
+        assertThat(ConnectRecords.cursorOf("pipe", null)).isEmpty();
+        assertThatThrownBy(() -> ConnectRecords.cursorOf("pipe", Map.of("position", 3)))
+                .isInstanceOf(ConnectException.class).hasMessageContaining("pipe").hasMessageContaining("position");
+    }
+}
