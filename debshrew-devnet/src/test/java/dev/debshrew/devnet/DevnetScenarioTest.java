@@ -90,28 +90,32 @@ class DevnetScenarioTest {
                           {"at_ms":100,"mine":1},
                           {"at_ms":200,"reorg":{"depth":2,"new_blocks":3,"style":"instant"}},
                           {"at_ms":250,"reorg":{"depth":2,"new_blocks":3,"style":"phased","notice_delay_ms":0,
-                                                "rollback_block_ms":0,"reindex_interval_ms":10}},
-                          {"at_ms":260,"reorg":{"depth":1,"new_blocks":1,"style":"instant"}}]}
+                                                "rollback_block_ms":0,"reindex_interval_ms":1000}},
+                          {"at_ms":250,"reorg":{"depth":1,"new_blocks":1,"style":"instant"}}]}
                 """);
-        try (DevnetServer server = s.serverBuilder().build().start(0); DevnetScenario.Run run = s.start(server)) {
-            assertThat(server.height()).isEqualTo(5);
-            assertThat(run.awaitSteps(Duration.ofSeconds(10))).isTrue();
-            assertThat(server.awaitReorg(Duration.ofSeconds(10))).isTrue();
-            // the last reorg overlapped the phased one: logged and skipped
-            assertThat(run.failedSteps()).isEqualTo(1);
-            assertThat(server.activeFaults()).hasSize(1);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (server.height() < 12 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+        // steps due at the same time run in order on the scenario's one thread: the instant reorg
+        // comes while the phased one (3 blocks re-indexed a second apart) is still running
+        try (DevnetServer server = s.serverBuilder().build().start(0)) {
+            assertThat(server.height()).isEqualTo(5); // before the scenario's clock starts
+            try (DevnetScenario.Run run = s.start(server)) {
+                assertThat(run.awaitSteps(Duration.ofSeconds(30))).isTrue();
+                assertThat(server.awaitReorg(Duration.ofSeconds(30))).isTrue();
+                // the last reorg overlapped the phased one: logged and skipped
+                assertThat(run.failedSteps()).isEqualTo(1);
+                assertThat(server.activeFaults()).hasSize(1);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (server.height() < 12 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(server.awaitReorg(Duration.ofSeconds(30))).isTrue();
+                Thread.sleep(100);
+                long h = server.height();
+                Thread.sleep(300);
+                // max_height stops automatic mining (reorgs with new_blocks > depth may have gone past it)
+                assertThat(server.height()).isEqualTo(h).isGreaterThanOrEqualTo(12);
+                assertThat(server.chain().branchCount()).isEqualTo(3);
+                assertThat(server.blockHash(h)).isEqualTo(server.chain().block(server.branch(), h).hash());
             }
-            assertThat(server.awaitReorg(Duration.ofSeconds(10))).isTrue();
-            Thread.sleep(100);
-            long h = server.height();
-            Thread.sleep(300);
-            // max_height stops automatic mining (reorgs with new_blocks > depth may have gone past it)
-            assertThat(server.height()).isEqualTo(h).isGreaterThanOrEqualTo(12);
-            assertThat(server.chain().branchCount()).isEqualTo(3);
-            assertThat(server.blockHash(h)).isEqualTo(server.chain().block(server.branch(), h).hash());
         }
     }
 
