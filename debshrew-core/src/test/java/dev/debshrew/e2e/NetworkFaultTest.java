@@ -9,6 +9,7 @@ import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.devnet.ReorgStyle;
 import dev.debshrew.reliability.Recorded;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.kafka.KafkaTestBroker;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.NetworkNamespace;
 import dev.debshrew.testing.RestartablePostgres;
@@ -16,8 +17,10 @@ import dev.debshrew.testing.TableFold;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -29,11 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13 item 5: real network conditions between the daemon and its node. The test creates a
  * network namespace joined by a veth pair ({@link NetworkNamespace}); the daemon process runs
  * inside it ({@code ip netns exec}) and reaches the devnet, which listens on the test's end of the
- * link, over the veth only; so does its PostgreSQL sink: the real PostgreSQL listens on that end
- * too and the daemon's sink connects there. Through a partition (cut while a commit of the
+ * link, over the veth only; so do its PostgreSQL sink (the real PostgreSQL listens on that end too
+ * and the daemon's sink connects there) and its Kafka sink (the in-JVM broker advertises that end's
+ * address). Through a partition (cut while a commit of the
  * PostgreSQL sink is in flight, kept while blocks are mined and the chain reorganises), a slow
  * link ({@code tc tbf}) and, where the kernel has netem, latency with packet loss, the file sink
- * and the PostgreSQL changelog end exactly equal to an uninterrupted run. Skipped, with one
+ * the PostgreSQL changelog and the Kafka topic ({@code read_committed}) end exactly equal to an uninterrupted run. Skipped, with one
  * message, where namespaces (or netem) are not available.
  */
 @Tag("reliability")
@@ -43,6 +47,8 @@ class NetworkFaultTest {
 
     private static final String SCHEMA = "nf";
     private static final String PIPELINE = "nf";
+    private static final String TOPIC = "nf.blocks";
+    private static final String TXID = "nf-blocks";
 
     private final long started = System.nanoTime();
 
@@ -52,6 +58,8 @@ class NetworkFaultTest {
     private NetworkNamespace ns;
     private DevnetServer devnet;
     private RestartablePostgres pg;
+    private KafkaTestBroker kafka;
+    private KafkaCursorWatch kafkaCursors;
 
     @BeforeEach
     void link() throws Exception {
@@ -59,6 +67,8 @@ class NetworkFaultTest {
         devnet = DevnetServer.builder().seed(91).initialHeight(15).reorgTiming(E2e.FAST).build()
                 .start(ns.hostAddress(), 0);
         pg = new RestartablePostgres(dir.resolve("pgdata")).alsoListenOn(ns.hostAddress(), ns.nsAddress()).start();
+        kafka = KafkaTestBroker.startAdvertising(ns.hostAddress().getHostAddress());
+        kafkaCursors = new KafkaCursorWatch(kafka.bootstrapServers(), TOPIC + ".cursor");
     }
 
     @AfterEach
@@ -68,6 +78,12 @@ class NetworkFaultTest {
         }
         if (pg != null) {
             pg.close();
+        }
+        if (kafkaCursors != null) {
+            kafkaCursors.close();
+        }
+        if (kafka != null) {
+            kafka.close();
         }
         if (ns != null) {
             ns.close();
@@ -85,7 +101,12 @@ class NetworkFaultTest {
                 E2e.sink("postgres").put("url", pg.url(ns.hostAddress())).put("mode", "changelog")
                         .put("events_table", "events").put("schema", SCHEMA).put("pipeline", PIPELINE)
                         .put("connection_timeout_ms", 1000).put("lock_timeout_ms", 2000)
-                        .put("statement_timeout_ms", 2000).put("socket_timeout_ms", 3000));
+                        .put("statement_timeout_ms", 2000).put("socket_timeout_ms", 3000),
+                // the broker advertises the test's end of the link; a send cut off fails within 2 s
+                E2e.sink("kafka").put("bootstrap_servers", ns.hostAddress().getHostAddress() + ":" + kafkaPort())
+                        .put("transactional_id", TXID).put("topic", TOPIC).put("close_timeout_ms", 2000)
+                        .put("cursor_read_timeout_ms", 30_000).put("open_timeout_ms", 1000)
+                        .put("producer.request.timeout.ms", 1000).put("producer.delivery.timeout.ms", 2000));
         ObjectNode cfg = (ObjectNode) CdcCodec.mapper().readTree(f.toFile());
         ((ObjectNode) cfg.get("metashrew")).put("timeout", 2).put("connect_timeout", 1).put("max_retries", 1)
                 .put("retry_delay", 50);
@@ -94,12 +115,18 @@ class NetworkFaultTest {
         return DaemonProcess.startWrapped(ns.exec(), f, null, dir.resolve("logs"));
     }
 
+    private int kafkaPort() {
+        String bootstrap = kafka.bootstrapServers();
+        return Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+    }
+
     private void awaitTip(DaemonProcess d) throws Exception {
         long h = devnet.height();
         d.awaitCursor(dir.resolve("out.jsonl.cursor"), h, devnet.blockHash(h), E2e.WAIT);
         Cursor tip = new Cursor(h, devnet.blockHash(h));
         E2e.await("PostgreSQL to commit the devnet tip " + h, d, E2e.WAIT,
                 () -> tip.equals(PgRead.cursor(pg.url(), SCHEMA, PIPELINE)));
+        E2e.await("Kafka to commit the devnet tip " + h, d, E2e.WAIT, () -> tip.equals(kafkaCursors.cursor(TXID)));
     }
 
     /** Mines until the daemon has it, then reorganises its blocks (phased) and mines again. */
@@ -119,6 +146,11 @@ class NetworkFaultTest {
         List<CdcMessage> canonical = E2e.reference(devnet, "blocks", dir);
         assertExact(what + ", file", "file", canonical, TableFold.readFile(out()));
         assertExact(what + ", postgres", "postgres", canonical, PgRead.changelog(pg.url(), SCHEMA, "events", PIPELINE));
+        List<CdcMessage> topic = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(TOPIC)) {
+            topic.add(E2e.CODEC.decode(r.value()));
+        }
+        assertExact(what + ", kafka", "kafka", canonical, topic);
     }
 
     private void assertExact(String what, String sink, List<CdcMessage> canonical, List<CdcMessage> delivered) {

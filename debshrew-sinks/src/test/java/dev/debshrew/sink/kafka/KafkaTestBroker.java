@@ -52,6 +52,21 @@ public final class KafkaTestBroker implements AutoCloseable {
     }
 
     public static KafkaTestBroker start() throws Exception {
+        return start(Map.of());
+    }
+
+    /**
+     * A broker whose clients are told to reach it at {@code host} (its listener binds every
+     * address; by default it advertises {@code localhost}), e.g. the test's end of a veth link for
+     * a client inside a network namespace. The advertised port is the one the listener bound.
+     */
+    public static KafkaTestBroker startAdvertising(String host) throws Exception {
+        // port 0: the broker advertises the port its listener bound (the test kit pre-binds it)
+        return start(Map.of("advertised.listeners", "EXTERNAL://" + host + ":0"));
+    }
+
+    /** A broker with {@code extraConfig} on top of {@link #TEST_CONFIG}. */
+    public static KafkaTestBroker start(Map<String, String> extraConfig) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -59,6 +74,7 @@ public final class KafkaTestBroker implements AutoCloseable {
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         TEST_CONFIG.forEach(builder::setConfigProp);
+        extraConfig.forEach(builder::setConfigProp);
         KafkaClusterTestKit cluster = builder.build();
         cluster.format();
         cluster.startup();
