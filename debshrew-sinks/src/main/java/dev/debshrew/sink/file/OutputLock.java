@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -32,7 +33,8 @@ final class OutputLock implements AutoCloseable {
     }
 
     /**
-     * Locks {@code lockFile} (created if missing).
+     * Locks {@code lockFile} (created if missing, with its directory: the output's, which the sink
+     * creates anyway).
      *
      * @throws SinkException (not retriable) when another process, or another sink of this one, holds it, or
      *                       the file cannot be created
@@ -45,6 +47,10 @@ final class OutputLock implements AutoCloseable {
         FileChannel channel = null;
         FileLock lock = null;
         try {
+            Path dir = key.getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = channel.tryLock();
         } catch (IOException | OverlappingFileLockException e) {

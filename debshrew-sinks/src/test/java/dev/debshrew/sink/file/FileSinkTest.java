@@ -110,6 +110,16 @@ class FileSinkTest {
         assertThat(Files.readAllLines(out)).hasSize(2);
     }
 
+    /** The output's directory, and so its lock file's, is created at open (a run against an empty data volume). */
+    @Test
+    void opensAnOutputWhoseDirectoryDoesNotExistYet() throws Exception {
+        Path out = dir.resolve("not/there/yet/out.jsonl");
+        try (FileSink s = new FileSink(new FileSinkConfig(out, true, true))) {
+            assertThat(s.open()).isEmpty();
+        }
+        assertThat(out.resolveSibling("out.jsonl.lock")).exists();
+    }
+
     /** Several batches of several blocks: every line once, in order, indexed within its block; the cursor is the last block's. */
     @Test
     void batchesOfSeveralBlocksCommitAllLinesAndTheLastCursor() throws Exception {
