@@ -12,6 +12,7 @@ import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.follow.PipelineException;
 import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.journal.RocksChainStore;
+import dev.debshrew.testing.Background;
 import dev.debshrew.testing.DaemonThread;
 import dev.debshrew.testing.TableFold;
 import dev.debshrew.transform.TransformLoadException;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -116,22 +116,13 @@ class HostileTransformDaemonTest {
                 HostileWasm.wat(HOSTILE_FROM, c.imports(), c.data(), c.body()));
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         Daemon daemon = Daemon.create(config(wasm, c.blockTimeoutMs()));
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread runner = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "hostile-daemon-" + c.name());
-        runner.start();
-        runner.join(WAIT.toMillis());
-        if (runner.isAlive()) {
+        Background runner = Background.start("hostile-daemon-" + c.name(), daemon::run);
+        if (!runner.join(WAIT)) {
             daemon.stop(30_000);
             throw new AssertionError(c.name() + ": the daemon did not stop on the hostile block within " + WAIT);
         }
-        assertThat(failure.get()).as("%s: the daemon's failure", c.name()).isInstanceOf(PipelineException.class);
-        PipelineException e = (PipelineException) failure.get();
+        assertThat(runner.failure()).as("%s: the daemon's failure", c.name()).isInstanceOf(PipelineException.class);
+        PipelineException e = (PipelineException) runner.failure();
         assertThat(e.needsOperator()).as("a transform failing on a block needs the operator (exit 3)").isTrue();
         assertThat(e.getMessage()).as("%s: the error names the block", c.name()).contains("block " + HOSTILE_FROM);
         for (String s : c.says()) {

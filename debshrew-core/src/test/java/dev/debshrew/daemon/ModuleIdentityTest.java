@@ -9,6 +9,7 @@ import dev.debshrew.journal.JournalTool;
 import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
+import dev.debshrew.testing.Background;
 import dev.debshrew.testing.DaemonProcess;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
@@ -23,7 +24,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,24 +65,16 @@ class ModuleIdentityTest {
 
     /** Runs the daemon in-process until it has processed the devnet's tip, then stops it. */
     private void runToTip(Daemon daemon, DevnetServer devnet) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "module-identity-daemon");
-        t.start();
+        Background run = Background.start("module-identity-daemon", daemon::run);
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (daemon.follower().nextHeight() != devnet.height() + 1 && failure.get() == null) {
+        while (daemon.follower().nextHeight() != devnet.height() + 1 && run.failure() == null) {
             assertThat(System.nanoTime()).as("daemon caught up within %s", WAIT).isLessThan(deadline);
             Thread.sleep(10);
         }
-        assertThat(failure.get()).as("daemon failure").isNull();
+        assertThat(run.failure()).as("daemon failure").isNull();
         assertThat(daemon.stop(WAIT.toMillis())).isTrue();
-        t.join(WAIT.toMillis());
-        assertThat(failure.get()).as("daemon failure").isNull();
+        run.awaitEnd(WAIT);
+        assertThat(run.failure()).as("daemon failure").isNull();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
+import dev.debshrew.testing.Background;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
 import dev.debshrew.testing.TableFold;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,24 +141,16 @@ class ConfirmationsTest {
             ChainStore store = new InMemoryChainStore(6);
             FileSink sink = fileSink(out);
             BlockFollower follower = new BlockFollower(client, txindex, store, List.of(sink), confirmed(), counting);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = new Thread(() -> {
-                try {
-                    follower.run();
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "confirmations-follower");
-            t.start();
+            Background run = Background.start("confirmations-follower", follower::run);
             try {
-                awaitConfirmedTip(devnet, store, follower, failure::get);
+                awaitConfirmedTip(devnet, store, follower, run::failure);
                 assertThat(store.tip().orElseThrow().height()).isEqualTo(6);
                 for (int mined = 1; mined <= 3; mined++) {
                     devnet.mine(1); // tip 8 + mined: block 6 + mined becomes confirmed, the two above it wait
-                    awaitConfirmedTip(devnet, store, follower, failure::get);
+                    awaitConfirmedTip(devnet, store, follower, run::failure);
                     // two more polls: the second starts only after the first one's step ended
                     long seen = polls.get();
-                    awaitPolls(polls, seen + 2, failure::get);
+                    awaitPolls(polls, seen + 2, run::failure);
                     assertThat(follower.nodeTip()).isEqualTo(8 + mined);
                     long confirmedTip = 6 + mined;
                     assertThat(store.tip().orElseThrow().height()).isEqualTo(confirmedTip);
@@ -167,11 +159,11 @@ class ConfirmationsTest {
                 }
             } finally {
                 follower.stop();
-                t.join(30_000);
+                run.join(Duration.ofSeconds(30));
                 sink.close();
                 store.close();
             }
-            assertThat(failure.get()).isNull();
+            assertThat(run.failure()).isNull();
             assertThat(TableFold.readFile(out)).isEqualTo(canonical(devnet, 9));
         }
     }

@@ -12,6 +12,7 @@ import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
+import dev.debshrew.testing.Background;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
 import dev.debshrew.testing.TableFold;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +69,7 @@ class EngineTest {
                 FileSink sink = new FileSink(new FileSinkConfig(dir.resolve("out.jsonl"), true, true));
                 MetashrewClient client = MetashrewClient.builder(devnet.url()).build()) {
             Running r = start(client, t, store, sink, engine, ranges);
-            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.failure::get, WAIT);
+            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.run::failure, WAIT);
             r.stop();
         }
         // heights 0..99, window 6: 0..93 are final (one group: no bound is reached), 94..99 one commit each
@@ -91,13 +91,13 @@ class EngineTest {
                 FileSink sink = new FileSink(new FileSinkConfig(out, true, true));
                 MetashrewClient client = MetashrewClient.builder(devnet.url()).build()) {
             Running r = start(client, t, store, sink, engine, FollowerListener.NONE);
-            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.failure::get, WAIT);
+            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.run::failure, WAIT);
             devnet.reorg(2, 3, ReorgStyle.INSTANT).get(30, TimeUnit.SECONDS);
-            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.failure::get, WAIT);
+            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.run::failure, WAIT);
             devnet.mine(20);
-            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.failure::get, WAIT);
+            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.run::failure, WAIT);
             devnet.reorg(4, 4, ReorgStyle.INSTANT).get(30, TimeUnit.SECONDS);
-            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.failure::get, WAIT);
+            Pipeline.awaitCaughtUp(devnet, store, r.follower, r.run::failure, WAIT);
             reruns = r.follower.speculativeReruns();
             r.stop();
         }
@@ -109,12 +109,11 @@ class EngineTest {
         return new Run(lines, reruns);
     }
 
-    private record Running(BlockFollower follower, Thread thread, AtomicReference<Throwable> failure) {
+    private record Running(BlockFollower follower, Background run) {
         void stop() throws InterruptedException {
             follower.stop();
-            thread.join(WAIT.toMillis());
-            assertThat(thread.isAlive()).as("follower still running").isFalse();
-            assertThat(failure.get()).isNull();
+            run.awaitEnd(WAIT);
+            assertThat(run.failure()).isNull();
         }
     }
 
@@ -122,15 +121,6 @@ class EngineTest {
             EngineSettings engine, FollowerListener listener) {
         BlockFollower f = new BlockFollower(client, t, store, List.of(sink),
                 Pipeline.fastSettings().withStartHeight(0L).withEngine(engine), listener);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread th = new Thread(() -> {
-            try {
-                f.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "engine-test-follower");
-        th.start();
-        return new Running(f, th, failure);
+        return new Running(f, Background.start("engine-test-follower", f::run));
     }
 }

@@ -18,6 +18,7 @@ import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.metrics.DebshrewMetrics;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
+import dev.debshrew.testing.Background;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
 import dev.debshrew.testing.TableFold;
@@ -29,7 +30,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
@@ -92,8 +92,7 @@ class FollowerFaultTest {
         final InMemoryChainStore store = new InMemoryChainStore(6);
         final FileSink sink;
         final BlockFollower follower;
-        final Thread thread;
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Background run;
 
         Run(DevnetServer devnet, String url, Path out) {
             this(devnet, url, out, 3);
@@ -110,23 +109,22 @@ class FollowerFaultTest {
                     .withPollInterval(Duration.ofMillis(20)).withRetry(Duration.ofMillis(50), Duration.ofMillis(800));
             this.follower = new BlockFollower(client, txindex, store, List.of(sink), settings, metrics);
             metrics.bind(follower);
-            this.thread = new Thread(() -> {
+            this.run = Background.start("fault-test-follower", () -> {
                 metrics.followerStarted();
                 Throwable t = null;
                 try {
                     follower.run();
                 } catch (Throwable e) {
                     t = e;
-                    failure.set(e);
+                    throw e;
                 } finally {
                     metrics.followerStopped(t);
                 }
-            }, "fault-test-follower");
-            thread.start();
+            });
         }
 
         void awaitCaughtUp() throws InterruptedException {
-            Pipeline.awaitCaughtUp(devnet, store, follower, failure::get, WAIT);
+            Pipeline.awaitCaughtUp(devnet, store, follower, run::failure, WAIT);
         }
 
         double count(String name, String... tags) {
@@ -137,8 +135,7 @@ class FollowerFaultTest {
         @Override
         public void close() throws InterruptedException {
             follower.stop();
-            thread.join(30_000);
-            assertThat(thread.isAlive()).as("follower still running").isFalse();
+            run.awaitEnd(Duration.ofSeconds(30));
             sink.close();
             store.close();
             client.close();
@@ -260,8 +257,8 @@ class FollowerFaultTest {
                 followerLog.list.clear();
                 devnet.mine(4); // the chain moves on while the node is unreachable
                 Thread.sleep(4_000);
-                assertThat(run.thread.isAlive()).as("follower alive while the node is down").isTrue();
-                assertThat(run.failure.get()).isNull();
+                assertThat(run.run.isAlive()).as("follower alive while the node is down").isTrue();
+                assertThat(run.run.failure()).isNull();
                 assertThat(run.follower.nextHeight()).as("nothing processed while down").isEqualTo(nextAtOutage);
                 assertThat(run.count("debshrew.node.errors", "kind", "transport")).isGreaterThanOrEqualTo(4);
                 Health h = Health.readiness(run.metrics, run.follower.sinkPositions(), 3, Duration.ofSeconds(2),
@@ -321,7 +318,7 @@ class FollowerFaultTest {
                 devnet.clearFaults();
                 run.awaitCaughtUp();
                 assertThat(run.count("debshrew.reorgs")).isZero();
-                assertThat(run.failure.get()).isNull();
+                assertThat(run.run.failure()).isNull();
             }
             List<String> lines = followerLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(lines).as("the follower saw the height drop").anyMatch(l -> l.contains("dropped below our tip")

@@ -12,6 +12,7 @@ import dev.debshrew.metashrew.MetashrewClientListener;
 import dev.debshrew.metashrew.MetashrewException;
 import dev.debshrew.sink.file.FileSink;
 import dev.debshrew.sink.file.FileSinkConfig;
+import dev.debshrew.testing.Background;
 import dev.debshrew.testing.Examples;
 import dev.debshrew.testing.Pipeline;
 import dev.debshrew.testing.SwitchedReference;
@@ -70,25 +71,18 @@ class ModuleSwapMidBatchTest {
             FileSink sink = new FileSink(new FileSinkConfig(out, true, false));
             BlockFollower follower = new BlockFollower(client, slot, store, List.of(sink), settings,
                     FollowerListener.NONE);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = new Thread(() -> {
-                try {
-                    follower.run();
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "mid-batch-follower");
-            t.start();
+            Background run = Background.start("mid-batch-follower", follower::run);
             List<JournalEntry> window;
             try {
-                Pipeline.awaitCaughtUp(devnet, store, follower, failure::get, WAIT);
+                Pipeline.awaitCaughtUp(devnet, store, follower, run::failure, WAIT);
                 window = follower.window();
             } finally {
                 follower.stop();
-                t.join(30_000);
+                run.awaitEnd(Duration.ofSeconds(30));
                 sink.close();
                 client.close();
             }
+            assertThat(run.failure()).as("follower failure").isNull();
             assertThat(applied.get()).as("the module was queued during the first batch").isNotNull();
             long swap = applied.get().get(10, TimeUnit.SECONDS);
             // at the 20th view at most 20 + 4 (speculation) blocks had started: the batch 0..63 was cut

@@ -3,7 +3,7 @@ package dev.debshrew.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.debshrew.daemon.Daemon;
-import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
 
 /**
  * A {@link Daemon} running in-process in its own thread; {@link #close()} stops it (bounded) and
@@ -12,38 +12,28 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DaemonThread implements AutoCloseable {
 
     private final Daemon daemon;
-    private final Thread thread;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Background run;
 
-    private DaemonThread(Daemon daemon, String name) {
+    private DaemonThread(Daemon daemon, Background run) {
         this.daemon = daemon;
-        this.thread = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, name);
+        this.run = run;
     }
 
     /** Starts {@code daemon.run()} in a new thread called {@code name}. */
     public static DaemonThread start(Daemon daemon, String name) {
-        DaemonThread t = new DaemonThread(daemon, name);
-        t.thread.start();
-        return t;
+        return new DaemonThread(daemon, Background.start(name, daemon::run));
     }
 
     /** What ended {@code run()} with an error, or null. */
     public Throwable failure() {
-        return failure.get();
+        return run.failure();
     }
 
     /** Stops the daemon within 30 s and asserts it ended cleanly. */
     @Override
     public void close() throws InterruptedException {
         assertThat(daemon.stop(30_000)).as("daemon stopped within 30 s").isTrue();
-        thread.join(30_000);
-        assertThat(thread.isAlive()).as("daemon thread still running").isFalse();
-        assertThat(failure.get()).as("daemon failure").isNull();
+        run.awaitEnd(Duration.ofSeconds(30));
+        assertThat(run.failure()).as("daemon failure").isNull();
     }
 }

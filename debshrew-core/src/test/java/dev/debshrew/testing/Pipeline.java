@@ -1,7 +1,5 @@
 package dev.debshrew.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.follow.BlockFollower;
 import dev.debshrew.follow.FollowerSettings;
@@ -10,7 +8,6 @@ import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.sink.Sink;
 import dev.debshrew.transform.Transform;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** A follower running in a background thread against a devnet, for integration tests. */
 public final class Pipeline implements AutoCloseable {
@@ -21,8 +18,7 @@ public final class Pipeline implements AutoCloseable {
     private final ChainStore store;
     private final Sink sink;
     private final BlockFollower follower;
-    private final Thread thread;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Background run;
 
     /** @param transform shared between pipelines (compiled once); not closed by this pipeline */
     public Pipeline(DevnetServer devnet, Transform transform, ChainStore store, Sink sink, Long startHeight) {
@@ -56,14 +52,7 @@ public final class Pipeline implements AutoCloseable {
         this.store = store;
         this.sink = sink;
         this.follower = new BlockFollower(client, transform, store, sink, settings);
-        this.thread = new Thread(() -> {
-            try {
-                follower.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "test-follower");
-        thread.start();
+        this.run = Background.start("test-follower", follower::run);
     }
 
     public BlockFollower follower() {
@@ -76,12 +65,12 @@ public final class Pipeline implements AutoCloseable {
 
     /** The failure that ended the follower, or null while it runs / after a clean stop. */
     public Throwable failure() {
-        return failure.get();
+        return run.failure();
     }
 
     /** Waits until the follower has processed the devnet's tip with the devnet's hash. */
     public void awaitCaughtUp(Duration timeout) throws InterruptedException {
-        awaitCaughtUp(devnet, store, follower, failure::get, timeout);
+        awaitCaughtUp(devnet, store, follower, run::failure, timeout);
     }
 
     /**
@@ -109,14 +98,13 @@ public final class Pipeline implements AutoCloseable {
 
     /** Waits until the follower thread ended (by failure or stop). */
     public void awaitEnd(Duration timeout) throws InterruptedException {
-        thread.join(timeout.toMillis());
-        assertThat(thread.isAlive()).as("follower still running after %s", timeout).isFalse();
+        run.awaitEnd(timeout);
     }
 
     @Override
     public void close() throws InterruptedException {
         follower.stop();
-        thread.join(30_000);
+        run.join(Duration.ofSeconds(30));
         sink.close();
         store.close();
         client.close();
