@@ -148,6 +148,7 @@ public final class MultiDaemon implements AutoCloseable {
                 log.info("pipeline {} stopped", name);
                 return new Outcome(name, null);
             } catch (Exception | Error e) {
+                MDC.put("pipeline", name); // the daemon's own MDC scope ended with its run
                 log.error("pipeline {} stopped alone on a failure (the other pipelines run on): {}", name,
                         e.getMessage(), e instanceof RuntimeException || e instanceof Error ? e : null);
                 return new Outcome(name, e);

@@ -164,10 +164,12 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         Gauge.builder("debshrew.follower.up", this, m -> m.followerState == FollowerState.RUNNING ? 1 : 0)
                 .description("1 while the follower runs, 0 before start and after it stopped or failed")
                 .tags(tags).register(registry);
-        Gauge.builder("debshrew.build.info", () -> 1)
-                .description("Always 1; the tag 'version' is the daemon's version")
-                .tag("version", version())
-                .register(registry);
+        if (ownsRegistry || jvm) { // once per registry
+            Gauge.builder("debshrew.build.info", () -> 1)
+                    .description("Always 1; the tag 'version' is the daemon's version")
+                    .tag("version", version())
+                    .register(registry);
+        }
         if (jvm) {
             new JvmMemoryMetrics().bindTo(registry);
             gcMetrics = new JvmGcMetrics();
