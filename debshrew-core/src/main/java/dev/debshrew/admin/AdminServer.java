@@ -1,15 +1,12 @@
 package dev.debshrew.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.debshrew.follow.BlockFollower;
-import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.metrics.DebshrewMetrics;
-import dev.debshrew.sink.Cursor;
 import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,11 +14,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;

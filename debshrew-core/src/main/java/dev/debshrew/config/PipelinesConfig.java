@@ -119,6 +119,19 @@ public final class PipelinesConfig {
         return List.copyOf(out);
     }
 
+    /**
+     * The tree pipeline entry {@code entry} of {@code root} is validated as, or null when the entry
+     * itself is malformed (not an object, no valid name, a daemon-wide key: {@link #read} says why).
+     */
+    static ObjectNode mergedOrNull(JsonNode root, JsonNode entry) {
+        if (!(entry instanceof ObjectNode e) || !e.path("name").isTextual()
+                || !NAME.matcher(e.get("name").textValue()).matches() || DAEMON_WIDE.stream().anyMatch(e::has)) {
+            return null;
+        }
+        return merge(root, e, root.hasNonNull("data_dir") ? root.get("data_dir").asText()
+                : DebshrewConfig.DATA_DIR.defaultValue(), e.get("name").textValue());
+    }
+
     /** The top level (minus {@code pipelines}) with {@code entry}'s keys over it; sections merged key by key. */
     static ObjectNode merge(JsonNode root, ObjectNode entry, String topDataDir, String name) {
         ObjectNode merged = ((ObjectNode) root).deepCopy();
