@@ -61,6 +61,7 @@ public final class Daemon implements AutoCloseable {
     private final AdminServer.Options adminOptions;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** How long after a stop request the sinks' calls in progress are aborted (see {@link #requestStop()}). */
     public static final Duration SINK_ABORT_AFTER = Duration.ofSeconds(5);
@@ -356,8 +357,12 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Closes everything this pipeline opened (not a shared client). Idempotent: {@link #run()} closes too. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (admin != null) {
             admin.close();
         }
