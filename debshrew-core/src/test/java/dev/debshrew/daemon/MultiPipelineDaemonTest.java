@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 14 item 4, a daemon process with several pipelines: a pipeline whose transform traps at
  * block 5 stops alone (logged with its {@code pipeline} field) while the other one reaches the tip
  * and follows new blocks; {@code /status} shows one failed and one running, the metrics carry both
- * {@code pipeline} tags, the exit status is the failed pipeline's (3). And the shared node client
+ * {@code pipeline} tags, SIGHUP reloads every pipeline, the exit status is the failed pipeline's (3). And the shared node client
  * and block-hash hints save calls: two pipelines at the same heights make fewer
  * {@code metashrew_getblockhash} calls than twice one pipeline (the devnet counts them).
  */
@@ -90,6 +90,12 @@ class MultiPipelineDaemonTest {
                 JsonNode reload = CdcCodec.mapper().readTree(post(base + "/admin/reload?pipeline=good", 200));
                 assertThat(reload.path("outcome").asText()).isEqualTo("unchanged");
 
+                // SIGHUP reloads every pipeline, each logging with its pipeline field
+                Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(d.pid())).start();
+                assertThat(hup.waitFor()).isZero();
+                awaitLogged(d, "good", "is the module already running");
+                awaitLogged(d, "bad", "is the module already running");
+
                 assertThat(d.terminate(WAIT)).as("exit status: the most severe of the pipelines' (a transform"
                         + " failing on a block needs the operator)").isEqualTo(3);
             }
@@ -131,6 +137,18 @@ class MultiPipelineDaemonTest {
         assertThat(two).as("two pipelines share the first read of each block (one pipeline: %d)", one)
                 .isLessThan(2 * one);
         assertThat(Files.readString(out("a"))).isEqualTo(Files.readString(out("b")));
+    }
+
+    /** Waits for a JSON log line of pipeline {@code pipeline} containing {@code text}. */
+    private static void awaitLogged(DaemonProcess d, String pipeline, String text) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (d.stderr().lines().filter(l -> l.contains(text)).noneMatch(l -> l.contains("\"pipeline\":\"" + pipeline
+                + "\""))) {
+            assertThat(System.nanoTime()).as("waiting for %s logged by pipeline %s:\n%s", text, pipeline, d.stderr())
+                    .isLessThan(deadline);
+            assertThat(d.isAlive()).as("the daemon is running").isTrue();
+            Thread.sleep(20);
+        }
     }
 
     /** The daemon-wide part: the devnet, one poll per 10 minutes once caught up (no calls while idle). */
