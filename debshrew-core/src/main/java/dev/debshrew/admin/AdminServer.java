@@ -165,8 +165,13 @@ public final class AdminServer implements AutoCloseable {
     private static AdminServer start(String bind, int port, List<PipelineView> views, boolean multi,
             MetashrewClient client, Options options) throws IOException {
         Objects.requireNonNull(client, "client");
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
-        HttpServer http = HttpServer.create(address, 16);
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 16);
+        } catch (IOException | RuntimeException e) {
+            views.forEach(PipelineView::close); // their history samplers
+            throw e;
+        }
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "debshrew-admin-" + n.incrementAndGet());
