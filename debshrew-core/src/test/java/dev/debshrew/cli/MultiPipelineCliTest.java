@@ -61,6 +61,11 @@ class MultiPipelineCliTest {
         CliTest.Result r = CliTest.run("run", "--config", cfg.toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("pipelines[1] (name \"second\"): option 'log_level' is daemon-wide");
+
+        Path valid = config("{name: second, transform: {path: " + wasm + "}, sink: {type: console}}");
+        CliTest.Result b = CliTest.run("run", "--config", valid.toString(), "-b", "5");
+        assertThat(b.status()).isEqualTo(2);
+        assertThat(b.err()).contains("-b/--start-height and -t/--transform name one pipeline");
     }
 
     @Test
