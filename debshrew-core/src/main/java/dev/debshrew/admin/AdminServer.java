@@ -1,15 +1,12 @@
 package dev.debshrew.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.debshrew.follow.BlockFollower;
-import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.metrics.DebshrewMetrics;
-import dev.debshrew.sink.Cursor;
 import dev.debshrew.util.Secrets;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,11 +14,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,17 +67,15 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private final DebshrewMetrics metrics;
-    private final BlockFollower follower;
+    private final List<PipelineView> pipelines;
+    /** Whether the config listed pipelines: {@code GET /status} then describes the daemon at the top level. */
+    private final boolean multi;
     private final MetashrewClient client;
-    private final String transformName;
     private final Options options;
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpServer http;
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final StatusHistory history;
-    private volatile ModuleReloads reloads;
 
     /**
      * How the admin server judges health and who may call it.
@@ -107,16 +99,28 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private AdminServer(HttpServer http, ExecutorService executor, DebshrewMetrics metrics, BlockFollower follower,
-            MetashrewClient client, String transformName, Options options) {
+    /**
+     * One pipeline of a daemon with several ({@link #startPipelines}).
+     *
+     * @param name          the pipeline's name
+     * @param metrics       its metrics (tagged {@code pipeline=<name>} in the daemon's registry)
+     * @param follower      its follower
+     * @param transformName its transform's name
+     * @param options       its health thresholds (the token of the first pipeline's options guards every endpoint)
+     * @param reloads       its hot reload
+     */
+    public record Pipeline(String name, DebshrewMetrics metrics, BlockFollower follower, String transformName,
+            Options options, ModuleReloads reloads) {
+    }
+
+    private AdminServer(HttpServer http, ExecutorService executor, List<PipelineView> pipelines, boolean multi,
+            MetashrewClient client, Options options) {
         this.http = http;
         this.executor = executor;
-        this.metrics = metrics;
-        this.follower = follower;
+        this.pipelines = pipelines;
+        this.multi = multi;
         this.client = client;
-        this.transformName = transformName;
         this.options = options;
-        this.history = StatusHistory.start(metrics, follower);
     }
 
     /**
@@ -132,12 +136,42 @@ public final class AdminServer implements AutoCloseable {
     /** Like the other {@code start}, with every option. */
     public static AdminServer start(String bind, int port, DebshrewMetrics metrics, BlockFollower follower,
             MetashrewClient client, String transformName, Options options) throws IOException {
-        Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(follower, "follower");
+        return start(bind, port, List.of(new PipelineView(null, metrics, follower, transformName, options)), false,
+                client, options);
+    }
+
+    /**
+     * The admin server of a daemon with several pipelines sharing {@code client}: {@code GET /status}
+     * describes the daemon and lists each pipeline, {@code /metrics} is the shared registry (every
+     * pipeline's meters tagged {@code pipeline}), {@code /health} fails when a running pipeline is
+     * wedged or none runs, {@code /ready} needs every pipeline ready, {@code POST /admin/reload?pipeline=NAME}
+     * reloads one (without a name: all).
+     */
+    public static AdminServer startPipelines(String bind, int port, MetashrewClient client, List<Pipeline> list)
+            throws IOException {
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("no pipeline");
+        }
+        List<PipelineView> views = new java.util.ArrayList<>();
+        for (Pipeline p : list) {
+            PipelineView v = new PipelineView(p.name(), p.metrics(), p.follower(), p.transformName(), p.options());
+            v.enableReload(p.reloads());
+            views.add(v);
+        }
+        return start(bind, port, List.copyOf(views), true, client, list.get(0).options());
+    }
+
+    private static AdminServer start(String bind, int port, List<PipelineView> views, boolean multi,
+            MetashrewClient client, Options options) throws IOException {
         Objects.requireNonNull(client, "client");
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
-        HttpServer http = HttpServer.create(address, 16);
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 16);
+        } catch (IOException | RuntimeException e) {
+            views.forEach(PipelineView::close); // their history samplers
+            throw e;
+        }
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "debshrew-admin-" + n.incrementAndGet());
@@ -145,7 +179,7 @@ public final class AdminServer implements AutoCloseable {
             return t;
         });
         http.setExecutor(executor);
-        AdminServer server = new AdminServer(http, executor, metrics, follower, client, transformName, options);
+        AdminServer server = new AdminServer(http, executor, views, multi, client, options);
         http.createContext("/", server::handle);
         http.start();
         log.info("admin server listening on http://{}:{}/ (metrics, health, ready, status; {})",
@@ -156,7 +190,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** Offers {@code POST /admin/reload} with {@code reloads} (until then it answers 503). */
     public void enableReload(ModuleReloads reloads) {
-        this.reloads = reloads;
+        pipelines.get(0).enableReload(reloads);
     }
 
     /** The bound address (the actual port when started with port 0). */
@@ -170,7 +204,7 @@ public final class AdminServer implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             http.stop(0);
             executor.shutdownNow();
-            history.close();
+            pipelines.forEach(PipelineView::close);
             log.info("admin server stopped");
         }
     }
@@ -187,7 +221,8 @@ public final class AdminServer implements AutoCloseable {
             }
             String method = ex.getRequestMethod();
             if (ReloadEndpoint.PATH.equals(path)) {
-                ReloadEndpoint.Answer a = ReloadEndpoint.handle(ex, reloads, mapper);
+                ReloadEndpoint.Answer a = multi ? MultiStatus.reload(ex, pipelines, mapper)
+                        : ReloadEndpoint.handle(ex, pipelines.get(0).reloads(), mapper);
                 send(ex, a.status(), JSON, a.body(), false);
                 return;
             }
@@ -198,21 +233,21 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             switch (path) {
-                case "/metrics" -> send(ex, 200, PROMETHEUS_TEXT, metrics.scrape(), head);
+                case "/metrics" -> send(ex, 200, PROMETHEUS_TEXT, pipelines.get(0).metrics().scrape(), head);
                 case "/health" -> {
-                    Health h = Health.liveness(metrics, options.stallAfter());
+                    Health h = multi ? MultiStatus.liveness(pipelines) : pipelines.get(0).liveness();
                     ObjectNode body = mapper.createObjectNode();
                     body.put("status", h.healthy() ? "ok" : "unhealthy");
                     body.put("reason", h.reason());
                     send(ex, h.healthy() ? 200 : 503, JSON, mapper.writeValueAsString(body) + "\n", head);
                 }
                 case "/ready" -> {
-                    Health h = readiness();
+                    Health h = multi ? MultiStatus.readiness(pipelines) : pipelines.get(0).readiness();
                     ObjectNode body = mapper.createObjectNode();
                     body.put("status", h.healthy() ? "ready" : "not_ready");
                     body.put("reason", h.reason());
                     h.reasons().forEach(body.putArray("reasons")::add);
-                    body.put("lag", metrics.lag());
+                    body.put("lag", multi ? MultiStatus.maxLag(pipelines) : pipelines.get(0).metrics().lag());
                     send(ex, h.healthy() ? 200 : 503, JSON, mapper.writeValueAsString(body) + "\n", head);
                 }
                 case "/status" -> send(ex, 200, JSON,
@@ -221,8 +256,14 @@ public final class AdminServer implements AutoCloseable {
                     ex.getResponseHeaders().set("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY);
                     send(ex, 200, "text/html; charset=utf-8", StatusPage.html(), head);
                 }
-                case "/status/history" -> send(ex, 200, JSON, mapper.writeValueAsString(history.toJson(mapper)) + "\n",
-                        head);
+                case "/status/history" -> {
+                    PipelineView v = MultiStatus.named(pipelines, ex.getRequestURI().getQuery());
+                    if (v == null) {
+                        send(ex, 404, "text/plain; charset=utf-8", "no such pipeline\n", head);
+                    } else {
+                        send(ex, 200, JSON, mapper.writeValueAsString(v.history().toJson(mapper)) + "\n", head);
+                    }
+                }
                 default -> send(ex, 404, "text/plain; charset=utf-8", "not found: " + path + "\n", head);
             }
         } catch (IOException e) {
@@ -232,131 +273,15 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private Health readiness() {
-        return Health.readiness(metrics, follower.sinkPositions(), options.readyMaxLag(), options.nodeStaleAfter(),
-                options.stallAfter());
-    }
-
     /** The body of {@code GET /status}. */
     ObjectNode status() {
+        if (multi) {
+            return MultiStatus.status(pipelines, client, mapper);
+        }
         ObjectNode root = mapper.createObjectNode();
         root.put("role", "active"); // a standby's own server answers "standby" (StandbyAdmin)
-        ModuleReloads r = reloads;
-        String transform = r == null ? transformName : r.running(); // a hot reload changes it
-        root.put("transform", transform);
-        root.put("version", DebshrewMetrics.version());
-        Health live = Health.liveness(metrics, options.stallAfter());
-        Health ready = readiness();
-        root.put("healthy", live.healthy());
-        root.put("ready", ready.healthy());
-        ready.reasons().forEach(root.putArray("not_ready_reasons")::add);
-
-        ObjectNode f = root.putObject("follower");
-        f.put("state", metrics.followerState().name().toLowerCase(Locale.ROOT));
-        if (metrics.followerFailure() != null) {
-            f.put("failure", Secrets.scrub(metrics.followerFailure()));
-        }
-        long next = follower.nextHeight();
-        if (next >= 0) {
-            f.put("next_height", next);
-        } else {
-            f.putNull("next_height");
-        }
-        f.put("processed_blocks", follower.processedBlocks());
-
-        ObjectNode node = root.putObject("node");
-        node.put("url", Secrets.redactEndpoint(client.config().url()));
-        node.put("version_line", client.versionLine().id());
-        long nodeHeight = metrics.nodeHeight();
-        if (follower.confirmations() > 1) { // height and lag are then of the confirmed tip
-            node.put("confirmations", follower.confirmations());
-            node.put("node_tip", follower.nodeTip());
-        }
-        if (nodeHeight >= 0) {
-            node.put("height", nodeHeight);
-            if (next >= 0) {
-                node.put("lag", Math.max(0, nodeHeight - (next - 1)));
-            }
-        } else {
-            node.putNull("height");
-        }
-        Duration since = metrics.sinceLastNodeSuccess();
-        if (since != null) {
-            node.put("last_success_ms_ago", since.toMillis());
-        } else {
-            node.putNull("last_success_ms_ago");
-        }
-        String nodeFailure = metrics.lastNodeFailure();
-        Instant nodeFailureAt = metrics.lastNodeFailureAt();
-        boolean nodeUp = since != null && since.compareTo(options.nodeStaleAfter()) <= 0 && nodeFailure == null;
-        node.put("up", nodeUp);
-        if (nodeFailure != null) {
-            node.put("last_failure", Secrets.scrub(nodeFailure));
-            node.put("last_failure_at", String.valueOf(nodeFailureAt));
-        }
-
-        Optional<ModuleReloads.Report> lastReload = r == null ? Optional.empty() : r.last();
-        if (lastReload.isPresent()) {
-            lastReload.get().toJson(root.putObject("last_reload"));
-        } else {
-            root.putNull("last_reload");
-        }
-
-        ObjectNode w = root.putObject("window");
-        Optional<JournalEntry> tip = follower.windowTip();
-        if (tip.isPresent()) {
-            w.put("tip_height", tip.get().height());
-            w.put("tip_hash", tip.get().hash());
-        } else {
-            w.putNull("tip_height");
-            w.putNull("tip_hash");
-        }
-        w.put("blocks", follower.windowBlocks());
-        w.put("size", follower.windowSize());
-
-        ArrayNode components = root.putArray("components");
-        component(components, "node", Secrets.redactEndpoint(client.config().url()), nodeUp, nodeFailure, nodeFailureAt);
-        component(components, "transform", transform, metrics.transformFailure() == null,
-                metrics.transformFailure(), metrics.transformFailureAt());
-        List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
-        for (BlockFollower.SinkPosition p : positions) {
-            component(components, "sink", p.sink(), p.up(), p.lastError(), p.lastErrorAt());
-        }
-
-        ArrayNode sinks = root.putArray("sinks");
-        for (BlockFollower.SinkPosition p : positions) {
-            ObjectNode s = sinks.addObject();
-            s.put("name", Secrets.scrub(p.sink()));
-            s.put("up", p.up());
-            if (p.lastError() != null) {
-                s.put("last_error", Secrets.scrub(p.lastError()));
-                s.put("last_error_at", p.lastErrorAt().toString());
-            }
-            Cursor c = p.cursor();
-            if (c == null) {
-                s.putNull("cursor");
-            } else {
-                ObjectNode cn = s.putObject("cursor");
-                cn.put("height", c.height());
-                cn.put("hash", c.hash());
-            }
-        }
+        pipelines.get(0).status(root, client);
         return root;
-    }
-
-    /** One entry of {@code components}: kind, name, up, and the last error with its time (null when none). */
-    private static void component(ArrayNode into, String kind, String name, boolean up, String error, Instant at) {
-        ObjectNode c = into.addObject();
-        c.put("kind", kind);
-        c.put("name", Secrets.scrub(name));
-        c.put("up", up);
-        if (error != null) {
-            c.put("last_error", Secrets.scrub(error));
-            c.put("last_error_at", String.valueOf(at));
-        } else {
-            c.putNull("last_error");
-            c.putNull("last_error_at");
-        }
     }
 
     static void send(HttpExchange ex, int status, String contentType, String body, boolean head)

@@ -1,10 +1,12 @@
 package dev.debshrew.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.config.ConfigCheck;
 import dev.debshrew.config.ConfigException;
 import dev.debshrew.config.ConfigLoader;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.config.EnvOverrides;
+import dev.debshrew.config.PipelinesConfig;
 import dev.debshrew.daemon.Daemon;
 import dev.debshrew.metashrew.MetashrewClient;
 import dev.debshrew.sink.Cursor;
@@ -13,6 +15,7 @@ import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.util.Secrets;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -55,14 +58,23 @@ final class CheckConfigCommand implements Callable<Integer> {
                     + (result.problems().size() == 1 ? "" : "s") + ")");
             return ExitStatus.CONFIGURATION;
         }
-        out.println(file + ": valid (" + result.config().sinks().size() + " sink"
-                + (result.config().sinks().size() == 1 ? "" : "s") + ")");
+        List<PipelinesConfig.Pipeline> pipelines = pipelines(env);
+        if (pipelines.size() == 1 && pipelines.get(0).name() == null) {
+            out.println(file + ": valid (" + result.config().sinks().size() + " sink"
+                    + (result.config().sinks().size() == 1 ? "" : "s") + ")");
+        } else {
+            out.println(file + ": valid (" + pipelines.size() + " pipelines: "
+                    + String.join(", ", pipelines.stream().map(PipelinesConfig.Pipeline::name).toList()) + ")");
+        }
         if (!connect) {
             return ExitStatus.CLEAN;
         }
         boolean ok = node(result.config(), out);
-        for (int i = 0; i < result.config().sinks().size(); i++) {
-            ok &= sink(i, result.config().sinks().get(i), out);
+        for (PipelinesConfig.Pipeline p : pipelines) {
+            for (int i = 0; i < p.config().sinks().size(); i++) {
+                ok &= sink((p.name() == null ? "" : "pipeline " + p.name() + " ") + "sink " + i,
+                        p.config().sinks().get(i), out);
+            }
         }
         return ok ? ExitStatus.CLEAN : ExitStatus.TRANSIENT;
     }
@@ -79,8 +91,21 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean sink(int index, DebshrewConfig.SinkSpec spec, PrintStream out) {
-        String label = "sink " + index + " (" + spec.type() + ")";
+    /** The valid config's pipelines; one without a name for a config without {@code pipelines}. */
+    private List<PipelinesConfig.Pipeline> pipelines(Map<String, String> env) {
+        try {
+            ObjectNode root = ConfigLoader.read(file, env);
+            if (PipelinesConfig.declared(root)) {
+                return PipelinesConfig.read(root, file.toString());
+            }
+            return List.of(new PipelinesConfig.Pipeline(null, DebshrewConfig.fromJson(root, file.toString())));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("a valid configuration did not read again: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean sink(String what, DebshrewConfig.SinkSpec spec, PrintStream out) {
+        String label = what + " (" + spec.type() + ")";
         Sink sink = null;
         try {
             sink = SinkFactory.create(spec.type(), spec.options());

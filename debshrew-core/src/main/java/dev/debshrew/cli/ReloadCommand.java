@@ -2,16 +2,22 @@ package dev.debshrew.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.config.ConfigException;
+import dev.debshrew.config.ConfigLoader;
 import dev.debshrew.config.DebshrewConfig;
+import dev.debshrew.config.PipelinesConfig;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,11 +41,35 @@ final class ReloadCommand implements Callable<Integer> {
             description = "The module to load (default: the daemon's transform.path, read again from disk).")
     Path module;
 
+    @Option(names = {"-p", "--pipeline"}, paramLabel = "NAME",
+            description = "With a config listing 'pipelines': the pipeline to reload (default: every one).")
+    String pipeline;
+
     @Override
     public Integer call() {
         DebshrewConfig cfg;
         try {
-            cfg = DebshrewConfig.load(config);
+            ObjectNode root = ConfigLoader.read(config, System.getenv());
+            if (PipelinesConfig.declared(root)) {
+                List<PipelinesConfig.Pipeline> pipelines = PipelinesConfig.read(root, config.toString());
+                if (pipeline != null && pipelines.stream().noneMatch(p -> p.name().equals(pipeline))) {
+                    System.err.println("debshrew reload: " + config + " has no pipeline named '" + pipeline
+                            + "' (pipelines: " + pipelines.stream().map(PipelinesConfig.Pipeline::name).toList() + ")");
+                    return ExitStatus.CONFIGURATION;
+                }
+                if (pipeline == null && module != null) {
+                    System.err.println("debshrew reload: --module needs --pipeline NAME: " + config
+                            + " lists several pipelines");
+                    return ExitStatus.CONFIGURATION;
+                }
+                cfg = pipelines.get(0).config();
+            } else if (pipeline != null) {
+                System.err.println("debshrew reload: --pipeline needs a config listing 'pipelines'; " + config
+                        + " has one pipeline");
+                return ExitStatus.CONFIGURATION;
+            } else {
+                cfg = DebshrewConfig.fromJson(root, config.toString());
+            }
         } catch (ConfigException e) {
             System.err.println("debshrew reload: invalid configuration: " + e.getMessage());
             return ExitStatus.CONFIGURATION;
@@ -55,7 +85,8 @@ final class ReloadCommand implements Callable<Integer> {
         } else if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        URI uri = URI.create("http://" + host + ":" + cfg.adminPort() + "/admin/reload");
+        URI uri = URI.create("http://" + host + ":" + cfg.adminPort() + "/admin/reload"
+                + (pipeline == null ? "" : "?pipeline=" + URLEncoder.encode(pipeline, StandardCharsets.UTF_8)));
         ObjectMapper mapper = new ObjectMapper();
         String body = module == null ? "{}"
                 : mapper.createObjectNode().put("module", module.toAbsolutePath().toString()).toString();
@@ -102,6 +133,12 @@ final class ReloadCommand implements Callable<Integer> {
         if (!r.path("ok").asBoolean(false)) {
             System.err.println("debshrew reload: refused, the running module stays: " + r.path("error").asText());
             return ExitStatus.TRANSIENT;
+        }
+        if (r.has("pipelines")) { // every pipeline of a daemon with several
+            r.path("pipelines").fields().forEachRemaining(e -> System.out.println("debshrew reload: pipeline "
+                    + e.getKey() + ": " + e.getValue().path("outcome").asText() + " " + e.getValue().path("module").asText()
+                    + " (sha256 " + e.getValue().path("sha256").asText() + ")"));
+            return ExitStatus.CLEAN;
         }
         String module = r.path("module").asText();
         String sha = r.path("sha256").asText();

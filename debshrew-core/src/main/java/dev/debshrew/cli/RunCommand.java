@@ -6,6 +6,7 @@ import dev.debshrew.config.ConfigException;
 import dev.debshrew.config.ConfigLoader;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.config.EnvOverrides;
+import dev.debshrew.config.PipelinesConfig;
 import dev.debshrew.daemon.Daemon;
 import dev.debshrew.daemon.DataDirLock;
 import dev.debshrew.daemon.Standby;
@@ -15,6 +16,7 @@ import dev.debshrew.transform.TransformLoadException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -115,6 +117,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("debshrew: invalid configuration: " + e.getMessage());
             return ExitStatus.CONFIGURATION;
         }
+        if (pipelines != null) {
+            return new MultiRun(pipelines, acceptModuleChange).run(stop);
+        }
         if ("memory".equals(cfg.stateStore())) {
             return run(stop, cfg); // nothing durable to guard: no pipeline lock
         }
@@ -154,15 +159,8 @@ final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.create(cfg, acceptModuleChange, startHeight != null);
-        } catch (TransformLoadException e) {
-            System.err.println("debshrew: cannot load transform: " + e.getMessage());
-            return ExitStatus.CONFIGURATION;
-        } catch (StateStoreException e) {
-            System.err.println("debshrew: state store: " + e.getMessage());
-            return ExitStatus.of(e);
-        } catch (IllegalArgumentException e) {
-            System.err.println("debshrew: invalid configuration: " + e.getMessage());
-            return ExitStatus.CONFIGURATION;
+        } catch (TransformLoadException | StateStoreException | IllegalArgumentException e) {
+            return startFailure(e);
         }
         if (!stop.attach(daemon)) {
             daemon.close();
@@ -182,13 +180,39 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private DebshrewConfig parsed;
+    /** Reports why the daemon could not be built (on stderr) and returns the exit status. */
+    static int startFailure(Exception e) {
+        if (e instanceof TransformLoadException) {
+            System.err.println("debshrew: cannot load transform: " + e.getMessage());
+            return ExitStatus.CONFIGURATION;
+        }
+        if (e instanceof StateStoreException) {
+            System.err.println("debshrew: state store: " + e.getMessage());
+            return ExitStatus.of(e);
+        }
+        System.err.println("debshrew: invalid configuration: " + e.getMessage());
+        return ExitStatus.CONFIGURATION;
+    }
 
-    /** The configuration (read once). */
+    private DebshrewConfig parsed;
+    /** The pipelines of a config listing them ({@link PipelinesConfig}); null for a single pipeline. */
+    private List<PipelinesConfig.Pipeline> pipelines;
+
+    /** The configuration (read once); with {@code pipelines}, the first pipeline's (daemon-wide keys). */
     private DebshrewConfig config() throws ConfigException {
         if (parsed == null) {
             String source = config == null ? "command line" : config + " + command line";
-            parsed = DebshrewConfig.fromJson(tree(source, System.getenv()), source);
+            JsonNode tree = tree(source, System.getenv());
+            if (PipelinesConfig.declared(tree)) {
+                if (startHeight != null || transform != null) {
+                    throw new ConfigException(source + ": -b/--start-height and -t/--transform name one pipeline;"
+                            + " with '" + PipelinesConfig.KEY + "' set start_height and transform.path in each entry");
+                }
+                pipelines = PipelinesConfig.read(tree, source);
+                parsed = pipelines.get(0).config();
+            } else {
+                parsed = DebshrewConfig.fromJson(tree, source);
+            }
         }
         return parsed;
     }

@@ -28,18 +28,18 @@ final class StopRequest {
     private final CountDownLatch done = new CountDownLatch(1);
     private final CountDownLatch requestedLatch = new CountDownLatch(1);
     private boolean requested;
-    private Daemon daemon;
+    private Runnable stopper;
 
     /** Requests the stop (idempotent; safe from any thread, e.g. a signal handler). */
     void request(String why) {
-        Daemon d;
+        Runnable d;
         synchronized (this) {
             if (requested) {
                 log.info("stop requested again ({}); still stopping", why);
                 return;
             }
             requested = true;
-            d = daemon;
+            d = stopper;
         }
         requestedLatch.countDown();
         log.info("stop requested ({}): finishing or cancelling the block in progress, then closing the sinks", why);
@@ -47,7 +47,7 @@ final class StopRequest {
         watchdog.setDaemon(true);
         watchdog.start();
         if (d != null) {
-            d.requestStop();
+            d.run();
         }
     }
 
@@ -66,10 +66,15 @@ final class StopRequest {
      * requested already.
      */
     synchronized boolean attach(Daemon d) {
+        return attach(d::requestStop);
+    }
+
+    /** Like {@link #attach(Daemon)} with what stops the command (a daemon with several pipelines). */
+    synchronized boolean attach(Runnable requestStop) {
         if (requested) {
             return false;
         }
-        daemon = d;
+        stopper = requestStop;
         return true;
     }
 

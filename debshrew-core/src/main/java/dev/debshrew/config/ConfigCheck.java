@@ -42,8 +42,16 @@ public final class ConfigCheck {
         return check(root, file.toString());
     }
 
-    /** Checks a config tree; {@code source} names it in the problems. */
+    /**
+     * Checks a config tree; {@code source} names it in the problems. With {@code pipelines}, each
+     * entry merged over the top level is checked like a whole config (its problems prefixed with
+     * {@code pipelines[i] (name "x")}), then the rules between pipelines ({@link PipelinesConfig});
+     * the result's config is then the first pipeline's.
+     */
     public static Result check(ObjectNode root, String source) {
+        if (PipelinesConfig.declared(root)) {
+            return checkPipelines(root, source);
+        }
         List<String> problems = new ArrayList<>();
         ConfigRedaction.registerSecrets(root);
         Map<String, Object> flat = DebshrewConfig.flatten(root);
@@ -84,6 +92,29 @@ public final class ConfigCheck {
             }
         }
         return new Result(problems.isEmpty() ? config : null, List.copyOf(problems));
+    }
+
+    private static Result checkPipelines(ObjectNode root, String source) {
+        List<String> problems = new ArrayList<>();
+        JsonNode list = root.get(PipelinesConfig.KEY);
+        for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+            ObjectNode merged = PipelinesConfig.mergedOrNull(root, list.get(i));
+            if (merged != null) {
+                String where = source + ": " + PipelinesConfig.KEY + "[" + i + "] (name \"" + list.get(i).get("name").asText()
+                        + "\")";
+                problems.addAll(check(merged, where).problems());
+            }
+        }
+        List<PipelinesConfig.Pipeline> pipelines = null;
+        try {
+            pipelines = PipelinesConfig.read(root, source);
+        } catch (ConfigException e) {
+            if (problems.stream().noneMatch(p -> e.getMessage().contains(p) || p.contains(e.getMessage()))) {
+                problems.add(e.getMessage());
+            }
+        }
+        return new Result(problems.isEmpty() && pipelines != null ? pipelines.get(0).config() : null,
+                List.copyOf(problems));
     }
 
     private static void sink(JsonNode sink, String source, String path, List<String> problems) {

@@ -602,6 +602,9 @@ public final class DebshrewConfig {
                 + " (gateway API keys), e.g. `{\"X-Api-Key\": \"...\"}`. Their values are never logged or shown. |\n");
         sb.append("| `sink` / `sinks` | object / array | console | One sink (`{\"type\": ..., options}`) or a list of"
                 + " them (fan-out, each with its own cursor); options per type in docs/sinks.md. |\n");
+        sb.append("| `pipelines` | array | — | Several pipelines in one daemon: each entry a `name` ([A-Za-z0-9_.-]+)"
+                + " and the per-pipeline options above, merged over the top level; `metashrew`, `admin`, `standby`"
+                + " and the log options are daemon-wide (see \"Several pipelines\" below). |\n");
         return sb.toString();
     }
 }

@@ -4,6 +4,7 @@ import dev.debshrew.admin.AdminServer;
 import dev.debshrew.admin.ModuleReloads;
 import dev.debshrew.config.DebshrewConfig;
 import dev.debshrew.follow.BlockFollower;
+import dev.debshrew.follow.BlockHashCache;
 import dev.debshrew.follow.FollowerListener;
 import dev.debshrew.follow.FollowerListeners;
 import dev.debshrew.follow.FollowerSettings;
@@ -19,6 +20,7 @@ import dev.debshrew.sink.Sink;
 import dev.debshrew.sink.SinkFactory;
 import dev.debshrew.transform.Transform;
 import dev.debshrew.transform.TransformLoadException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -26,8 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,15 +57,21 @@ public final class Daemon implements AutoCloseable {
     private final ModuleSlot modules;
     private final ModuleReloader reloader;
     private final String pipeline; // the MDC field 'pipeline' of the follower's log lines
+    private final boolean ownsClient; // false for one pipeline of several: the daemon's client
+    private final AdminServer.Options adminOptions;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** How long after a stop request the sinks' calls in progress are aborted (see {@link #requestStop()}). */
     public static final Duration SINK_ABORT_AFTER = Duration.ofSeconds(5);
 
     private Daemon(MetashrewClient client, Transform transform, ChainStore store, List<Sink> sinks,
             BlockFollower follower, DebshrewMetrics metrics, AdminServer admin, ModuleIdentity moduleIdentity,
-            String pipeline, ModuleSlot modules, ModuleReloader reloader) {
+            String pipeline, ModuleSlot modules, ModuleReloader reloader, boolean ownsClient,
+            AdminServer.Options adminOptions) {
+        this.ownsClient = ownsClient;
+        this.adminOptions = adminOptions;
         this.modules = modules;
         this.reloader = reloader;
         this.client = client;
@@ -119,6 +127,27 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon create(DebshrewConfig config, boolean acceptModuleChange, boolean strictStartHeight)
             throws TransformLoadException {
+        return create(config, acceptModuleChange, strictStartHeight, null);
+    }
+
+    /**
+     * What the pipelines of one daemon share ({@link MultiDaemon}): the node client, the metrics
+     * registry (each pipeline's meters tagged {@code pipeline=<name>}) and the block-hash hints.
+     * A pipeline built with them has no admin server of its own and never closes them.
+     *
+     * @param name       the pipeline's name (its log field {@code pipeline} and metrics tag)
+     * @param client     the daemon's node client
+     * @param registry   the daemon's metrics registry
+     * @param hashes     the daemon's block-hash hints
+     * @param jvmMetrics whether this pipeline registers the JVM meters (the first one)
+     */
+    public record Shared(String name, MetashrewClient client, PrometheusMeterRegistry registry, BlockHashCache hashes,
+            boolean jvmMetrics) {
+    }
+
+    /** Like {@link #create(DebshrewConfig, boolean, boolean)}, as one pipeline of several when {@code shared} is not null. */
+    public static Daemon create(DebshrewConfig config, boolean acceptModuleChange, boolean strictStartHeight,
+            Shared shared) throws TransformLoadException {
         Transform transform = Transform.load(config.transformPath(), config.transformLimits());
         List<Sink> sinks = new ArrayList<>();
         try {
@@ -130,8 +159,9 @@ public final class Daemon implements AutoCloseable {
             sinks.forEach(Sink::close);
             throw e;
         }
-        DebshrewMetrics metrics = new DebshrewMetrics();
-        MetashrewClient client = metashrewClient(config).listener(metrics).build();
+        DebshrewMetrics metrics = shared == null ? new DebshrewMetrics()
+                : new DebshrewMetrics(shared.registry(), shared.name(), shared.jvmMetrics());
+        MetashrewClient client = shared == null ? metashrewClient(config).listener(metrics).build() : shared.client();
         ChainStore store = null;
         try {
             store = "memory".equals(config.stateStore())
@@ -154,13 +184,15 @@ public final class Daemon implements AutoCloseable {
             BlockFollower follower = new BlockFollower(client, modules, store, sinks, settings,
                     FollowerListeners.of(listeners));
             metrics.bind(follower);
+            if (shared != null) {
+                follower.shareBlockHashes(shared.hashes());
+            }
             progress.bind(() -> follower.nextHeight() - 1);
             AdminServer admin = null;
-            if (config.adminPort() != null) {
+            if (config.adminPort() != null && shared == null) {
                 try {
                     admin = AdminServer.start(config.adminBind(), config.adminPort(), metrics, follower, client,
-                            transform.name(), new AdminServer.Options(config.adminNodeStaleAfter(),
-                                    config.adminReadyMaxLag(), stallAfter(config, settings), config.adminToken()));
+                            transform.name(), adminOptions(config, settings));
                 } catch (IOException e) {
                     throw new IllegalArgumentException("admin server: cannot listen on " + config.adminBind() + ":"
                             + config.adminPort() + " (admin.bind, admin.port): " + e, e);
@@ -168,14 +200,15 @@ public final class Daemon implements AutoCloseable {
             }
             ModuleIdentity identity = store instanceof RocksChainStore rocks
                     ? new ModuleIdentity(rocks, config.transformPath(), transform.sha256(), acceptModuleChange) : null;
-            String pipeline = config.logOptions().pipeline() != null ? config.logOptions().pipeline() : transform.name();
+            String pipeline = shared != null ? shared.name()
+                    : config.logOptions().pipeline() != null ? config.logOptions().pipeline() : transform.name();
             ModuleReloader reloader = new ModuleReloader(modules, config.transformPath(), config.transformLimits(),
                     metrics, identity);
             if (admin != null) {
                 admin.enableReload(reloader);
             }
             return new Daemon(client, transform, store, sinks, follower, metrics, admin, identity, pipeline, modules,
-                    reloader);
+                    reloader, shared == null, adminOptions(config, settings));
         } catch (RuntimeException e) {
             // nothing started yet: release what was opened, then report
             sinks.forEach(Sink::close);
@@ -183,10 +216,22 @@ public final class Daemon implements AutoCloseable {
                 store.close();
             }
             transform.close();
-            client.close();
+            if (shared == null) {
+                client.close();
+            }
             metrics.close();
             throw e;
         }
+    }
+
+    private static AdminServer.Options adminOptions(DebshrewConfig config, FollowerSettings settings) {
+        return new AdminServer.Options(config.adminNodeStaleAfter(), config.adminReadyMaxLag(),
+                stallAfter(config, settings), config.adminToken());
+    }
+
+    /** This pipeline as the admin server of a daemon with several shows it. */
+    AdminServer.Pipeline adminView() {
+        return new AdminServer.Pipeline(pipeline, metrics, follower, transform.name(), adminOptions, reloader);
     }
 
     /** The follower (tests look at its progress). */
@@ -282,7 +327,9 @@ public final class Daemon implements AutoCloseable {
      */
     public void requestStop() {
         follower.stop();
-        client.cancelInFlight();
+        if (ownsClient) { // the daemon's shared client is cancelled by the daemon (MultiDaemon#requestStop)
+            client.cancelInFlight();
+        }
         if (stopRequested.compareAndSet(false, true)) {
             Thread t = new Thread(this::abortSinksIfStillRunning, "debshrew-sink-abort");
             t.setDaemon(true);
@@ -310,15 +357,21 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Closes everything this pipeline opened (not a shared client). Idempotent: {@link #run()} closes too. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (admin != null) {
             admin.close();
         }
         sinks.forEach(Sink::close);
         store.close();
         modules.close();
-        client.close();
+        if (ownsClient) {
+            client.close();
+        }
         metrics.close();
     }
 }

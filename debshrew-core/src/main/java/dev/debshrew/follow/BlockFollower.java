@@ -72,6 +72,8 @@ public final class BlockFollower {
     private final CommitStage commit;
     private final CommitGroups groups;
     private final ModuleSlot modules;
+    /** Hash hints shared with the daemon's other pipelines; null: none. */
+    private volatile BlockHashCache hashCache;
 
     /** The next block to run; -1 before start-up. Only the follower's thread changes it. */
     private long next = -1;
@@ -126,6 +128,17 @@ public final class BlockFollower {
         this.commit = new CommitStage(store, fanOut, pending, listener, !engine.sequential());
         this.groups = new CommitGroups(engine, commit);
         this.batchLimit = engine.effectiveBatch();
+    }
+
+    /**
+     * Shares block-hash hints with the other pipelines of the daemon (before {@link #run()}): the
+     * hashes a batch runs with may come from {@code cache}; the chain check still reads the node
+     * ({@link BlockHashCache} says why that is sound), and an undone reorg drops the cache above
+     * the common ancestor.
+     */
+    public void shareBlockHashes(BlockHashCache cache) {
+        this.hashCache = cache;
+        fetcher.share(cache);
     }
 
     /** Asks {@link #run()} to return after the block in progress. Safe from any thread. */
@@ -444,6 +457,10 @@ public final class BlockFollower {
             return;
         }
         long ancestor = undo.undoToCommonAncestor(nodeHeight, height, nodeHash);
+        BlockHashCache cache = hashCache;
+        if (cache != null) {
+            cache.invalidateFrom(ancestor + 1);
+        }
         next = ancestor + 1;
         tip = storeTip();
     }

@@ -15,7 +15,9 @@ import java.util.concurrent.Future;
  * connections alive), so a range costs about one round trip to the node however long it is. Used
  * by the prefetch stage (the hashes of the next batch, while the current one runs: {@link #prefetch},
  * then {@link #batch}) and by the confirmation after a batch's views. Used by one thread, the
- * follower's.
+ * follower's. With a {@link BlockHashCache} shared by the daemon's pipelines ({@link #share}),
+ * {@link #prefetch} and {@link #batch} take hints from it, while {@link #hashes} (the chain
+ * check's reads) always asks the node and writes what it read back to the cache.
  */
 final class HashFetcher implements AutoCloseable {
 
@@ -25,22 +27,36 @@ final class HashFetcher implements AutoCloseable {
     /** The hashes of the next batch being read in the background (null: none). */
     private Future<List<String>> prefetched;
     private long prefetchedFrom = -1;
+    /** The daemon's shared hash hints (null: none, a single-pipeline daemon). */
+    private volatile BlockHashCache shared;
 
     HashFetcher(MetashrewClient node, int concurrency) {
         this.node = node;
         this.pool = concurrency == 1 ? null : DaemonThreads.pool("debshrew-fetch", concurrency);
     }
 
-    /** The hashes at heights {@code from..to} (inclusive), index 0 = {@code from}. */
+    /** Takes the hints of {@link #prefetch} and {@link #batch} from {@code cache} (before the follower runs). */
+    void share(BlockHashCache cache) {
+        this.shared = cache;
+    }
+
+    /** The hashes at heights {@code from..to} (inclusive), index 0 = {@code from}, read from the node now. */
     List<String> hashes(long from, long to) throws MetashrewException {
-        return await(start(from, to));
+        List<String> read = await(start(from, to, false));
+        BlockHashCache cache = shared;
+        if (cache != null) {
+            for (int i = 0; i < read.size(); i++) {
+                cache.fresh(from + i, read.get(i));
+            }
+        }
+        return read;
     }
 
     /** Starts reading the hashes at {@code from..to} in the background, for {@link #batch} to pick up. */
     void prefetch(long from, long to) {
         cancelPrefetch();
         prefetchedFrom = from;
-        prefetched = start(from, to);
+        prefetched = start(from, to, true);
     }
 
     /**
@@ -61,7 +77,7 @@ final class HashFetcher implements AutoCloseable {
         } else if (f != null) {
             f.cancel(false);
         }
-        return hashes(from, to);
+        return await(start(from, to, true));
     }
 
     /** Forgets the prefetched batch (the chain or our position changed). */
@@ -72,13 +88,15 @@ final class HashFetcher implements AutoCloseable {
         }
     }
 
-    private Future<List<String>> start(long from, long to) {
+    /** Reads {@code from..to}; with {@code hint}, through the shared cache when there is one. */
+    private Future<List<String>> start(long from, long to, boolean hint) {
+        BlockHashCache cache = hint ? shared : null;
         if (pool == null) {
             CompletableFuture<List<String>> f = new CompletableFuture<>();
             try {
                 List<String> out = new ArrayList<>();
                 for (long h = from; h <= to; h++) {
-                    out.add(node.blockHash(h));
+                    out.add(read(cache, h));
                 }
                 f.complete(out);
             } catch (MetashrewException | RuntimeException e) {
@@ -91,7 +109,7 @@ final class HashFetcher implements AutoCloseable {
             long height = h;
             calls.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return node.blockHash(height);
+                    return read(cache, height);
                 } catch (MetashrewException e) {
                     throw new CompletionException(e);
                 }
@@ -99,6 +117,10 @@ final class HashFetcher implements AutoCloseable {
         }
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
                 .thenApply(v -> calls.stream().map(CompletableFuture::join).toList());
+    }
+
+    private String read(BlockHashCache cache, long height) throws MetashrewException {
+        return cache == null ? node.blockHash(height) : cache.hint(node, height);
     }
 
     /** The result of {@link #start}: a node failure is rethrown as it was raised. */

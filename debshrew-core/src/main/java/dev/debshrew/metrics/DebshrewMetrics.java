@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -65,6 +66,10 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     private final PrometheusMeterRegistry registry;
     private final LongSupplier nanoClock;
     private final JvmGcMetrics gcMetrics;
+    /** {@code pipeline=<name>} on every pipeline meter of a daemon with several pipelines; empty otherwise. */
+    private final Tags tags;
+    /** Whether {@link #close()} closes the registry (false when it is shared by several pipelines). */
+    private final boolean ownsRegistry;
 
     private final Counter blocks;
     private final Timer blockTime;
@@ -102,51 +107,69 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
      * @param nanoClock monotonic clock for the age of the last successful node call (tests pass a fake)
      */
     public DebshrewMetrics(boolean jvm, LongSupplier nanoClock) {
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, jvm, nanoClock);
+    }
+
+    /**
+     * The metrics of pipeline {@code pipeline} of a daemon with several pipelines, in the daemon's
+     * {@code shared} registry: every pipeline meter carries the tag {@code pipeline=<name>}; the
+     * build info and the node client's request meters do not (one client serves every pipeline, see
+     * {@link #recordRequest}). {@code jvm}: register the JVM binders (the first pipeline only).
+     */
+    public DebshrewMetrics(PrometheusMeterRegistry shared, String pipeline, boolean jvm) {
+        this(shared, pipeline, jvm, System::nanoTime);
+    }
+
+    private DebshrewMetrics(PrometheusMeterRegistry registry, String pipeline, boolean jvm, LongSupplier nanoClock) {
+        this.registry = registry;
+        this.tags = pipeline == null ? Tags.empty() : Tags.of("pipeline", pipeline);
+        this.ownsRegistry = pipeline == null;
         this.nanoClock = nanoClock;
         this.blocks = Counter.builder("debshrew.blocks.processed")
                 .description("Blocks processed and committed to the state store and every sink (forward only)")
-                .register(registry);
+                .tags(tags).register(registry);
         this.blockTime = Timer.builder("debshrew.block.processing")
                 .description("Time to process one block: node reads, transform, state commit and sink commits")
                 .serviceLevelObjectives(BUCKETS)
-                .register(registry);
+                .tags(tags).register(registry);
         this.transformTime = Timer.builder("debshrew.transform")
                 .description("Time the WebAssembly transform took for one block (view calls included)")
                 .serviceLevelObjectives(BUCKETS)
-                .register(registry);
+                .tags(tags).register(registry);
         this.commitGroupBlocks = DistributionSummary.builder("debshrew.commit.group.blocks").baseUnit("blocks")
                 .description("Blocks per commit (one state store write and one transaction per sink): final blocks"
                         + " are committed in groups during catch-up, blocks within the reorg window one by one")
                 .serviceLevelObjectives(1, 2, 10, 100, 1000)
-                .register(registry);
+                .tags(tags).register(registry);
         this.reorgs = Counter.builder("debshrew.reorgs")
                 .description("Chain reorganisations undone")
-                .register(registry);
+                .tags(tags).register(registry);
         this.reorgDepth = DistributionSummary.builder("debshrew.reorg.depth").baseUnit("blocks")
                 .description("Depth of undone reorganisations, in blocks")
                 .serviceLevelObjectives(1, 2, 3, 4, 5, 6, 10, 20, 50, 100)
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("debshrew.node.height", nodeHeight, DebshrewMetrics::known)
                 .description("The metashrew node's indexed height, as last polled, less confirmations - 1")
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("debshrew.processed.height", this, m -> known(m.processedHeight()))
                 .description("Height of the last block processed (the reorg window's tip)")
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("debshrew.lag", this, DebshrewMetrics::lagOrNaN).baseUnit("blocks")
                 .description("Blocks the node is ahead of the last processed block")
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("debshrew.node.last.success.age", this, DebshrewMetrics::lastSuccessAgeSecondsOrNaN)
                 .baseUnit("seconds")
                 .description("Seconds since the last successful metashrew call")
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("debshrew.follower.up", this, m -> m.followerState == FollowerState.RUNNING ? 1 : 0)
                 .description("1 while the follower runs, 0 before start and after it stopped or failed")
-                .register(registry);
-        Gauge.builder("debshrew.build.info", () -> 1)
-                .description("Always 1; the tag 'version' is the daemon's version")
-                .tag("version", version())
-                .register(registry);
+                .tags(tags).register(registry);
+        if (ownsRegistry || jvm) { // once per registry
+            Gauge.builder("debshrew.build.info", () -> 1)
+                    .description("Always 1; the tag 'version' is the daemon's version")
+                    .tag("version", version())
+                    .register(registry);
+        }
         if (jvm) {
             new JvmMemoryMetrics().bindTo(registry);
             gcMetrics = new JvmGcMetrics();
@@ -179,10 +202,10 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         FunctionCounter.builder("debshrew.speculative.reruns", follower, BlockFollower::speculativeReruns)
                 .description("Blocks the transform ran a second time because an earlier block, run at the same"
                         + " time, wrote state they had read (engine.speculation)")
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("debshrew.window.size", follower, BlockFollower::windowSize).baseUnit("blocks")
                 .description("Capacity of the reorg window (cache_size): a deeper reorg stops the follower")
-                .register(registry);
+                .tags(tags).register(registry);
         List<BlockFollower.SinkPosition> positions = follower.sinkPositions();
         for (int i = 0; i < positions.size(); i++) {
             int index = i;
@@ -190,7 +213,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
                     .description("1 while the sink's last open or commit succeeded, 0 while it fails (the follower"
                             + " retries)")
                     .tag("sink", positions.get(i).sink())
-                    .register(registry);
+                    .tags(tags).register(registry);
             sinkErrorCounter(positions.get(i).sink());
         }
     }
@@ -198,7 +221,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     private Counter sinkErrorCounter(String sink) {
         return sinkErrors.computeIfAbsent(sink, s -> Counter.builder("debshrew.sink.errors")
                 .description("Sink outages: opens or commits that failed after the sink had been up")
-                .tag("sink", s).register(registry));
+                .tag("sink", s).tags(tags).register(registry));
     }
 
     // ------------------------------------------------------------------ follower life
@@ -347,7 +370,7 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     public void moduleReload(String outcome) {
         reloads.computeIfAbsent(outcome, x -> Counter.builder("debshrew.module.reloads")
                 .description("Hot reloads of the transform module, by outcome (applied, unchanged, failed)")
-                .tag("outcome", x).register(registry)).increment();
+                .tag("outcome", x).tags(tags).register(registry)).increment();
     }
 
     @Override
@@ -355,19 +378,19 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         String k = tag(kind);
         nodeErrors.computeIfAbsent(k, x -> Counter.builder("debshrew.node.errors")
                 .description("Failed metashrew polls after which the follower backed off (client retries exhausted)")
-                .tag("kind", x).register(registry)).increment();
+                .tag("kind", x).tags(tags).register(registry)).increment();
     }
 
     @Override
     public void sinkCommitted(String sink, int messageCount, long nanos) {
         messages.computeIfAbsent(sink, s -> Counter.builder("debshrew.messages.emitted")
                 .description("CDC messages committed to a sink (inverse messages and journal replays included)")
-                .tag("sink", s).register(registry)).increment(messageCount);
+                .tag("sink", s).tags(tags).register(registry)).increment(messageCount);
         sinkCommits.computeIfAbsent(sink, s -> Timer.builder("debshrew.sink.commit")
                 .description("Time to send and commit one block (or undo) to a sink, retries included")
                 .tag("sink", s)
                 .serviceLevelObjectives(BUCKETS)
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .tags(tags).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -390,6 +413,11 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
     @Override
     public void onRetry(String method, int attempt, Duration delay, MetashrewException cause) {
         heartbeat(); // a known wait: the client backs off before its next attempt
+        recordRetry(method, cause);
+    }
+
+    /** Counts a retried metashrew attempt (no heartbeat: a shared client's retry is no pipeline's wait). */
+    public void recordRetry(String method, MetashrewException cause) {
         String kind = tag(cause.kind().name());
         retries.computeIfAbsent(method + '\0' + kind, x -> Counter.builder("debshrew.metashrew.retries")
                 .description("Failed metashrew HTTP attempts that the client retried")
@@ -398,6 +426,13 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
 
     @Override
     public void onCallCompleted(String method, Duration latency, int attempts, MetashrewException failure) {
+        recordRequest(method, latency, failure);
+        heartbeat();
+        nodeCall(method, failure);
+    }
+
+    /** Records a metashrew call's latency and outcome in {@code debshrew_metashrew_requests}. */
+    public void recordRequest(String method, Duration latency, MetashrewException failure) {
         String outcome = failure == null ? "success" : tag(failure.kind().name());
         requests.computeIfAbsent(method + '\0' + outcome, x -> Timer.builder("debshrew.metashrew.requests")
                 .description("metashrew JSON-RPC calls by method and outcome (success or the failure kind);"
@@ -405,7 +440,10 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
                 .tag("method", method).tag("outcome", outcome)
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry)).record(latency);
-        heartbeat();
+    }
+
+    /** Whether the node answered: the node's state on /status, /ready and the last-success gauge. */
+    public void nodeCall(String method, MetashrewException failure) {
         if (failure == null) {
             lastNodeSuccessNanos.set(nanoClock.getAsLong());
             lastNodeFailure = null; // recovered: no stale error on /status or /health
@@ -425,6 +463,8 @@ public final class DebshrewMetrics implements FollowerListener, MetashrewClientL
         if (gcMetrics != null) {
             gcMetrics.close();
         }
-        registry.close();
+        if (ownsRegistry) {
+            registry.close();
+        }
     }
 }

@@ -68,6 +68,7 @@ class DocsExamplesLoadTest {
         assertThat(checked).as("examples found: " + checked).anyMatch(s -> s.startsWith("configuration.md"))
                 .anyMatch(s -> s.startsWith("sinks.md")).anyMatch(s -> s.startsWith("config/debshrew.example.json"))
                 .anyMatch(s -> s.startsWith("config/debshrew.example.yaml"))
+                .anyMatch(s -> s.startsWith("config/debshrew.multi.example.yaml"))
                 .anyMatch(s -> s.startsWith("operations.md"));
         assertThat(checked.stream().filter(s -> s.startsWith("sinks.md")).count()).isGreaterThanOrEqualTo(5);
     }
@@ -88,7 +89,11 @@ class DocsExamplesLoadTest {
                 }
                 ConfigLoader.substitute(root, placeholders(text), where);
                 secretFilesAsValues(root);
-                DebshrewConfig.fromJson(root, where);
+                if (PipelinesConfig.declared(root)) {
+                    PipelinesConfig.read(root, where); // several pipelines: each validated
+                } else {
+                    DebshrewConfig.fromJson(root, where);
+                }
             } else {
                 return;
             }
@@ -123,7 +128,7 @@ class DocsExamplesLoadTest {
     private static boolean looksLikeDaemonConfig(ObjectNode root) {
         for (var it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (DAEMON_SECTIONS.contains(k) || DebshrewConfig.OPTIONS.stream().anyMatch(o -> o.name().equals(k))) {
+            if (DAEMON_SECTIONS.contains(k) || k.equals(PipelinesConfig.KEY) || DebshrewConfig.OPTIONS.stream().anyMatch(o -> o.name().equals(k))) {
                 return true;
             }
         }
