@@ -34,8 +34,8 @@ import org.junit.jupiter.api.TestInfo;
  * ({@link ConnectWorkerProcess}, {@code ConnectDistributed}, exactly-once source support) that load
  * the connector from the plugin directory this module assembles ({@code plugin.path}), against a
  * KRaft broker in this JVM, the devnet and the real {@code txindex} AssemblyScript transform. The
- * worker running the task is killed with SIGKILL: no task stop, no group leave, an open transaction
- * left behind. The task must resume on another worker from the state changelog, and the
+ * worker running the task is killed with SIGKILL: no task stop, no group leave, no producer close
+ * (the group notices when the worker's session expires). The task must resume on another worker from the state changelog, and the
  * {@code read_committed} output must fold to exactly the tables the daemon's output folds to on the
  * final chain (strictly: nothing lost, nothing doubled). Runs after {@code package} (failsafe).
  */
