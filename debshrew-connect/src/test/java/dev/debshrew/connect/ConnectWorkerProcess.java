@@ -36,11 +36,15 @@ final class ConnectWorkerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** Kills the worker when the test JVM exits without {@link #close} (e.g. a fork stopped on timeout). */
+    private final Thread reaper;
 
     private ConnectWorkerProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.reaper = new Thread(process::destroyForcibly, "connect-worker-reaper-" + port);
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /**
@@ -209,6 +213,11 @@ final class ConnectWorkerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs anyway
+        }
         process.destroyForcibly();
         try {
             process.waitFor(30, TimeUnit.SECONDS);
