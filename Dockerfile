@@ -21,6 +21,7 @@ COPY debshrew-runtime-host/pom.xml /src/debshrew-runtime-host/pom.xml
 COPY debshrew-sinks/pom.xml /src/debshrew-sinks/pom.xml
 COPY debshrew-devnet/pom.xml /src/debshrew-devnet/pom.xml
 COPY debshrew-core/pom.xml /src/debshrew-core/pom.xml
+COPY debshrew-connect/pom.xml /src/debshrew-connect/pom.xml
 COPY debshrew-bench/pom.xml /src/debshrew-bench/pom.xml
 COPY examples/pom.xml /src/examples/pom.xml
 COPY examples/assemblyscript/package.json examples/assemblyscript/package-lock.json /src/examples/assemblyscript/
@@ -33,6 +34,7 @@ COPY debshrew-runtime-host/src /src/debshrew-runtime-host/src
 COPY debshrew-sinks/src /src/debshrew-sinks/src
 COPY debshrew-devnet/src /src/debshrew-devnet/src
 COPY debshrew-core/src /src/debshrew-core/src
+COPY debshrew-connect/src /src/debshrew-connect/src
 COPY debshrew-bench/src /src/debshrew-bench/src
 COPY examples/assemblyscript /src/examples/assemblyscript
 RUN mvn -B -q package -DskipTests

@@ -51,4 +51,23 @@ final class CommittedTopic {
             return out;
         }
     }
+
+    /**
+     * Waits until the last committed record of {@code topic} has the value {@code want} (polling the
+     * topic as a {@code read_committed} consumer until {@code timeout}).
+     */
+    static void awaitLast(String bootstrap, String topic, String want, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            List<Entry> entries = read(bootstrap, topic, timeout);
+            last = entries.isEmpty() ? null : entries.get(entries.size() - 1).value();
+            if (want.equals(last)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the last committed record of " + topic + " is " + last + ", not " + want
+                + " after " + timeout);
+    }
 }

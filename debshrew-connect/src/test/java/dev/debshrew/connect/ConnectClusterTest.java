@@ -68,7 +68,7 @@ class ConnectClusterTest {
         return p;
     }
 
-    private static Map<String, String> connector(DevnetServer devnet, Path module, String topic) {
+    static Map<String, String> connector(DevnetServer devnet, Path module, String topic) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", DebshrewSourceConnector.class.getName());
         c.put("tasks.max", "1");
@@ -84,25 +84,14 @@ class ConnectClusterTest {
 
     /** Waits until the connector's last committed cursor record is the devnet's tip. */
     private void awaitCursor(String cursorTopic, Cursor expected) throws InterruptedException {
-        String want = ConnectRecords.cursorJson(expected);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            List<CommittedTopic.Entry> cursors = CommittedTopic.read(bootstrap(), cursorTopic, WAIT);
-            last = cursors.isEmpty() ? null : cursors.get(cursors.size() - 1).value();
-            if (want.equals(last)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the connector's committed cursor is " + last + ", not " + want + " after " + WAIT);
+        CommittedTopic.awaitLast(bootstrap(), cursorTopic, ConnectRecords.cursorJson(expected), WAIT);
     }
 
     private String bootstrap() {
         return connect.kafka().bootstrapServers();
     }
 
-    private static Cursor tip(DevnetServer devnet) {
+    static Cursor tip(DevnetServer devnet) {
         return new Cursor(devnet.height(), devnet.blockHash(devnet.height()));
     }
 
@@ -209,9 +198,18 @@ class ConnectClusterTest {
         assertThat(connector.inverse()).as("inverse records of the orphaned blocks").isPositive();
         assertThat(connector.rows()).as("the connector's tables").isEqualTo(daemon.rows());
         // the cursor goes back once, and straight to the new branch's first blocks: never to the ancestor
+        assertThat(backSteps(CommittedTopic.read(bootstrap(), "reorg.txindex.cursor", WAIT), ancestor, devnet))
+                .as("transactions that undid blocks").isEqualTo(1);
+    }
+
+    /**
+     * How many committed cursors step back (a transaction that undid blocks), checking that each lands
+     * on a block of the final chain above {@code ancestor}, never on the common ancestor itself.
+     */
+    static int backSteps(List<CommittedTopic.Entry> cursors, long ancestor, DevnetServer devnet) {
         long previous = -1;
         int backSteps = 0;
-        for (CommittedTopic.Entry c : CommittedTopic.read(bootstrap(), "reorg.txindex.cursor", WAIT)) {
+        for (CommittedTopic.Entry c : cursors) {
             long height = Long.parseLong(c.value().replaceAll(".*\"height\":(\\d+).*", "$1"));
             if (height <= previous) {
                 backSteps++;
@@ -221,7 +219,7 @@ class ConnectClusterTest {
             }
             previous = height;
         }
-        assertThat(backSteps).as("transactions that undid blocks").isEqualTo(1);
+        return backSteps;
     }
 
     /** Waits until the task's status is RUNNING on {@code worker}. */
