@@ -1,6 +1,5 @@
 package dev.debshrew.connect;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +54,7 @@ final class ChangelogTopic {
                             + end + " within " + timeout.toMillis() + " ms (at " + c.position(tp) + ")");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    replay.apply(r.offset(), string(r.key()), string(r.value()));
+                    replay.apply(r.offset(), r.key(), r.value());
                 }
             }
         } catch (IllegalStateException e) {
@@ -66,10 +65,6 @@ final class ChangelogTopic {
         } catch (IllegalStateException e) {
             throw new ConnectException(e.getMessage(), e);
         }
-    }
-
-    private static String string(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
     /** Refuses an existing changelog topic with several partitions (no order across them) or without compaction. */

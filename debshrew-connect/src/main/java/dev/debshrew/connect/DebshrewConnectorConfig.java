@@ -27,6 +27,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
     public static final String PIPELINE_NAME = "pipeline.name";
     public static final String TOPIC = "topic";
     public static final String KEY_FORMAT = "key.format";
+    public static final String VALUE_FORMAT = "value.format";
     public static final String CURSOR_TOPIC = "cursor.topic";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String HANDOFF_TIMEOUT_MS = "handoff.timeout.ms";
@@ -38,6 +39,9 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
 
     private static final String GROUP = "debshrew";
     static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
+    static final String JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
+    static final String KEY_CONVERTER = "key.converter";
+    static final String VALUE_CONVERTER = "value.converter";
 
     /** Every option of the connector, with its documentation: the single declaration. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
@@ -89,7 +93,14 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                     GROUP, 13, ConfigDef.Width.MEDIUM, "State topic")
             .define(STATE_READ_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
                     "How long a starting task may take to read the state topic, in milliseconds.", GROUP, 14,
-                    ConfigDef.Width.SHORT, "State read timeout");
+                    ConfigDef.Width.SHORT, "State read timeout")
+            .define(VALUE_FORMAT, Type.STRING, "native", ConfigDef.CaseInsensitiveValidString.in("native", "debezium"),
+                    Importance.HIGH, "Record format: native (the daemon's native JSON as strings, with"
+                            + " StringConverter) or debezium (the Debezium envelope as Connect Structs with schemas,"
+                            + " keys as a struct {key}, cursor records as a struct {height, hash}; set key.converter"
+                            + " and value.converter to JsonConverter on the connector: with schemas.enable=true the"
+                            + " values equal the daemon's Kafka sink with format debezium and debezium_schemas).",
+                    GROUP, 15, ConfigDef.Width.SHORT, "Value format");
 
     private final String connectorName;
 
@@ -101,11 +112,10 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
             throw new ConfigException(PIPELINE_NAME, null, "no pipeline name: set " + PIPELINE_NAME
                     + " or the connector's name");
         }
-        for (String converter : new String[] {"key.converter", "value.converter"}) {
-            String c = props.get(converter);
-            if (c != null && !c.trim().equals(STRING_CONVERTER)) {
-                throw new ConfigException(converter, c, "the connector writes strings (native JSON, its state"
-                        + " changelog) and needs " + STRING_CONVERTER);
+        for (String converter : new String[] {KEY_CONVERTER, VALUE_CONVERTER}) {
+            String problem = converterProblem(debezium(), converter, props.get(converter));
+            if (problem != null) {
+                throw new ConfigException(converter, props.get(converter), problem);
             }
         }
         Path module = transformModule();
@@ -113,6 +123,21 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
             throw new ConfigException(TRANSFORM_MODULE, getString(TRANSFORM_MODULE),
                     "no such file on this worker (the module must be at the same path on every worker)");
         }
+    }
+
+    /**
+     * Why the connector cannot work with {@code converter} set to {@code value} (null: it can): native
+     * needs StringConverter (or the worker's default, unset); debezium needs JsonConverter, set on the
+     * connector (the worker's default could be any).
+     */
+    static String converterProblem(boolean debezium, String converter, String value) {
+        String c = value == null ? null : value.trim();
+        if (!debezium) {
+            return c == null || c.equals(STRING_CONVERTER) ? null : VALUE_FORMAT + "=native writes strings (native"
+                    + " JSON, its state changelog) and needs " + converter + "=" + STRING_CONVERTER;
+        }
+        return JSON_CONVERTER.equals(c) ? null : VALUE_FORMAT + "=debezium writes Connect structs with schemas and"
+                + " needs " + converter + "=" + JSON_CONVERTER + " on the connector (schemas.enable true or false)";
     }
 
     private static ConfigDef.Validator nullOrAtLeastZero() {
@@ -155,6 +180,11 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
 
     public KeyFormat keyFormat() {
         return KeyFormat.valueOf(getString(KEY_FORMAT).toUpperCase(Locale.ROOT));
+    }
+
+    /** True for value.format=debezium: Connect structs with schemas; false for native strings. */
+    public boolean debezium() {
+        return getString(VALUE_FORMAT).equalsIgnoreCase("debezium");
     }
 
     public String cursorTopic() {

@@ -62,10 +62,26 @@ public final class DebshrewSourceConnector extends SourceConnector {
         return DebshrewConnectorConfig.CONFIG_DEF;
     }
 
-    /** Adds the refusal of {@code transaction.boundary=interval} to the per-option validation. */
+    /**
+     * Adds to the per-option validation the refusal of {@code transaction.boundary=interval} and of
+     * converters that do not fit {@code value.format}, each naming its option.
+     */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = super.validate(connectorConfigs);
+        boolean debezium = "debezium".equalsIgnoreCase(
+                String.valueOf(connectorConfigs.get(DebshrewConnectorConfig.VALUE_FORMAT)).trim());
+        for (String converter : new String[] {DebshrewConnectorConfig.KEY_CONVERTER,
+                DebshrewConnectorConfig.VALUE_CONVERTER}) {
+            String problem = DebshrewConnectorConfig.converterProblem(debezium, converter,
+                    connectorConfigs.get(converter));
+            if (problem != null) {
+                ConfigValue v = new ConfigValue(converter);
+                v.value(connectorConfigs.get(converter));
+                v.addErrorMessage(problem);
+                config.configValues().add(v);
+            }
+        }
         String boundary = connectorConfigs.get(TRANSACTION_BOUNDARY);
         if (boundary != null && boundary.trim().equalsIgnoreCase("interval")) {
             ConfigValue v = new ConfigValue(TRANSACTION_BOUNDARY);
