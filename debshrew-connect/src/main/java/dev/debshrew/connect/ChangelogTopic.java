@@ -33,8 +33,20 @@ final class ChangelogTopic {
     private ChangelogTopic() {
     }
 
-    /** Reads the whole committed changelog of {@code topic} (creating the topic when it is missing). */
+    /**
+     * Reads the whole committed changelog of {@code topic} (creating the topic when it is missing).
+     * Errors quote no secret of {@code client} ({@link ClientSecrets#scrub}).
+     */
     static StateChangelog.Snapshot read(Map<String, Object> client, String topic, Duration timeout) {
+        try {
+            return readUnscrubbed(client, topic, timeout);
+        } catch (RuntimeException e) {
+            throw ClientSecrets.scrub(e, ClientSecrets.values(client));
+        }
+    }
+
+    private static StateChangelog.Snapshot readUnscrubbed(Map<String, Object> client, String topic,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         ensure(client, topic, timeout);
         Map<String, Object> p = new HashMap<>(client);
@@ -86,7 +98,8 @@ final class ChangelogTopic {
 
     /** Creates {@code topic} compacted with one partition when it does not exist. */
     private static void ensure(Map<String, Object> client, String topic, Duration timeout) {
-        try (Admin admin = Admin.create(client)) {
+        Admin admin = Admin.create(client);
+        try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (names.contains(topic)) {
                 checkShape(admin, topic, timeout);
@@ -106,6 +119,8 @@ final class ChangelogTopic {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectException("interrupted while creating the state changelog topic '" + topic + "'", e);
+        } finally {
+            admin.close(Duration.ofSeconds(1)); // after a timeout: do not wait for the calls still pending
         }
     }
 }

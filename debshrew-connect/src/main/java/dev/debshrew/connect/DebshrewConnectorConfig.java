@@ -102,6 +102,15 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                             + " values equal the daemon's Kafka sink with format debezium and debezium_schemas).",
                     GROUP, 15, ConfigDef.Width.SHORT, "Value format");
 
+    static {
+        int order = 100;
+        for (String secret : ClientSecrets.PASSWORD_SETTINGS) {
+            CONFIG_DEF.define(STATE_CLIENT_PREFIX + secret, Type.PASSWORD, null, Importance.LOW, "The state client's "
+                    + secret + " (a secret: hidden by the worker; better given through a config provider).", GROUP,
+                    order++, ConfigDef.Width.LONG, "State client " + secret);
+        }
+    }
+
     private final String connectorName;
 
     /** Parses {@code props}; {@code name} (the connector's name) is the default pipeline name. */
@@ -196,7 +205,10 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         return Duration.ofMillis(getLong(POLL_INTERVAL_MS));
     }
 
-    /** The client settings for the state changelog; empty when state is kept in memory only. */
+    /**
+     * The client settings for the state changelog, secrets as {@code Password}s
+     * ({@link ClientSecrets}); empty when state is kept in memory only.
+     */
     public Map<String, Object> stateClient() {
         String servers = getString(STATE_BOOTSTRAP_SERVERS);
         if (servers == null) {
@@ -204,7 +216,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         }
         Map<String, Object> client = new java.util.HashMap<>(originalsWithPrefix(STATE_CLIENT_PREFIX));
         client.put("bootstrap.servers", servers);
-        return client;
+        return ClientSecrets.protect(client);
     }
 
     public String stateTopic() {

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -82,6 +83,16 @@ public final class DebshrewSourceConnector extends SourceConnector {
                 config.configValues().add(v);
             }
         }
+        // secrets among state.client.* the connector does not declare: shown as [hidden], as PASSWORD options
+        connectorConfigs.forEach((k, v) -> {
+            if (k.startsWith(DebshrewConnectorConfig.STATE_CLIENT_PREFIX) && v != null
+                    && !config.configValues().stream().anyMatch(c -> c.name().equals(k))
+                    && ClientSecrets.isSecret(k.substring(DebshrewConnectorConfig.STATE_CLIENT_PREFIX.length()))) {
+                ConfigValue secret = new ConfigValue(k);
+                secret.value(new Password(v));
+                config.configValues().add(secret);
+            }
+        });
         String boundary = connectorConfigs.get(TRANSACTION_BOUNDARY);
         if (boundary != null && boundary.trim().equalsIgnoreCase("interval")) {
             ConfigValue v = new ConfigValue(TRANSACTION_BOUNDARY);
