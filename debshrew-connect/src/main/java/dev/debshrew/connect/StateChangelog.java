@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.journal.StateUndo;
 import dev.debshrew.sink.Cursor;
@@ -181,17 +182,11 @@ final class StateChangelog {
         /** The snapshot; checks that the window is a chain above the base. */
         Snapshot snapshot() {
             List<JournalEntry> window = new ArrayList<>(journal.values());
-            Cursor below = base;
-            for (JournalEntry e : window) {
-                boolean links = below == null ? window.get(0) == e && e.parentCursor() == null
-                        : e.height() == below.height() + 1 && e.parentHash().equals(below.hash());
-                if (!links) {
-                    throw new IllegalStateException("state changelog topic '" + topic + "': journal entry "
-                            + e.height() + " (parent " + e.parentHash() + ") does not extend "
-                            + (below == null ? "an empty base" : "block " + below)
-                            + "; the topic is not a committed changelog of this connector");
-                }
-                below = new Cursor(e.height(), e.hash());
+            try {
+                InMemoryChainStore.of(Math.max(1, window.size()), Map.of(), window, base);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("state changelog topic '" + topic + "': " + e.getMessage()
+                        + "; the topic is not a committed changelog of this connector", e);
             }
             return new Snapshot(state, window, base);
         }
