@@ -8,7 +8,9 @@ import dev.debshrew.journal.StateUndo;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,11 +43,20 @@ final class KafkaChainStore implements ChainStore {
                 snapshot.base()));
     }
 
-    /** Takes the changelog records recorded since the last call, oldest first. */
+    /**
+     * Takes the changelog records recorded since the last call, the last one per key only (in the
+     * order of those last records): replaying them gives the same store as replaying all, and a
+     * catch-up group of many blocks writes each state key once and, for the blocks that left the
+     * window within the group, a tombstone instead of their journal entries.
+     */
     synchronized List<StateChangelog.Change> drain() {
-        List<StateChangelog.Change> out = List.copyOf(pending);
+        Map<String, StateChangelog.Change> last = new LinkedHashMap<>();
+        for (StateChangelog.Change c : pending) {
+            last.remove(c.key());
+            last.put(c.key(), c);
+        }
         pending.clear();
-        return out;
+        return List.copyOf(last.values());
     }
 
     @Override

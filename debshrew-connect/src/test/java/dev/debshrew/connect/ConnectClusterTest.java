@@ -56,7 +56,8 @@ class ConnectClusterTest {
         return p;
     }
 
-    private static Map<String, String> connector(DevnetServer devnet, Path module, String topic) {
+    /** A connector config: devnet, module, topic, start height 0, exactly-once required, 20 ms node polls. */
+    static Map<String, String> connector(DevnetServer devnet, Path module, String topic) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", DebshrewSourceConnector.class.getName());
         c.put("tasks.max", "1");

@@ -8,12 +8,9 @@ import dev.debshrew.devnet.DevnetServer;
 import dev.debshrew.sink.Cursor;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,23 +22,10 @@ import org.junit.jupiter.api.Test;
  * {@code debezium_schemas: true} for the same chain (values as JSON trees; keys: the struct's
  * {@code key} is the daemon's key).
  */
-class DebeziumFormatClusterTest {
+class DebeziumFormatClusterTest extends ClusterFixture {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private EmbeddedConnectCluster connect;
-    private DevnetServer devnet;
-
-    @AfterEach
-    void stop() {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (devnet != null) {
-            devnet.close();
-        }
-    }
 
     @Test
     void theEnvelopeUnderJsonConverterEqualsTheDaemonsDebeziumOutput() throws Exception {
@@ -51,15 +35,7 @@ class DebeziumFormatClusterTest {
         connect.kafka().createTopic("dbz.txindex", 1);
         connect.kafka().createTopic("dbz.txindex.cursor", 1);
 
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", DebshrewSourceConnector.class.getName());
-        c.put("tasks.max", "1");
-        c.put("exactly.once.support", "required");
-        c.put(DebshrewConnectorConfig.NODE_URL, devnet.url());
-        c.put(DebshrewConnectorConfig.TRANSFORM_MODULE, txindex.toString());
-        c.put(DebshrewConnectorConfig.START_HEIGHT, "0");
-        c.put(DebshrewConnectorConfig.TOPIC, "dbz.txindex");
-        c.put(DebshrewConnectorConfig.POLL_INTERVAL_MS, "20");
+        Map<String, String> c = ConnectClusterTest.connector(devnet, txindex, "dbz.txindex");
         c.put(DebshrewConnectorConfig.VALUE_FORMAT, "debezium");
         c.put(DebshrewConnectorConfig.STATE_BOOTSTRAP_SERVERS, connect.kafka().bootstrapServers());
         c.put("key.converter", JsonConverter.class.getName());
