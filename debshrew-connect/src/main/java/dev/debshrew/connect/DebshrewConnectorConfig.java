@@ -65,7 +65,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                     + " when renaming the connector to keep the offsets.", GROUP, 6, ConfigDef.Width.MEDIUM,
                     "Pipeline name")
             .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Topic every CDC record is written to (native JSON value).", GROUP, 7,
+                    Importance.HIGH, "Topic every CDC record is written to (in value.format).", GROUP, 7,
                     ConfigDef.Width.MEDIUM, "Topic")
             .define(KEY_FORMAT, Type.STRING, "key", ConfigDef.CaseInsensitiveValidString.in("key", "table_key"),
                     Importance.MEDIUM, "Record key: the row key (key) or <table>:<key> (table_key), as the"
@@ -150,9 +150,17 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
     }
 
     private static ConfigDef.Validator nullOrAtLeastZero() {
-        return (name, value) -> {
-            if (value != null && (Long) value < 0) {
-                throw new ConfigException(name, value, "must be >= 0");
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null && (Long) value < 0) {
+                    throw new ConfigException(name, value, "must be >= 0");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "unset or >= 0";
             }
         };
     }
