@@ -1,6 +1,5 @@
 package dev.debshrew.connect;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +33,20 @@ final class ChangelogTopic {
     private ChangelogTopic() {
     }
 
-    /** Reads the whole committed changelog of {@code topic} (creating the topic when it is missing). */
+    /**
+     * Reads the whole committed changelog of {@code topic} (creating the topic when it is missing).
+     * Errors quote no secret of {@code client} ({@link ClientSecrets#scrub}).
+     */
     static StateChangelog.Snapshot read(Map<String, Object> client, String topic, Duration timeout) {
+        try {
+            return readUnscrubbed(client, topic, timeout);
+        } catch (RuntimeException e) {
+            throw ClientSecrets.scrub(e, ClientSecrets.values(client));
+        }
+    }
+
+    private static StateChangelog.Snapshot readUnscrubbed(Map<String, Object> client, String topic,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         ensure(client, topic, timeout);
         Map<String, Object> p = new HashMap<>(client);
@@ -55,7 +66,7 @@ final class ChangelogTopic {
                             + end + " within " + timeout.toMillis() + " ms (at " + c.position(tp) + ")");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    replay.apply(r.offset(), string(r.key()), string(r.value()));
+                    replay.apply(r.offset(), r.key(), r.value());
                 }
             }
         } catch (IllegalStateException e) {
@@ -66,10 +77,6 @@ final class ChangelogTopic {
         } catch (IllegalStateException e) {
             throw new ConnectException(e.getMessage(), e);
         }
-    }
-
-    private static String string(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
     /** Refuses an existing changelog topic with several partitions (no order across them) or without compaction. */
@@ -91,7 +98,8 @@ final class ChangelogTopic {
 
     /** Creates {@code topic} compacted with one partition when it does not exist. */
     private static void ensure(Map<String, Object> client, String topic, Duration timeout) {
-        try (Admin admin = Admin.create(client)) {
+        Admin admin = Admin.create(client);
+        try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (names.contains(topic)) {
                 checkShape(admin, topic, timeout);
@@ -111,6 +119,8 @@ final class ChangelogTopic {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectException("interrupted while creating the state changelog topic '" + topic + "'", e);
+        } finally {
+            admin.close(Duration.ofSeconds(1)); // after a timeout: do not wait for the calls still pending
         }
     }
 }

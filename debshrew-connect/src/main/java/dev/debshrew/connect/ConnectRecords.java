@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Turns a {@link SinkBatch} (consecutive blocks, or the undos of a reorg) into Connect records: one
  * per CDC message, keyed and serialised as the daemon's Kafka sink does (the native JSON as a string,
- * the key by {@link KeyFormat}), then one cursor record that ends the group; before them the state
+ * the key by {@link KeyFormat}; or, with {@code value.format=debezium}, the Debezium envelope as a
+ * Connect struct, {@link DebeziumEnvelope}), then one cursor record that ends the group; before them the state
  * changelog records ({@link StateChangelog}) of the same transaction. Every record of a block
  * carries that block's cursor as its source offset, so the offset a transaction commits is the cursor
  * of the last block whose records it holds.
@@ -36,6 +38,8 @@ final class ConnectRecords {
     private final String stateTopic;
     private final KeyFormat keyFormat;
     private final OutputFormat format = OutputFormat.NATIVE;
+    /** value.format=debezium: the envelope as Connect structs; null: native strings. */
+    private final DebeziumEnvelope debezium;
 
     ConnectRecords(DebshrewConnectorConfig config) {
         this.pipeline = config.pipelineName();
@@ -44,6 +48,7 @@ final class ConnectRecords {
         this.cursorTopic = config.cursorTopic();
         this.stateTopic = config.stateTopic();
         this.keyFormat = config.keyFormat();
+        this.debezium = config.debezium() ? new DebeziumEnvelope(keyFormat, topic) : null;
     }
 
     /** The source partition of a pipeline's offsets. */
@@ -84,22 +89,32 @@ final class ConnectRecords {
         List<SourceRecord> out = new ArrayList<>(changes.size() + batch.messageCount() + 1);
         Map<String, Object> groupOffset = sourceOffset(batch.cursor());
         for (StateChangelog.Change c : changes) {
+            // a tombstone has no schema, so that JsonConverter writes a null value too (compaction deletes the key)
             out.add(new SourceRecord(partition, groupOffset, stateTopic, 0, Schema.STRING_SCHEMA, c.key(),
-                    Schema.OPTIONAL_STRING_SCHEMA, c.value()));
+                    c.value() == null ? null : Schema.STRING_SCHEMA, c.value()));
         }
         for (BlockChange block : batch.blocks()) {
             Map<String, Object> offset = sourceOffset(block.cursor());
             List<CdcMessage> messages = block.messages();
             for (int i = 0; i < messages.size(); i++) {
                 CdcMessage m = messages.get(i);
-                String value = new String(format.encode(m, i), StandardCharsets.UTF_8);
-                out.add(new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, keyFormat.key(m),
-                        Schema.STRING_SCHEMA, value));
+                if (debezium != null) {
+                    SchemaAndValue value = debezium.value(m, i);
+                    out.add(new SourceRecord(partition, offset, topic, null, DebeziumEnvelope.KEY_SCHEMA,
+                            debezium.key(m), value.schema(), value.value()));
+                } else {
+                    String value = new String(format.encode(m, i), StandardCharsets.UTF_8);
+                    out.add(new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, keyFormat.key(m),
+                            Schema.STRING_SCHEMA, value));
+                }
             }
         }
         Cursor c = batch.cursor();
-        out.add(new SourceRecord(partition, groupOffset, cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
-                Schema.STRING_SCHEMA, cursorJson(c)));
+        out.add(debezium != null
+                ? new SourceRecord(partition, groupOffset, cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
+                        DebeziumEnvelope.CURSOR_SCHEMA, DebeziumEnvelope.cursor(c))
+                : new SourceRecord(partition, groupOffset, cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
+                        Schema.STRING_SCHEMA, cursorJson(c)));
         return out;
     }
 

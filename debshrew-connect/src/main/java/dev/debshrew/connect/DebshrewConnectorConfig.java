@@ -27,6 +27,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
     public static final String PIPELINE_NAME = "pipeline.name";
     public static final String TOPIC = "topic";
     public static final String KEY_FORMAT = "key.format";
+    public static final String VALUE_FORMAT = "value.format";
     public static final String CURSOR_TOPIC = "cursor.topic";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String HANDOFF_TIMEOUT_MS = "handoff.timeout.ms";
@@ -38,6 +39,9 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
 
     private static final String GROUP = "debshrew";
     static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
+    static final String JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
+    static final String KEY_CONVERTER = "key.converter";
+    static final String VALUE_CONVERTER = "value.converter";
 
     /** Every option of the connector, with its documentation: the single declaration. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
@@ -61,7 +65,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                     + " when renaming the connector to keep the offsets.", GROUP, 6, ConfigDef.Width.MEDIUM,
                     "Pipeline name")
             .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Topic every CDC record is written to (native JSON value).", GROUP, 7,
+                    Importance.HIGH, "Topic every CDC record is written to (in value.format).", GROUP, 7,
                     ConfigDef.Width.MEDIUM, "Topic")
             .define(KEY_FORMAT, Type.STRING, "key", ConfigDef.CaseInsensitiveValidString.in("key", "table_key"),
                     Importance.MEDIUM, "Record key: the row key (key) or <table>:<key> (table_key), as the"
@@ -89,7 +93,23 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                     GROUP, 13, ConfigDef.Width.MEDIUM, "State topic")
             .define(STATE_READ_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
                     "How long a starting task may take to read the state topic, in milliseconds.", GROUP, 14,
-                    ConfigDef.Width.SHORT, "State read timeout");
+                    ConfigDef.Width.SHORT, "State read timeout")
+            .define(VALUE_FORMAT, Type.STRING, "native", ConfigDef.CaseInsensitiveValidString.in("native", "debezium"),
+                    Importance.HIGH, "Record format: native (the daemon's native JSON as strings, with"
+                            + " StringConverter) or debezium (the Debezium envelope as Connect Structs with schemas,"
+                            + " keys as a struct {key}, cursor records as a struct {height, hash}; set key.converter"
+                            + " and value.converter to JsonConverter on the connector: with schemas.enable=true the"
+                            + " values equal the daemon's Kafka sink with format debezium and debezium_schemas).",
+                    GROUP, 15, ConfigDef.Width.SHORT, "Value format");
+
+    static {
+        int order = 100;
+        for (String secret : ClientSecrets.PASSWORD_SETTINGS) {
+            CONFIG_DEF.define(STATE_CLIENT_PREFIX + secret, Type.PASSWORD, null, Importance.LOW, "The state client's "
+                    + secret + " (a secret: hidden by the worker; better given through a config provider).", GROUP,
+                    order++, ConfigDef.Width.LONG, "State client " + secret);
+        }
+    }
 
     private final String connectorName;
 
@@ -101,11 +121,10 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
             throw new ConfigException(PIPELINE_NAME, null, "no pipeline name: set " + PIPELINE_NAME
                     + " or the connector's name");
         }
-        for (String converter : new String[] {"key.converter", "value.converter"}) {
-            String c = props.get(converter);
-            if (c != null && !c.trim().equals(STRING_CONVERTER)) {
-                throw new ConfigException(converter, c, "the connector writes strings (native JSON, its state"
-                        + " changelog) and needs " + STRING_CONVERTER);
+        for (String converter : new String[] {KEY_CONVERTER, VALUE_CONVERTER}) {
+            String problem = converterProblem(debezium(), converter, props.get(converter));
+            if (problem != null) {
+                throw new ConfigException(converter, props.get(converter), problem);
             }
         }
         Path module = transformModule();
@@ -115,10 +134,33 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         }
     }
 
+    /**
+     * Why the connector cannot work with {@code converter} set to {@code value} (null: it can): native
+     * needs StringConverter (or the worker's default, unset); debezium needs JsonConverter, set on the
+     * connector (the worker's default could be any).
+     */
+    static String converterProblem(boolean debezium, String converter, String value) {
+        String c = value == null ? null : value.trim();
+        if (!debezium) {
+            return c == null || c.equals(STRING_CONVERTER) ? null : VALUE_FORMAT + "=native writes strings (native"
+                    + " JSON, its state changelog) and needs " + converter + "=" + STRING_CONVERTER;
+        }
+        return JSON_CONVERTER.equals(c) ? null : VALUE_FORMAT + "=debezium writes Connect structs with schemas and"
+                + " needs " + converter + "=" + JSON_CONVERTER + " on the connector (schemas.enable true or false)";
+    }
+
     private static ConfigDef.Validator nullOrAtLeastZero() {
-        return (name, value) -> {
-            if (value != null && (Long) value < 0) {
-                throw new ConfigException(name, value, "must be >= 0");
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null && (Long) value < 0) {
+                    throw new ConfigException(name, value, "must be >= 0");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "unset or >= 0";
             }
         };
     }
@@ -157,6 +199,11 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         return KeyFormat.valueOf(getString(KEY_FORMAT).toUpperCase(Locale.ROOT));
     }
 
+    /** True for value.format=debezium: Connect structs with schemas; false for native strings. */
+    public boolean debezium() {
+        return getString(VALUE_FORMAT).equalsIgnoreCase("debezium");
+    }
+
     public String cursorTopic() {
         String t = getString(CURSOR_TOPIC);
         return t != null ? t : topic() + ".cursor";
@@ -166,7 +213,10 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         return Duration.ofMillis(getLong(POLL_INTERVAL_MS));
     }
 
-    /** The client settings for the state changelog; empty when state is kept in memory only. */
+    /**
+     * The client settings for the state changelog, secrets as {@code Password}s
+     * ({@link ClientSecrets}); empty when state is kept in memory only.
+     */
     public Map<String, Object> stateClient() {
         String servers = getString(STATE_BOOTSTRAP_SERVERS);
         if (servers == null) {
@@ -174,7 +224,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         }
         Map<String, Object> client = new java.util.HashMap<>(originalsWithPrefix(STATE_CLIENT_PREFIX));
         client.put("bootstrap.servers", servers);
-        return client;
+        return ClientSecrets.protect(client);
     }
 
     public String stateTopic() {

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -62,10 +63,36 @@ public final class DebshrewSourceConnector extends SourceConnector {
         return DebshrewConnectorConfig.CONFIG_DEF;
     }
 
-    /** Adds the refusal of {@code transaction.boundary=interval} to the per-option validation. */
+    /**
+     * Adds to the per-option validation the refusal of {@code transaction.boundary=interval} and of
+     * converters that do not fit {@code value.format}, each naming its option.
+     */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = super.validate(connectorConfigs);
+        boolean debezium = "debezium".equalsIgnoreCase(
+                String.valueOf(connectorConfigs.get(DebshrewConnectorConfig.VALUE_FORMAT)).trim());
+        for (String converter : new String[] {DebshrewConnectorConfig.KEY_CONVERTER,
+                DebshrewConnectorConfig.VALUE_CONVERTER}) {
+            String problem = DebshrewConnectorConfig.converterProblem(debezium, converter,
+                    connectorConfigs.get(converter));
+            if (problem != null) {
+                ConfigValue v = new ConfigValue(converter);
+                v.value(connectorConfigs.get(converter));
+                v.addErrorMessage(problem);
+                config.configValues().add(v);
+            }
+        }
+        // secrets among state.client.* the connector does not declare: shown as [hidden], as PASSWORD options
+        connectorConfigs.forEach((k, v) -> {
+            if (k.startsWith(DebshrewConnectorConfig.STATE_CLIENT_PREFIX) && v != null
+                    && !config.configValues().stream().anyMatch(c -> c.name().equals(k))
+                    && ClientSecrets.isSecret(k.substring(DebshrewConnectorConfig.STATE_CLIENT_PREFIX.length()))) {
+                ConfigValue secret = new ConfigValue(k);
+                secret.value(new Password(v));
+                config.configValues().add(secret);
+            }
+        });
         String boundary = connectorConfigs.get(TRANSACTION_BOUNDARY);
         if (boundary != null && boundary.trim().equalsIgnoreCase("interval")) {
             ConfigValue v = new ConfigValue(TRANSACTION_BOUNDARY);

@@ -2,21 +2,21 @@ package dev.debshrew.connect;
 
 import dev.debshrew.journal.BlockResult;
 import dev.debshrew.journal.ChainStore;
+import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.journal.StateUndo;
 import dev.debshrew.sink.Cursor;
 import dev.debshrew.transform.StateChanges;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The engine's {@link ChainStore} inside a Connect task: state and reorg window held in memory (the
- * local cache) and mirrored to a compacted changelog topic ({@link StateChangelog}). Every commit and
+ * local cache, an {@link InMemoryChainStore} this class decorates) and mirrored to a compacted
+ * changelog topic ({@link StateChangelog}). Every commit and
  * revert records the changelog records that bring the topic to the new state; the task's sink
  * ({@link HandoffSink}) takes them ({@link #drain()}) into the transaction of the next block group,
  * so the topic never runs ahead of the committed source offset by more than the crash windows the
@@ -25,118 +25,102 @@ import java.util.Optional;
  */
 final class KafkaChainStore implements ChainStore {
 
-    private final int windowSize;
-    private final Map<ByteBuffer, byte[]> state;
-    private final ArrayDeque<JournalEntry> window;
-    private Cursor base;
+    private final InMemoryChainStore memory;
     /** Changelog records of commits and reverts not yet handed to a transaction, in order. */
     private final List<StateChangelog.Change> pending = new ArrayList<>();
 
-    private KafkaChainStore(int windowSize, Map<ByteBuffer, byte[]> state, List<JournalEntry> window, Cursor base) {
-        if (windowSize < 1) {
-            throw new IllegalArgumentException("window size must be >= 1, got " + windowSize);
-        }
-        this.windowSize = windowSize;
-        this.state = new HashMap<>(state);
-        this.window = new ArrayDeque<>(window);
-        this.base = base;
+    private KafkaChainStore(InMemoryChainStore memory) {
+        this.memory = memory;
     }
 
-    /** The store as the changelog left it (see {@link StateChangelog#read}). */
+    /**
+     * The store as the changelog left it (see {@link StateChangelog.Replay}).
+     *
+     * @throws IllegalArgumentException when the snapshot's window is not a chain above its base
+     */
     static KafkaChainStore restore(int windowSize, StateChangelog.Snapshot snapshot) {
-        return new KafkaChainStore(windowSize, snapshot.state(), snapshot.window(), snapshot.base());
+        return new KafkaChainStore(InMemoryChainStore.of(windowSize, snapshot.state(), snapshot.window(),
+                snapshot.base()));
     }
 
-    /** Takes the changelog records recorded since the last call, oldest first. */
+    /**
+     * Takes the changelog records recorded since the last call, the last one per key only (in the
+     * order of those last records): replaying them gives the same store as replaying all, and a
+     * catch-up group of many blocks writes each state key once and, for the blocks that left the
+     * window within the group, a tombstone instead of their journal entries.
+     */
     synchronized List<StateChangelog.Change> drain() {
-        List<StateChangelog.Change> out = List.copyOf(pending);
+        Map<String, StateChangelog.Change> last = new LinkedHashMap<>();
+        for (StateChangelog.Change c : pending) {
+            last.remove(c.key());
+            last.put(c.key(), c);
+        }
         pending.clear();
-        return out;
+        return List.copyOf(last.values());
     }
 
     @Override
-    public synchronized byte[] get(byte[] key) {
-        byte[] v = state.get(ByteBuffer.wrap(key));
-        return v == null ? null : v.clone();
+    public byte[] get(byte[] key) {
+        return memory.get(key);
     }
 
     @Override
     public int windowSize() {
-        return windowSize;
+        return memory.windowSize();
     }
 
     @Override
-    public synchronized List<JournalEntry> window() {
-        return new ArrayList<>(window);
+    public List<JournalEntry> window() {
+        return memory.window();
     }
 
     @Override
-    public synchronized Optional<JournalEntry> tip() {
-        return Optional.ofNullable(window.peekLast());
+    public Optional<JournalEntry> tip() {
+        return memory.tip();
     }
 
     @Override
-    public synchronized Optional<JournalEntry> entry(long height) {
-        for (JournalEntry e : window) {
-            if (e.height() == height) {
-                return Optional.of(e);
-            }
-        }
-        return Optional.empty();
+    public Optional<JournalEntry> entry(long height) {
+        return memory.entry(height);
     }
 
     @Override
-    public synchronized Optional<Cursor> base() {
-        return Optional.ofNullable(base);
+    public Optional<Cursor> base() {
+        return memory.base();
     }
 
+    /** Commits to the cache, then records each block's state writes and journal entry, the pruned entries, the base. */
     @Override
     public synchronized List<JournalEntry> commit(List<BlockResult> group) {
-        ChainStore.checkExtends(window.peekLast(), group);
-        List<JournalEntry> written = new ArrayList<>(group.size());
-        for (BlockResult b : group) {
-            List<StateUndo> undo = new ArrayList<>(b.changes().size());
-            for (StateChanges.Entry c : b.changes().entries()) {
-                undo.add(new StateUndo(c.key().clone(), write(c.key(), c.value())));
+        List<JournalEntry> before = memory.window();
+        List<JournalEntry> written = memory.commit(group);
+        for (int i = 0; i < group.size(); i++) {
+            for (StateChanges.Entry c : group.get(i).changes().entries()) {
+                pending.add(StateChangelog.state(c.key(), c.value()));
             }
-            JournalEntry entry = new JournalEntry(b.height(), b.hash(), b.parentHash(), b.messages(), undo, b.module());
-            window.addLast(entry);
-            pending.add(StateChangelog.journal(entry));
-            written.add(entry);
+            pending.add(StateChangelog.journal(written.get(i)));
         }
-        while (window.size() > Math.max(windowSize, group.size())) {
-            pending.add(StateChangelog.pruned(window.removeFirst().height()));
+        long first = memory.window().get(0).height();
+        for (JournalEntry e : before) {
+            if (e.height() < first) {
+                pending.add(StateChangelog.pruned(e.height()));
+            }
         }
-        setBase(window.peekFirst().parentCursor());
+        pending.add(StateChangelog.base(memory.base().orElse(null)));
         return written;
     }
 
+    /** Reverts the cache's tip, then records the restored state values, the entry's removal and the base. */
     @Override
     public synchronized JournalEntry revertTip() {
-        JournalEntry tip = window.pollLast();
-        if (tip == null) {
-            throw new IllegalStateException("cannot revert: the journal is empty");
-        }
+        JournalEntry tip = memory.revertTip();
         List<StateUndo> undo = tip.undo();
         for (int i = undo.size() - 1; i >= 0; i--) {
-            write(undo.get(i).key(), undo.get(i).previousValue());
+            pending.add(StateChangelog.state(undo.get(i).key(), undo.get(i).previousValue()));
         }
         pending.add(StateChangelog.pruned(tip.height()));
-        setBase(window.isEmpty() ? tip.parentCursor() : window.peekFirst().parentCursor());
+        pending.add(StateChangelog.base(memory.base().orElse(null)));
         return tip;
-    }
-
-    /** Sets {@code key} to {@code value} (null: deletes it), records the changelog record; returns the old value. */
-    private byte[] write(byte[] key, byte[] value) {
-        ByteBuffer k = ByteBuffer.wrap(key.clone());
-        byte[] previous = value == null ? state.remove(k) : state.put(k, value.clone());
-        pending.add(StateChangelog.state(key, value));
-        return previous;
-    }
-
-    private void setBase(Cursor b) {
-        base = b;
-        pending.add(StateChangelog.base(b));
     }
 
     /** Durable: the changelog topic survives the task, and the engine must treat the store as such. */

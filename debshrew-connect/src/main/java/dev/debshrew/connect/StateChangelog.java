@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.debshrew.cdc.CdcCodec;
 import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.JournalEntry;
 import dev.debshrew.journal.StateUndo;
 import dev.debshrew.sink.Cursor;
@@ -30,7 +31,12 @@ import java.util.TreeMap;
  * </ul>
  *
  * Replaying the topic in offset order (compacted or not) gives the store the last committed
- * transaction left ({@link #apply}, {@link Snapshot}).
+ * transaction left ({@link Replay}, {@link Snapshot}).
+ *
+ * <p>The records are Connect strings, so they read back under every converter the connector allows
+ * ({@link #text}): {@code StringConverter} writes them as they are, {@code JsonConverter} as a JSON
+ * string ({@code schemas.enable=false}) or as {@code {"schema":..,"payload":"..."}} (true); a
+ * tombstone is a null value under all three.
  */
 final class StateChangelog {
 
@@ -78,6 +84,34 @@ final class StateChangelog {
         return String.format("j:%020d", height);
     }
 
+    /**
+     * The string a converter wrote as {@code bytes}: a JSON string (JsonConverter without schemas), the
+     * payload of a {@code {"schema":..,"payload":..}} envelope (JsonConverter with schemas), or the bytes
+     * themselves (StringConverter). Unambiguous: a changelog key or value as written by StringConverter
+     * never starts with a quote, and the only ones that start with a brace (journal entries) have no
+     * {@code schema} field.
+     */
+    static String text(byte[] bytes) throws java.io.IOException {
+        if (bytes == null) {
+            return null;
+        }
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        if (s.startsWith("\"")) {
+            return JSON.readTree(s).textValue();
+        }
+        if (s.startsWith("{")) {
+            JsonNode n = JSON.readTree(s);
+            if (n.size() == 2 && n.has("schema") && n.has("payload")) {
+                JsonNode payload = n.get("payload");
+                if (!payload.isNull() && !payload.isTextual()) {
+                    throw new IllegalArgumentException("the payload is not a string");
+                }
+                return payload.isNull() ? null : payload.textValue();
+            }
+        }
+        return s;
+    }
+
     /** What the changelog holds: state, window (oldest first) and base. */
     record Snapshot(Map<ByteBuffer, byte[]> state, List<JournalEntry> window, Cursor base) {
 
@@ -95,6 +129,25 @@ final class StateChangelog {
 
         Replay(String topic) {
             this.topic = topic;
+        }
+
+        /** Applies one record as the converter wrote it ({@link #text}); throws naming the topic and offset. */
+        void apply(long offset, byte[] key, byte[] value) {
+            String k;
+            String v;
+            try {
+                k = text(key);
+                v = text(value);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalStateException("state changelog topic '" + topic + "': cannot read the record at"
+                        + " offset " + offset + ": " + e.getMessage() + "; the topic must hold only this connector's"
+                        + " changelog", e);
+            }
+            if (k == null) {
+                throw new IllegalStateException("state changelog topic '" + topic + "': the record at offset " + offset
+                        + " has no key; the topic must hold only this connector's changelog");
+            }
+            apply(offset, k, v);
         }
 
         /** Applies one record; throws naming the topic, offset and key on a record it cannot read. */
@@ -122,24 +175,18 @@ final class StateChangelog {
             } catch (RuntimeException | java.io.IOException | dev.debshrew.cdc.CdcFormatException e) {
                 throw new IllegalStateException("state changelog topic '" + topic + "': cannot read the record at"
                         + " offset " + offset + " (key '" + key + "'): " + e.getMessage()
-                        + "; the topic must hold only this connector's changelog, written with StringConverter", e);
+                        + "; the topic must hold only this connector's changelog", e);
             }
         }
 
         /** The snapshot; checks that the window is a chain above the base. */
         Snapshot snapshot() {
             List<JournalEntry> window = new ArrayList<>(journal.values());
-            Cursor below = base;
-            for (JournalEntry e : window) {
-                boolean links = below == null ? window.get(0) == e && e.parentCursor() == null
-                        : e.height() == below.height() + 1 && e.parentHash().equals(below.hash());
-                if (!links) {
-                    throw new IllegalStateException("state changelog topic '" + topic + "': journal entry "
-                            + e.height() + " (parent " + e.parentHash() + ") does not extend "
-                            + (below == null ? "an empty base" : "block " + below)
-                            + "; the topic is not a committed changelog of this connector");
-                }
-                below = new Cursor(e.height(), e.hash());
+            try {
+                InMemoryChainStore.of(Math.max(1, window.size()), Map.of(), window, base);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("state changelog topic '" + topic + "': " + e.getMessage()
+                        + "; the topic is not a committed changelog of this connector", e);
             }
             return new Snapshot(state, window, base);
         }

@@ -12,9 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.junit.jupiter.api.AfterEach;
@@ -36,18 +34,8 @@ class ConnectClusterTest {
     private DevnetServer devnet;
 
     private void startCluster(int workers) {
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("key.converter", StringConverter.class.getName());
-        worker.put("value.converter", StringConverter.class.getName());
-        // a departed worker's task is reassigned at once (default: after up to 5 minutes)
-        worker.put("scheduled.rebalance.max.delay.ms", "0");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        connect = new EmbeddedConnectCluster.Builder().name("debshrew-connect-test").numWorkers(workers)
-                .numBrokers(1).workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        // a departed worker's task is reassigned at once (scheduled.rebalance.max.delay.ms=0; default: up to 5 minutes)
+        connect = EmbeddedCluster.start("debshrew-connect-test", workers);
     }
 
     @AfterEach
@@ -68,6 +56,7 @@ class ConnectClusterTest {
         return p;
     }
 
+    /** A connector config: devnet, module, topic, start height 0, exactly-once required, 20 ms node polls. */
     static Map<String, String> connector(DevnetServer devnet, Path module, String topic) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", DebshrewSourceConnector.class.getName());

@@ -24,12 +24,20 @@ final class DaemonReference {
 
     static void run(DevnetServer devnet, Path module, String bootstrap, String topic, Duration timeout)
             throws Exception {
+        run(devnet, module, bootstrap, topic, timeout, Map.of());
+    }
+
+    /** As {@link #run(DevnetServer, Path, String, String, Duration)}, with further Kafka sink options (e.g. format). */
+    static void run(DevnetServer devnet, Path module, String bootstrap, String topic, Duration timeout,
+            Map<String, Object> sinkOptions) throws Exception {
+        Map<String, Object> sinkConfig = new java.util.HashMap<>(sinkOptions);
+        sinkConfig.putAll(Map.of("bootstrap_servers", bootstrap, "topic", topic, "transactional_id",
+                "reference-" + topic));
         try (Transform transform = Transform.load(module, TransformLimits.defaults());
                 MetashrewClient node = MetashrewClient.builder(devnet.url()).readTimeout(Duration.ofSeconds(10))
                         .build();
                 InMemoryChainStore store = new InMemoryChainStore(6);
-                KafkaSink sink = KafkaSink.create(Map.of("bootstrap_servers", bootstrap, "topic", topic,
-                        "transactional_id", "reference-" + topic))) {
+                KafkaSink sink = KafkaSink.create(sinkConfig)) {
             BlockFollower follower = new BlockFollower(node, transform, store, sink,
                     FollowerSettings.defaults().withStartHeight(0L).withPollInterval(Duration.ofMillis(20)));
             AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -22,7 +22,11 @@ class DebshrewConnectorConfigTest {
     Path dir;
 
     private Map<String, String> minimal() throws Exception {
-        Path module = Files.write(dir.resolve("t.wasm"), new byte[] {0, 'a', 's', 'm'});
+        return minimal(Files.write(dir.resolve("t.wasm"), new byte[] {0, 'a', 's', 'm'}));
+    }
+
+    /** The smallest valid configuration, with {@code module} as the transform. */
+    static Map<String, String> minimal(Path module) {
         Map<String, String> p = new HashMap<>();
         p.put("name", "pipe");
         p.put(DebshrewConnectorConfig.NODE_URL, "http://127.0.0.1:1");

@@ -119,6 +119,24 @@ class KafkaChainStoreTest {
     }
 
     @Test
+    void aGroupWritesEachKeyOnce() {
+        commitBoth("a", 0, 0, "0".repeat(64));
+        checkRestorable();
+        commitBoth("a", 1, 10, reference.tip().orElseThrow().hash()); // 10 blocks, each writing "count"
+        List<StateChangelog.Change> group = store.drain();
+        assertThat(group.stream().map(StateChangelog.Change::key).distinct().count()).as("keys written once")
+                .isEqualTo(group.size());
+        assertThat(group.stream().filter(c -> c.key().startsWith("j:") && c.value() != null)
+                .map(StateChangelog.Change::key)).as("journal entries written: the group's (a group is kept whole)")
+                .hasSize(10).doesNotContain("j:00000000000000000000");
+        assertThat(group).filteredOn(c -> c.key().equals("s:" + java.util.Base64.getEncoder().encodeToString(b("count"))))
+                .singleElement().extracting(StateChangelog.Change::value)
+                .isEqualTo(java.util.Base64.getEncoder().encodeToString(reference.get(b("count"))));
+        topic.addAll(group);
+        checkRestorable(); // the deduplicated changelog restores the same store
+    }
+
+    @Test
     void aChangelogThatIsNotAChainIsRefusedNamingTheTopic() {
         String parent = commitBoth("a", 0, 2, "0".repeat(64));
         commitBoth("a", 3, 3, parent);

@@ -30,6 +30,39 @@ public final class InMemoryChainStore implements ChainStore {
         this.windowSize = windowSize;
     }
 
+    /**
+     * A store as another one left it: {@code state}, the journal {@code window} (oldest first; it may
+     * hold more entries than {@code windowSize}, as after a large group) and {@code base}, the block
+     * below the window (null: none, the window starts at height 0 or is empty). For stores kept
+     * elsewhere and cached here, e.g. rebuilt from a changelog. The arguments are copied.
+     *
+     * @throws IllegalArgumentException naming the entry when the window is not a chain above {@code base}
+     */
+    public static InMemoryChainStore of(int windowSize, Map<ByteBuffer, byte[]> state, List<JournalEntry> window,
+            Cursor base) {
+        InMemoryChainStore store = new InMemoryChainStore(windowSize);
+        Cursor below = base;
+        for (JournalEntry e : window) {
+            boolean links = below == null ? store.window.isEmpty() && e.parentCursor() == null
+                    : e.height() == below.height() + 1 && e.parentHash().equals(below.hash());
+            if (!links) {
+                throw new IllegalArgumentException("journal entry " + e.height() + " (parent " + e.parentHash()
+                        + ") does not extend " + (below == null ? "an empty base" : "block " + below));
+            }
+            store.window.addLast(e);
+            below = new Cursor(e.height(), e.hash());
+        }
+        state.forEach((k, v) -> store.state.put(ByteBuffer.wrap(bytes(k)), v.clone()));
+        store.base = base;
+        return store;
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
     @Override
     public synchronized byte[] get(byte[] key) {
         byte[] v = state.get(ByteBuffer.wrap(key));
