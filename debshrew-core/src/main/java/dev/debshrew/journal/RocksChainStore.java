@@ -113,6 +113,9 @@ public final class RocksChainStore implements ChainStore {
             } else if (format != RocksHandles.FORMAT_VERSION) {
                 throw new StateStoreException(dir, "the state store in " + dir + " has format version " + format
                         + "; this build reads version " + RocksHandles.FORMAT_VERSION);
+            } else if (RocksRestore.unfinished(rocks)) {
+                throw new StateStoreException(dir, "the state store in " + dir + " is a restore that did not finish;"
+                        + " delete the directory and restore it again");
             } else {
                 scan = JournalScan.run(rocks);
                 if (!scan.clean()) {
