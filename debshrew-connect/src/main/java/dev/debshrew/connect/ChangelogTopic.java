@@ -24,8 +24,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 
 /**
  * The pipeline's state changelog topic on the broker: created compacted with one partition when
- * missing, and read from the beginning to its last stable offset as a {@code read_committed}
- * consumer when a task starts (the worker has fenced the previous task's producer by then, so no
+ * missing, and read (from the beginning, or from a local cache's checkpoint: {@link LocalCache}) to
+ * its last stable offset as a {@code read_committed} consumer when a task starts (the worker has fenced the previous task's producer by then, so no
  * transaction of it is left open).
  */
 final class ChangelogTopic {
@@ -34,49 +34,92 @@ final class ChangelogTopic {
     }
 
     /**
-     * Reads the whole committed changelog of {@code topic} (creating the topic when it is missing).
-     * Errors quote no secret of {@code client} ({@link ClientSecrets#scrub}).
+     * Reads the whole committed changelog of {@code topic} into memory (creating the topic when it
+     * is missing). Errors quote no secret of {@code client} ({@link ClientSecrets#scrub}).
      */
     static StateChangelog.Snapshot read(Map<String, Object> client, String topic, Duration timeout) {
-        try {
-            return readUnscrubbed(client, topic, timeout);
-        } catch (RuntimeException e) {
-            throw ClientSecrets.scrub(e, ClientSecrets.values(client));
-        }
-    }
-
-    private static StateChangelog.Snapshot readUnscrubbed(Map<String, Object> client, String topic,
-            Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ensure(client, topic, timeout);
-        Map<String, Object> p = new HashMap<>(client);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        LocalCache.Source source = source(client, topic, timeout);
+        LocalCache.Position p = source.position();
         StateChangelog.Replay replay = new StateChangelog.Replay(topic);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), timeout).get(tp);
-            while (c.position(tp, timeout) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new ConnectException("state changelog topic '" + topic + "': could not read it up to offset "
-                            + end + " within " + timeout.toMillis() + " ms (at " + c.position(tp) + ")");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    replay.apply(r.offset(), r.key(), r.value());
-                }
-            }
-        } catch (IllegalStateException e) {
-            throw new ConnectException(e.getMessage(), e);
-        }
+        source.read(p.begin(), p.end(), replay);
         try {
             return replay.snapshot();
         } catch (IllegalStateException e) {
             throw new ConnectException(e.getMessage(), e);
         }
+    }
+
+    /** The changelog {@code topic} on the cluster of {@code client}; errors quote no secret of it. */
+    static LocalCache.Source source(Map<String, Object> client, String topic, Duration timeout) {
+        return new LocalCache.Source() {
+            @Override
+            public LocalCache.Position position() {
+                try {
+                    return positionUnscrubbed(client, topic, timeout);
+                } catch (RuntimeException e) {
+                    throw ClientSecrets.scrub(e, ClientSecrets.values(client));
+                }
+            }
+
+            @Override
+            public void read(long from, long to, StateChangelog.Replay replay) {
+                try {
+                    readUnscrubbed(client, topic, from, to, replay, timeout);
+                } catch (RuntimeException e) {
+                    throw ClientSecrets.scrub(e, ClientSecrets.values(client));
+                }
+            }
+        };
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> client) {
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new KafkaConsumer<>(p);
+    }
+
+    /** Creates the topic when missing; its id, first offset and last stable offset. */
+    private static LocalCache.Position positionUnscrubbed(Map<String, Object> client, String topic, Duration timeout) {
+        String id = ensure(client, topic, timeout);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<byte[], byte[]> c = consumer(client)) {
+            long begin = c.beginningOffsets(List.of(tp), timeout).get(tp);
+            long end = c.endOffsets(List.of(tp), timeout).get(tp);
+            return new LocalCache.Position(topic, id, begin, end);
+        }
+    }
+
+    /** Replays the committed records of offsets {@code from} (inclusive) to {@code to} (exclusive). */
+    private static void readUnscrubbed(Map<String, Object> client, String topic, long from, long to,
+            StateChangelog.Replay replay, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = consumer(client)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seek(tp, from);
+            while (c.position(tp, timeout) < to) {
+                if (System.nanoTime() > deadline) {
+                    throw new ConnectException("state changelog topic '" + topic + "': could not read it up to offset "
+                            + to + " within " + timeout.toMillis() + " ms (at " + c.position(tp) + ")");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < to) {
+                        replay.apply(r.offset(), r.key(), r.value());
+                    }
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+    }
+
+    private static String topicId(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .get(topic).topicId().toString();
     }
 
     /** Refuses an existing changelog topic with several partitions (no order across them) or without compaction. */
@@ -96,14 +139,14 @@ final class ChangelogTopic {
         }
     }
 
-    /** Creates {@code topic} compacted with one partition when it does not exist. */
-    private static void ensure(Map<String, Object> client, String topic, Duration timeout) {
+    /** Creates {@code topic} compacted with one partition when it does not exist; returns its topic id. */
+    private static String ensure(Map<String, Object> client, String topic, Duration timeout) {
         Admin admin = Admin.create(client);
         try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (names.contains(topic)) {
                 checkShape(admin, topic, timeout);
-                return;
+                return topicId(admin, topic, timeout);
             }
             NewTopic t = new NewTopic(topic, Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
@@ -114,6 +157,7 @@ final class ChangelogTopic {
                     throw e;
                 }
             }
+            return topicId(admin, topic, timeout);
         } catch (ExecutionException | TimeoutException e) {
             throw new ConnectException("state changelog topic '" + topic + "': cannot create it: " + e, e);
         } catch (InterruptedException e) {

@@ -34,6 +34,8 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
     public static final String STATE_BOOTSTRAP_SERVERS = "state.bootstrap.servers";
     public static final String STATE_TOPIC = "state.topic";
     public static final String STATE_READ_TIMEOUT_MS = "state.read.timeout.ms";
+    public static final String STATE_CACHE = "state.cache";
+    public static final String STATE_CACHE_DIR = "state.cache.dir";
     /** Prefix of further client settings (security) for reading the changelog, e.g. state.client.security.protocol. */
     public static final String STATE_CLIENT_PREFIX = "state.client.";
 
@@ -100,7 +102,17 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                             + " keys as a struct {key}, cursor records as a struct {height, hash}; set key.converter"
                             + " and value.converter to JsonConverter on the connector: with schemas.enable=true the"
                             + " values equal the daemon's Kafka sink with format debezium and debezium_schemas).",
-                    GROUP, 15, ConfigDef.Width.SHORT, "Value format");
+                    GROUP, 15, ConfigDef.Width.SHORT, "Value format")
+            .define(STATE_CACHE, Type.STRING, "rocksdb", ConfigDef.CaseInsensitiveValidString.in("rocksdb", "memory"),
+                    Importance.MEDIUM, "The task's local cache of the state changelog (with"
+                            + " state.bootstrap.servers): rocksdb (a RocksDB store in state.cache.dir, restored from"
+                            + " the changelog in batches, only its tail after a clean stop on the same worker) or"
+                            + " memory (the whole state on the heap, read from the whole changelog at every start).",
+                    GROUP, 16, ConfigDef.Width.SHORT, "State cache")
+            .define(STATE_CACHE_DIR, Type.STRING, null, Importance.MEDIUM, "Directory of the task's RocksDB cache on"
+                    + " the worker (state.cache=rocksdb), created when missing; it must be writable. Unset:"
+                    + " <java.io.tmpdir>/debshrew-connect/<pipeline>-task0.", GROUP, 17, ConfigDef.Width.LONG,
+                    "State cache directory");
 
     static {
         int order = 100;
@@ -127,6 +139,12 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                 throw new ConfigException(converter, props.get(converter), problem);
             }
         }
+        if (rocksCache()) {
+            String problem = cacheDirProblem(stateCacheDir());
+            if (problem != null) {
+                throw new ConfigException(STATE_CACHE_DIR, stateCacheDir().toString(), problem);
+            }
+        }
         Path module = transformModule();
         if (!Files.isRegularFile(module)) {
             throw new ConfigException(TRANSFORM_MODULE, getString(TRANSFORM_MODULE),
@@ -147,6 +165,19 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
         }
         return JSON_CONVERTER.equals(c) ? null : VALUE_FORMAT + "=debezium writes Connect structs with schemas and"
                 + " needs " + converter + "=" + JSON_CONVERTER + " on the connector (schemas.enable true or false)";
+    }
+
+    /** Why the cache cannot live in {@code dir} (null: it can): not a directory, or not writable where it would be created. */
+    static String cacheDirProblem(Path dir) {
+        Path p = dir.toAbsolutePath();
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            return "not a directory on this worker";
+        }
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p != null && Files.isDirectory(p) && Files.isWritable(p) ? null
+                : "not writable on this worker (" + p + " is not a writable directory)";
     }
 
     private static ConfigDef.Validator nullOrAtLeastZero() {
@@ -234,6 +265,18 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
 
     public Duration stateReadTimeout() {
         return Duration.ofMillis(getLong(STATE_READ_TIMEOUT_MS));
+    }
+
+    /** True when state is in Kafka and the local cache is RocksDB ({@code state.cache=rocksdb}). */
+    public boolean rocksCache() {
+        return getString(STATE_BOOTSTRAP_SERVERS) != null && getString(STATE_CACHE).equalsIgnoreCase("rocksdb");
+    }
+
+    /** The RocksDB cache's directory: {@code state.cache.dir}, or one per task under {@code java.io.tmpdir}. */
+    public Path stateCacheDir() {
+        String d = getString(STATE_CACHE_DIR);
+        return d != null ? Path.of(d) : Path.of(System.getProperty("java.io.tmpdir"), "debshrew-connect",
+                pipelineName().replaceAll("[^A-Za-z0-9._-]", "_") + "-task0");
     }
 
     public Duration handoffTimeout() {

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code state.bootstrap.servers} the transform state and the reorg window live in a
  * compacted changelog topic written in the same transactions ({@link KafkaChainStore}), read back
- * when the task starts; without it they are held in memory ({@link InMemoryChainStore}) and a task
- * that restarts resumes after the committed cursor with empty state (stateless transforms only).
+ * when the task starts into a local cache: RocksDB in {@code state.cache.dir} ({@link LocalCache}:
+ * only the tail after a clean stop on this worker) or the heap ({@code state.cache=memory}); without
+ * it they are held in memory ({@link InMemoryChainStore}) and a task that restarts resumes after the
+ * committed cursor with empty state (stateless transforms only).
  */
 public final class DebshrewSourceTask extends SourceTask {
 
@@ -43,6 +45,9 @@ public final class DebshrewSourceTask extends SourceTask {
     private Transform transform;
     private MetashrewClient node;
     private ChainStore store;
+    /** The state in Kafka (null without state.bootstrap.servers) and its RocksDB cache (null: none). */
+    private KafkaChainStore kafkaStore;
+    private LocalCache cache;
     private HandoffSink sink;
     private BlockFollower follower;
     private Thread engine;
@@ -70,26 +75,65 @@ public final class DebshrewSourceTask extends SourceTask {
         if (config.stateClient().isEmpty()) {
             store = new InMemoryChainStore(config.cacheSize());
         } else {
-            KafkaChainStore kafkaStore = KafkaChainStore.restore(config.cacheSize(),
-                    ChangelogTopic.read(config.stateClient(), config.stateTopic(), config.stateReadTimeout()));
-            log.info("pipeline '{}': state and window restored from topic '{}' (window {})", pipeline,
-                    config.stateTopic(), kafkaStore.window().isEmpty() ? "empty"
-                            : kafkaStore.window().get(0).height() + ".." + kafkaStore.tip().get().height());
+            kafkaStore = openState(pipeline);
             store = kafkaStore;
             changes = kafkaStore::drain;
         }
-        sink = new HandoffSink("connect:" + pipeline, new ConnectRecords(config), committed, config.handoffTimeout(),
-                changes);
-        FollowerSettings settings = FollowerSettings.defaults().withStartHeight(config.startHeight())
-                .withPollInterval(config.pollInterval());
-        follower = new BlockFollower(node, transform, store, sink, settings);
-        log.info("pipeline '{}' starting {}; {}", pipeline,
-                committed.map(c -> "after the committed cursor " + c).orElse("without a committed offset"),
-                context.transactionContext() != null ? "the task ends each transaction (transaction.boundary=connector)"
-                        : "one transaction per poll");
-        engine = new Thread(this::runEngine, "debshrew-" + pipeline);
-        engine.setDaemon(true);
-        engine.start();
+        try {
+            sink = new HandoffSink("connect:" + pipeline, new ConnectRecords(config), committed, config.handoffTimeout(),
+                    changes);
+            FollowerSettings settings = FollowerSettings.defaults().withStartHeight(config.startHeight())
+                    .withPollInterval(config.pollInterval());
+            follower = new BlockFollower(node, transform, store, sink, settings);
+            log.info("pipeline '{}' starting {}; {}", pipeline,
+                    committed.map(c -> "after the committed cursor " + c).orElse("without a committed offset"),
+                    context.transactionContext() != null
+                            ? "the task ends each transaction (transaction.boundary=connector)"
+                            : "one transaction per poll");
+            engine = new Thread(this::runEngine, "debshrew-" + pipeline);
+            engine.setDaemon(true);
+            engine.start();
+        } catch (RuntimeException | Error e) { // the engine never ran: release the cache here
+            closeQuietly(store);
+            if (cache != null) {
+                cache.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The state from the changelog topic, into the local cache {@code state.cache} names. */
+    private KafkaChainStore openState(String pipeline) {
+        LocalCache.Source source = ChangelogTopic.source(config.stateClient(), config.stateTopic(),
+                config.stateReadTimeout());
+        KafkaChainStore restored;
+        if (config.rocksCache()) {
+            cache = LocalCache.acquire(config.stateCacheDir(), config.stateReadTimeout());
+            try {
+                restored = cache.open(source, config.cacheSize());
+            } catch (RuntimeException e) {
+                cache.close();
+                cache = null;
+                throw e;
+            }
+            LocalCache.Restored r = cache.restored();
+            log.info("pipeline '{}': local RocksDB cache {} restored from topic '{}' offsets {}..{} ({}, {} state"
+                    + " writes)", pipeline, cache.storeDir(), config.stateTopic(), r.from(), r.to(),
+                    r.tail() ? "the tail after its checkpoint" : "the whole changelog", r.stateWrites());
+        } else {
+            LocalCache.Position p = source.position();
+            StateChangelog.Replay replay = new StateChangelog.Replay(config.stateTopic());
+            source.read(p.begin(), p.end(), replay);
+            try {
+                restored = KafkaChainStore.restore(config.cacheSize(), replay.snapshot());
+            } catch (IllegalStateException e) {
+                throw new ConnectException(e.getMessage(), e);
+            }
+        }
+        log.info("pipeline '{}': state and window restored from topic '{}' (window {})", pipeline,
+                config.stateTopic(), restored.window().isEmpty() ? "empty"
+                        : restored.window().get(0).height() + ".." + restored.tip().get().height());
+        return restored;
     }
 
     /** The engine thread: runs the follower, then releases what it used (stop() only signals). */
@@ -101,8 +145,37 @@ public final class DebshrewSourceTask extends SourceTask {
             sink.abort(); // wakes poll()
         } finally {
             closeQuietly(store);
+            releaseCache();
             closeQuietly(node);
             closeQuietly(transform);
+        }
+    }
+
+    /**
+     * Writes the cache's checkpoint when the task stops cleanly (no failure, every group committed,
+     * nothing pending: the closed store holds what the changelog holds up to its last stable offset),
+     * then releases the directory.
+     */
+    private void releaseCache() {
+        if (cache == null) {
+            return;
+        }
+        try {
+            if (failure.get() == null && sink.clean() && kafkaStore.settled()) {
+                LocalCache.Position at = ChangelogTopic.source(config.stateClient(), config.stateTopic(),
+                        config.stateReadTimeout()).position();
+                cache.checkpoint(at);
+                log.info("pipeline '{}': clean stop, local cache {} checkpointed at topic '{}' offset {}",
+                        config.pipelineName(), cache.storeDir(), at.topic(), at.end());
+            } else {
+                log.info("pipeline '{}': no checkpoint for the local cache {} (the task did not stop cleanly); the"
+                        + " next start restores it from the whole changelog", config.pipelineName(), cache.storeDir());
+            }
+        } catch (RuntimeException e) {
+            log.warn("pipeline '{}': no checkpoint for the local cache {}: {}", config.pipelineName(),
+                    cache.storeDir(), e.getMessage());
+        } finally {
+            cache.close();
         }
     }
 

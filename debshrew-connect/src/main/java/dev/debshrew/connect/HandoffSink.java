@@ -47,6 +47,8 @@ final class HandoffSink implements Sink {
     /** The last record of the group poll() returned and the worker has not committed yet; null: none. */
     private SourceRecord awaited;
     private boolean aborted;
+    /** A group was handed over and given up before the worker committed it (the task stopped or timed out). */
+    private boolean abandoned;
     /** Undos not handed over yet (engine thread only). */
     private final List<BlockChange> deferredUndos = new ArrayList<>();
     /** The cursor of the last batch taken (engine thread only); null: none. */
@@ -102,11 +104,13 @@ final class HandoffSink implements Sink {
                 if (aborted) {
                     offered = null;
                     awaited = null;
+                    abandoned = true;
                     throw new SinkException(name + ": the task stopped before the worker committed " + batch
                             + "; it is delivered again from the committed offset", null, false);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    abandoned = true;
                     throw new SinkException(name + ": the worker did not commit " + batch + " within "
                             + timeout.toMillis() + " ms (" + DebshrewConnectorConfig.HANDOFF_TIMEOUT_MS + ")", null,
                             false);
@@ -152,6 +156,19 @@ final class HandoffSink implements Sink {
                 awaited = null;
                 changed.signalAll();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether every group handed over was committed by the worker and no undo waits for the next
+     * group: the changelog holds everything the store did (with a settled store).
+     */
+    boolean clean() {
+        lock.lock();
+        try {
+            return !abandoned && awaited == null && offered == null && deferredUndos.isEmpty();
         } finally {
             lock.unlock();
         }

@@ -14,27 +14,38 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The engine's {@link ChainStore} inside a Connect task: state and reorg window held in memory (the
- * local cache, an {@link InMemoryChainStore} this class decorates) and mirrored to a compacted
- * changelog topic ({@link StateChangelog}). Every commit and
+ * The engine's {@link ChainStore} inside a Connect task: state and reorg window held in a local
+ * cache (the {@link ChainStore} this class decorates: a {@code RocksChainStore} restored by
+ * {@link LocalCache}, or an {@link InMemoryChainStore}) and mirrored to a compacted changelog topic
+ * ({@link StateChangelog}). Every commit and
  * revert records the changelog records that bring the topic to the new state; the task's sink
  * ({@link HandoffSink}) takes them ({@link #drain()}) into the transaction of the next block group,
  * so the topic never runs ahead of the committed source offset by more than the crash windows the
  * engine already handles for a durable store (the store may be ahead of a sink, never behind it).
- * A task that starts rebuilds it from the topic ({@link #restore}).
+ * A task that starts rebuilds it from the topic ({@link #restore}, {@link LocalCache}).
  */
 final class KafkaChainStore implements ChainStore {
 
-    private final InMemoryChainStore memory;
+    private final ChainStore local;
     /** Changelog records of commits and reverts not yet handed to a transaction, in order. */
     private final List<StateChangelog.Change> pending = new ArrayList<>();
 
-    private KafkaChainStore(InMemoryChainStore memory) {
-        this.memory = memory;
+    private KafkaChainStore(ChainStore local) {
+        this.local = local;
+    }
+
+    /** Mirrors {@code local}, which holds what the changelog holds (closed with this store). */
+    static KafkaChainStore over(ChainStore local) {
+        return new KafkaChainStore(local);
+    }
+
+    /** Whether every commit and revert has been drained ({@link #drain}): nothing waits for a transaction. */
+    synchronized boolean settled() {
+        return pending.isEmpty();
     }
 
     /**
-     * The store as the changelog left it (see {@link StateChangelog.Replay}).
+     * The store as the changelog left it, in memory (see {@link StateChangelog.Replay}).
      *
      * @throws IllegalArgumentException when the snapshot's window is not a chain above its base
      */
@@ -61,65 +72,65 @@ final class KafkaChainStore implements ChainStore {
 
     @Override
     public byte[] get(byte[] key) {
-        return memory.get(key);
+        return local.get(key);
     }
 
     @Override
     public int windowSize() {
-        return memory.windowSize();
+        return local.windowSize();
     }
 
     @Override
     public List<JournalEntry> window() {
-        return memory.window();
+        return local.window();
     }
 
     @Override
     public Optional<JournalEntry> tip() {
-        return memory.tip();
+        return local.tip();
     }
 
     @Override
     public Optional<JournalEntry> entry(long height) {
-        return memory.entry(height);
+        return local.entry(height);
     }
 
     @Override
     public Optional<Cursor> base() {
-        return memory.base();
+        return local.base();
     }
 
     /** Commits to the cache, then records each block's state writes and journal entry, the pruned entries, the base. */
     @Override
     public synchronized List<JournalEntry> commit(List<BlockResult> group) {
-        List<JournalEntry> before = memory.window();
-        List<JournalEntry> written = memory.commit(group);
+        List<JournalEntry> before = local.window();
+        List<JournalEntry> written = local.commit(group);
         for (int i = 0; i < group.size(); i++) {
             for (StateChanges.Entry c : group.get(i).changes().entries()) {
                 pending.add(StateChangelog.state(c.key(), c.value()));
             }
             pending.add(StateChangelog.journal(written.get(i)));
         }
-        long first = memory.window().get(0).height();
+        long first = local.window().get(0).height();
         for (JournalEntry e : before) {
             if (e.height() < first) {
                 pending.add(StateChangelog.pruned(e.height()));
             }
         }
-        pending.add(StateChangelog.base(memory.base().orElse(null)));
+        pending.add(StateChangelog.base(local.base().orElse(null)));
         return written;
     }
 
     /** Reverts the cache's tip, then records the restored state values, the entry's removal and the base. */
     @Override
     public synchronized JournalEntry revertTip() {
-        JournalEntry tip = memory.revertTip();
+        JournalEntry tip = local.revertTip();
         List<StateUndo> undo = tip.undo();
         for (int i = undo.size() - 1; i >= 0; i--) {
             pending.add(StateChangelog.state(undo.get(i).key(), undo.get(i).previousValue()));
         }
         pending.add(StateChangelog.pruned(tip.height()));
-        pending.add(StateChangelog.base(memory.base().orElse(null)));
+        pending.add(StateChangelog.base(local.base().orElse(null)));
         return tip;
     }
 
@@ -129,8 +140,9 @@ final class KafkaChainStore implements ChainStore {
         return true;
     }
 
+    /** Closes the local cache (the changelog is written by the worker's producer). */
     @Override
     public void close() {
-        // nothing to release: the changelog is written by the worker's producer
+        local.close();
     }
 }

@@ -120,15 +120,39 @@ final class StateChangelog {
         }
     }
 
-    /** Accumulates changelog records in offset order into a {@link Snapshot}. */
+    /** Where a replay's state writes go (a null value deletes the key). */
+    interface StateWriter {
+        void put(byte[] key, byte[] value);
+    }
+
+    /**
+     * Accumulates changelog records in offset order into a {@link Snapshot}: state writes into a map
+     * of its own (the whole state on the heap) or, given a {@link StateWriter}, straight to it (the
+     * snapshot's state is then empty); the window and its base are kept here (a window's worth).
+     */
     static final class Replay {
         private final String topic;
         private final Map<ByteBuffer, byte[]> state = new HashMap<>();
+        private final StateWriter writer;
         private final TreeMap<Long, JournalEntry> journal = new TreeMap<>();
         private Cursor base;
 
         Replay(String topic) {
+            this(topic, null, List.of(), null);
+        }
+
+        /**
+         * A replay whose state writes go to {@code writer}, starting from {@code window} and
+         * {@code base} (those of a local store the records that follow apply to; empty and null for
+         * a replay from the beginning).
+         */
+        Replay(String topic, StateWriter writer, List<JournalEntry> window, Cursor base) {
             this.topic = topic;
+            this.writer = writer;
+            for (JournalEntry e : window) {
+                journal.put(e.height(), e);
+            }
+            this.base = base;
         }
 
         /** Applies one record as the converter wrote it ({@link #text}); throws naming the topic and offset. */
@@ -154,11 +178,14 @@ final class StateChangelog {
         void apply(long offset, String key, String value) {
             try {
                 if (key.startsWith("s:")) {
-                    ByteBuffer k = ByteBuffer.wrap(B64D.decode(key.substring(2)));
-                    if (value == null) {
-                        state.remove(k);
+                    byte[] k = B64D.decode(key.substring(2));
+                    byte[] v = value == null ? null : B64D.decode(value);
+                    if (writer != null) {
+                        writer.put(k, v);
+                    } else if (v == null) {
+                        state.remove(ByteBuffer.wrap(k));
                     } else {
-                        state.put(k, B64D.decode(value));
+                        state.put(ByteBuffer.wrap(k), v);
                     }
                 } else if (key.startsWith("j:")) {
                     long height = Long.parseLong(key.substring(2));
@@ -172,6 +199,8 @@ final class StateChangelog {
                 } else {
                     throw new IllegalArgumentException("unknown key");
                 }
+            } catch (dev.debshrew.journal.StateStoreException e) {
+                throw e; // the local cache failed, not the record
             } catch (RuntimeException | java.io.IOException | dev.debshrew.cdc.CdcFormatException e) {
                 throw new IllegalStateException("state changelog topic '" + topic + "': cannot read the record at"
                         + " offset " + offset + " (key '" + key + "'): " + e.getMessage()

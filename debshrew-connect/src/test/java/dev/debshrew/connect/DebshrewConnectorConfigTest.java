@@ -62,6 +62,33 @@ class DebshrewConnectorConfigTest {
     }
 
     @Test
+    void theStateCacheIsRocksDbInADirectoryPerTaskAndMustBeWritable() throws Exception {
+        Map<String, String> p = minimal();
+        p.put(DebshrewConnectorConfig.STATE_BOOTSTRAP_SERVERS, "127.0.0.1:9");
+        p.put("name", "my pipe/1");
+        DebshrewConnectorConfig c = new DebshrewConnectorConfig(p);
+        assertThat(c.rocksCache()).isTrue();
+        assertThat(c.stateCacheDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "debshrew-connect",
+                "my_pipe_1-task0"));
+        p.put(DebshrewConnectorConfig.STATE_CACHE, "memory");
+        assertThat(new DebshrewConnectorConfig(p).rocksCache()).isFalse();
+        p.put(DebshrewConnectorConfig.STATE_CACHE, "disk");
+        assertThatThrownBy(() -> new DebshrewConnectorConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DebshrewConnectorConfig.STATE_CACHE);
+        p.put(DebshrewConnectorConfig.STATE_CACHE, "rocksdb");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        p.put(DebshrewConnectorConfig.STATE_CACHE_DIR, file.resolve("cache").toString());
+        assertThatThrownBy(() -> new DebshrewConnectorConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DebshrewConnectorConfig.STATE_CACHE_DIR).hasMessageContaining("writable");
+        p.put(DebshrewConnectorConfig.STATE_CACHE_DIR, file.toString());
+        assertThatThrownBy(() -> new DebshrewConnectorConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DebshrewConnectorConfig.STATE_CACHE_DIR).hasMessageContaining("not a directory");
+        p.put(DebshrewConnectorConfig.STATE_CACHE_DIR, dir.resolve("new/cache").toString());
+        assertThat(new DebshrewConnectorConfig(p).stateCacheDir()).isEqualTo(dir.resolve("new/cache"));
+        assertThat(dir.resolve("new")).as("validation creates nothing").doesNotExist();
+    }
+
+    @Test
     void intervalTransactionBoundariesAreRefused() throws Exception {
         Map<String, String> p = minimal();
         p.put(DebshrewSourceConnector.TRANSACTION_BOUNDARY, "interval");

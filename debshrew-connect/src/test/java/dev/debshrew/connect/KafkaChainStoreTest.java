@@ -12,18 +12,37 @@ import dev.debshrew.journal.BlockResult;
 import dev.debshrew.journal.ChainStore;
 import dev.debshrew.journal.InMemoryChainStore;
 import dev.debshrew.journal.JournalEntry;
+import dev.debshrew.journal.RocksChainStore;
 import dev.debshrew.transform.StateChanges;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Kafka-backed store against the in-memory one, operation for operation, and its changelog: a
  * store restored from the changelog records it emitted (in order, as a {@code read_committed}
- * consumer replays the topic) equals the store that emitted them, at every step.
+ * consumer replays the topic) equals the store that emitted them, at every step. Run over both
+ * local caches: the heap and RocksDB ({@link LocalCache}: restored whole into a fresh directory, and
+ * by tail from the checkpoint a clean stop left after the previous step).
  */
 class KafkaChainStoreTest {
+
+    /** The local cache under the Kafka-backed store. */
+    enum Cache { MEMORY, ROCKSDB }
+
+    @TempDir
+    Path dir;
+    private Cache cache;
+    private KafkaChainStore store;
+    private int restores;
+
 
     private static final int WINDOW = 3;
 
@@ -50,18 +69,68 @@ class KafkaChainStoreTest {
     }
 
     private final InMemoryChainStore reference = new InMemoryChainStore(WINDOW);
-    private final KafkaChainStore store = KafkaChainStore.restore(WINDOW, StateChangelog.Snapshot.empty());
-    private final List<StateChangelog.Change> topic = new ArrayList<>();
+    private final ListChangelog changelog = new ListChangelog("t.state", "id-1");
+    private final List<StateChangelog.Change> topic = changelog.records;
+
+    private void start(Cache c) {
+        cache = c;
+        store = c == Cache.MEMORY ? KafkaChainStore.restore(WINDOW, StateChangelog.Snapshot.empty())
+                : KafkaChainStore.over(RocksChainStore.open(dir.resolve("live"), WINDOW));
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    /** The stores a task would rebuild from the topic now (closed by the caller). */
+    private List<KafkaChainStore> restored() {
+        if (cache == Cache.MEMORY) {
+            StateChangelog.Replay replay = new StateChangelog.Replay("t.state");
+            for (int i = 0; i < topic.size(); i++) {
+                replay.apply(i, topic.get(i).key(), topic.get(i).value());
+            }
+            return List.of(KafkaChainStore.restore(WINDOW, replay.snapshot()));
+        }
+        List<KafkaChainStore> out = new ArrayList<>();
+        try (LocalCache fresh = LocalCache.acquire(dir.resolve("full-" + restores++), Duration.ofSeconds(5))) {
+            out.add(fresh.open(changelog, WINDOW));
+            assertThat(fresh.restored().tail()).isFalse();
+        }
+        kept = LocalCache.acquire(dir.resolve("kept"), Duration.ofSeconds(5));
+        out.add(kept.open(changelog, WINDOW));
+        assertThat(kept.restored().tail()).as("a tail after the first restore").isEqualTo(restores > 1);
+        assertThat(kept.restored().from()).isEqualTo(restores > 1 ? keptAt : 0);
+        return out;
+    }
+
+    /** The cache restored by tail at each step (checkpointed after the comparison, as a clean stop). */
+    private LocalCache kept;
+    private long keptAt;
 
     /** The store as a task would rebuild it from the topic now, checked equal to the reference. */
     private void checkRestorable() {
         topic.addAll(store.drain());
-        StateChangelog.Replay replay = new StateChangelog.Replay("t.state");
-        for (int i = 0; i < topic.size(); i++) {
-            replay.apply(i, topic.get(i).key(), topic.get(i).value());
+        List<KafkaChainStore> restored = restored();
+        List<ChainStore> all = new ArrayList<>(restored);
+        all.add(0, store);
+        try {
+            compare(all);
+        } finally {
+            restored.forEach(KafkaChainStore::close);
+            if (kept != null) {
+                keptAt = changelog.position().end();
+                kept.checkpoint(changelog.position());
+                kept.close();
+                kept = null;
+            }
         }
-        KafkaChainStore restored = KafkaChainStore.restore(WINDOW, replay.snapshot());
-        for (ChainStore s : List.of(store, restored)) {
+    }
+
+    private void compare(List<ChainStore> stores) {
+        for (ChainStore s : stores) {
             assertThat(describe(s.window())).isEqualTo(describe(reference.window()));
             assertThat(s.base()).isEqualTo(reference.base());
             for (int k = 0; k < 40; k++) {
@@ -93,8 +162,10 @@ class KafkaChainStoreTest {
         return parent;
     }
 
-    @Test
-    void restoredStoreEqualsTheStoreThroughCommitsPruningAndReverts() {
+    @ParameterizedTest
+    @EnumSource(Cache.class)
+    void restoredStoreEqualsTheStoreThroughCommitsPruningAndReverts(Cache kind) {
+        start(kind);
         String parent = commitBoth("a", 0, 0, "0".repeat(64));
         checkRestorable();
         parent = commitBoth("a", 1, 4, parent); // a group larger than the window
@@ -118,8 +189,10 @@ class KafkaChainStoreTest {
         assertThat(store.base()).isPresent();
     }
 
-    @Test
-    void aGroupWritesEachKeyOnce() {
+    @ParameterizedTest
+    @EnumSource(Cache.class)
+    void aGroupWritesEachKeyOnce(Cache kind) {
+        start(kind);
         commitBoth("a", 0, 0, "0".repeat(64));
         checkRestorable();
         commitBoth("a", 1, 10, reference.tip().orElseThrow().hash()); // 10 blocks, each writing "count"
@@ -138,6 +211,7 @@ class KafkaChainStoreTest {
 
     @Test
     void aChangelogThatIsNotAChainIsRefusedNamingTheTopic() {
+        start(Cache.MEMORY);
         String parent = commitBoth("a", 0, 2, "0".repeat(64));
         commitBoth("a", 3, 3, parent);
         List<StateChangelog.Change> changes = store.drain().stream()
