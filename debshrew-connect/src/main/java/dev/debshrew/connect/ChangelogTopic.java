@@ -83,12 +83,12 @@ final class ChangelogTopic {
 
     /** Creates the topic when missing; its id, first offset and last stable offset. */
     private static LocalCache.Position positionUnscrubbed(Map<String, Object> client, String topic, Duration timeout) {
-        String id = ensure(client, topic, timeout);
+        Identity id = ensure(client, topic, timeout);
         TopicPartition tp = new TopicPartition(topic, 0);
         try (KafkaConsumer<byte[], byte[]> c = consumer(client)) {
             long begin = c.beginningOffsets(List.of(tp), timeout).get(tp);
             long end = c.endOffsets(List.of(tp), timeout).get(tp);
-            return new LocalCache.Position(topic, id, begin, end);
+            return new LocalCache.Position(topic, id.topicId(), begin, end, id.deleteRetentionMs());
         }
     }
 
@@ -116,10 +116,14 @@ final class ChangelogTopic {
         }
     }
 
-    private static String topicId(Admin admin, String topic, Duration timeout)
+    private static Identity topicId(Admin admin, String topic, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        String id = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .get(topic).topicId().toString();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry retention = admin.describeConfigs(List.of(resource)).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource).get(TopicConfig.DELETE_RETENTION_MS_CONFIG);
+        return new Identity(id, retention == null || retention.value() == null ? 0 : Long.parseLong(retention.value()));
     }
 
     /** Refuses an existing changelog topic with several partitions (no order across them) or without compaction. */
@@ -139,8 +143,12 @@ final class ChangelogTopic {
         }
     }
 
-    /** Creates {@code topic} compacted with one partition when it does not exist; returns its topic id. */
-    private static String ensure(Map<String, Object> client, String topic, Duration timeout) {
+    /** A topic's id and {@code delete.retention.ms}. */
+    private record Identity(String topicId, long deleteRetentionMs) {
+    }
+
+    /** Creates {@code topic} compacted with one partition when it does not exist; returns its identity. */
+    private static Identity ensure(Map<String, Object> client, String topic, Duration timeout) {
         Admin admin = Admin.create(client);
         try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);

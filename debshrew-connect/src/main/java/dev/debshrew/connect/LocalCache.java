@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The checkpoint is written only by a clean stop ({@link #checkpoint}: the last group
  *       committed, nothing pending) and deleted as soon as a task starts using the directory: while
  *       a task runs, the store may be ahead of the committed transactions, and a crash leaves it so.</li>
- *   <li>At start ({@link #open}): with a checkpoint of the same topic within its offsets, only the
+ *   <li>At start ({@link #open}): with a checkpoint of the same topic within its offsets and younger
+ *       than half the topic's {@code delete.retention.ms} ({@link Checkpoint#fits}), only the
  *       changelog's tail (from the checkpoint) is read into the store; without one the store is
  *       wiped and the whole changelog is read. Either way state writes stream into the store in
  *       batches ({@link RocksRestore}); a restore that does not finish is wiped by the next start.</li>
@@ -52,8 +53,26 @@ final class LocalCache implements AutoCloseable {
     private static final String LOCK = "lock";
     private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
 
-    /** Where the changelog is at: its name and topic id, first offset and last stable offset (exclusive end). */
-    record Position(String topic, String topicId, long begin, long end) {
+    /**
+     * Where the changelog is at: its name and topic id, first offset, last stable offset (exclusive
+     * end), and how long the topic keeps a tombstone once compacted ({@code delete.retention.ms}).
+     */
+    record Position(String topic, String topicId, long begin, long end, long tombstoneRetentionMs) {
+    }
+
+    /** What a clean stop recorded: the store holds the changelog {@code topic} (id) up to {@code offset}. */
+    record Checkpoint(String topic, String topicId, long offset, long writtenAtMs) {
+
+        /**
+         * Whether the tail from {@code offset} brings the store to {@code now}: same topic and id, the
+         * offset within the topic, and younger than half the tombstone retention (older, compaction
+         * may have removed a tombstone of the tail, and reading the tail would miss that delete).
+         */
+        boolean fits(Position now, long nowMs) {
+            long age = nowMs - writtenAtMs;
+            return topic.equals(now.topic()) && topicId.equals(now.topicId()) && offset >= now.begin()
+                    && offset <= now.end() && age >= 0 && age < now.tombstoneRetentionMs() / 2;
+        }
     }
 
     /** The changelog topic as the cache reads it ({@link ChangelogTopic#source}). */
@@ -135,10 +154,9 @@ final class LocalCache implements AutoCloseable {
      * store. The replay's chain check refuses a window that is not a chain above its base.
      */
     KafkaChainStore open(Source source, int windowSize) {
-        Optional<Position> checkpoint = takeCheckpoint();
+        Optional<Checkpoint> checkpoint = takeCheckpoint();
         Position now = source.position();
-        Optional<Position> usable = checkpoint.filter(c -> c.topic().equals(now.topic())
-                && c.topicId().equals(now.topicId()) && c.end() >= now.begin() && c.end() <= now.end());
+        Optional<Checkpoint> usable = checkpoint.filter(c -> c.fits(now, System.currentTimeMillis()));
         List<JournalEntry> window = List.of();
         Cursor base = null;
         long from = now.begin();
@@ -146,7 +164,7 @@ final class LocalCache implements AutoCloseable {
             try (RocksChainStore s = RocksChainStore.open(storeDir(), windowSize)) {
                 window = s.window();
                 base = s.base().orElse(null);
-                from = usable.get().end();
+                from = usable.get().offset();
             } catch (RuntimeException e) {
                 log.warn("local state cache {}: cannot reopen it ({}); restoring it from the whole changelog", dir,
                         e.getMessage());
@@ -157,9 +175,9 @@ final class LocalCache implements AutoCloseable {
         }
         if (from == now.begin()) {
             if (checkpoint.isPresent() && usable.isEmpty()) {
-                log.info("local state cache {}: its checkpoint ({} offset {}) does not fit topic '{}' (id {}, offsets "
-                        + "{}..{}); restoring from the whole changelog", dir, checkpoint.get().topic(),
-                        checkpoint.get().end(), now.topic(), now.topicId(), now.begin(), now.end());
+                log.info("local state cache {}: its checkpoint {} does not fit topic '{}' (id {}, offsets {}..{},"
+                        + " delete.retention.ms {}); restoring from the whole changelog", dir, checkpoint.get(),
+                        now.topic(), now.topicId(), now.begin(), now.end(), now.tombstoneRetentionMs());
             }
             wipe(storeDir());
         }
@@ -179,15 +197,15 @@ final class LocalCache implements AutoCloseable {
     }
 
     /** Reads and deletes the checkpoint (empty when there is none or it cannot be read). */
-    private Optional<Position> takeCheckpoint() {
+    private Optional<Checkpoint> takeCheckpoint() {
         Path f = dir.resolve(CHECKPOINT);
         if (!Files.exists(f)) {
             return Optional.empty();
         }
-        Optional<Position> p;
+        Optional<Checkpoint> p;
         try {
             String[] parts = Files.readString(f, StandardCharsets.UTF_8).trim().split("\n");
-            p = Optional.of(new Position(parts[0], parts[1], -1, Long.parseLong(parts[2])));
+            p = Optional.of(new Checkpoint(parts[0], parts[1], Long.parseLong(parts[2]), Long.parseLong(parts[3])));
         } catch (IOException | RuntimeException e) {
             log.warn("local state cache {}: unreadable checkpoint ({}); restoring from the whole changelog", dir,
                     e.toString());
@@ -206,7 +224,8 @@ final class LocalCache implements AutoCloseable {
     void checkpoint(Position at) {
         Path tmp = dir.resolve(CHECKPOINT + ".tmp");
         try {
-            Files.writeString(tmp, at.topic() + "\n" + at.topicId() + "\n" + at.end() + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp, at.topic() + "\n" + at.topicId() + "\n" + at.end() + "\n" + System.currentTimeMillis()
+                    + "\n", StandardCharsets.UTF_8);
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 c.force(true);
             }

@@ -10,6 +10,9 @@ import java.util.List;
  */
 final class ListChangelog implements LocalCache.Source {
 
+    /** The broker's default {@code delete.retention.ms}: one day. */
+    static final long TOMBSTONE_RETENTION_MS = 86_400_000L;
+
     final List<StateChangelog.Change> records = new ArrayList<>();
     final List<Long> readsFrom = new ArrayList<>();
     private final String topic;
@@ -22,7 +25,7 @@ final class ListChangelog implements LocalCache.Source {
 
     @Override
     public LocalCache.Position position() {
-        return new LocalCache.Position(topic, topicId, 0, records.size());
+        return new LocalCache.Position(topic, topicId, 0, records.size(), TOMBSTONE_RETENTION_MS);
     }
 
     @Override

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The checkpoint rules of the RocksDB cache: a clean stop (checkpoint) makes the next start read only
  * the tail; no checkpoint means a full restore into a wiped store, whatever the directory holds (a
  * store ahead of the changelog after a crash, a restore that did not finish); a checkpoint of another
- * topic (id) is not trusted; one task at a time per directory.
+ * topic (id), beyond the topic's end, older than half the tombstone retention or unreadable is not
+ * trusted; one task at a time per directory.
  */
 class LocalCacheTest {
 
@@ -148,7 +149,7 @@ class LocalCacheTest {
     }
 
     @Test
-    void aCheckpointOfAnotherTopicIsNotTrusted() throws Exception {
+    void aCheckpointThatDoesNotFitIsNotTrusted() throws Exception {
         Path cacheDir = dir.resolve("c");
         publish(0, 3);
         startAndStop(cacheDir, 3, true);
@@ -156,9 +157,17 @@ class LocalCacheTest {
         Files.writeString(cp, Files.readString(cp).replace("id-1", "id-0")); // the topic was deleted and created again
         LocalCache.Restored r = startAndStop(cacheDir, 3, true);
         assertThat(r.tail()).isFalse();
-        Files.writeString(cp, "p.debshrew-state\nid-1\n999999\n"); // beyond the topic's end
+        long now = System.currentTimeMillis();
+        Files.writeString(cp, "p.debshrew-state\nid-1\n999999\n" + now + "\n"); // beyond the topic's end
         assertThat(startAndStop(cacheDir, 3, true).tail()).isFalse();
-        assertThat(changelog.readsFrom).containsExactly(0L, 0L, 0L);
+        String[] good = Files.readString(cp).split("\n");
+        long old = now - ListChangelog.TOMBSTONE_RETENTION_MS / 2 - 1;
+        Files.writeString(cp, good[0] + "\n" + good[1] + "\n" + good[2] + "\n" + old + "\n"); // a tombstone may be gone
+        assertThat(startAndStop(cacheDir, 3, true).tail()).isFalse();
+        Files.writeString(cp, "p.debshrew-state\nid-1\n"); // unreadable
+        assertThat(startAndStop(cacheDir, 3, true).tail()).isFalse();
+        assertThat(startAndStop(cacheDir, 3, true).tail()).as("the checkpoint as written fits").isTrue();
+        assertThat(changelog.readsFrom).containsExactly(0L, 0L, 0L, 0L, 0L, Long.parseLong(good[2]));
     }
 
     @Test
