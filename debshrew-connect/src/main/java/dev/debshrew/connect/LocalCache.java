@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       wiped and the whole changelog is read. Either way state writes stream into the store in
  *       batches ({@link RocksRestore}); a restore that does not finish is wiped by the next start.</li>
  *   <li>One task at a time per directory: a lock within the worker (a task that stops releases it
- *       once its engine thread has closed the store) and an OS file lock against other processes.</li>
+ *       once its engine thread has closed the store) and an OS file lock against other processes
+ *       (workers on one host sharing {@code java.io.tmpdir}); a start waits for both, bounded.</li>
  * </ul>
  */
 final class LocalCache implements AutoCloseable {
@@ -52,6 +53,8 @@ final class LocalCache implements AutoCloseable {
     static final String CHECKPOINT = "checkpoint";
     private static final String LOCK = "lock";
     private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
+    /** How often a start retries the OS lock another process holds. */
+    private static final long LOCK_RETRY_MS = 100;
 
     /**
      * Where the changelog is at: its name and topic id, first offset, last stable offset (exclusive
@@ -102,12 +105,13 @@ final class LocalCache implements AutoCloseable {
 
     /**
      * Takes the directory {@code dir} for this task, waiting up to {@code timeout} for a task of this
-     * worker that still holds it (one stopping) to release it.
+     * worker, or of another process, that still holds it (one stopping) to release it.
      *
      * @throws ConnectException naming the directory and {@code state.cache.dir} when it stays taken or cannot be used
      */
     static LocalCache acquire(Path dir, Duration timeout) {
         Path abs = dir.toAbsolutePath().normalize();
+        long deadline = System.nanoTime() + timeout.toNanos();
         Semaphore s = IN_PROCESS.computeIfAbsent(abs, k -> new Semaphore(1));
         try {
             if (!s.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -123,11 +127,20 @@ final class LocalCache implements AutoCloseable {
             Files.createDirectories(abs);
             ch = FileChannel.open(abs.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l = ch.tryLock();
+            while (l == null && System.nanoTime() < deadline) { // a task of another worker on this host stopping
+                Thread.sleep(LOCK_RETRY_MS);
+                l = ch.tryLock();
+            }
             if (l == null) {
                 throw new ConnectException("local state cache " + abs + " (" + DebshrewConnectorConfig.STATE_CACHE_DIR
-                        + ") is locked by another process: give each worker on this host its own directory");
+                        + ") is still locked by another process after " + timeout.toMillis() + " ms");
             }
             return new LocalCache(abs, s, ch, l);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(ch);
+            s.release();
+            throw new ConnectException("interrupted while waiting for the local state cache " + abs, e);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             s.release();

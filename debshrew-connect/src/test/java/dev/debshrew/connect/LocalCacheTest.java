@@ -182,4 +182,42 @@ class LocalCacheTest {
         again.add(LocalCache.acquire(cacheDir, WAIT)); // released by close
         again.forEach(LocalCache::close);
     }
+
+    /** A worker of another JVM on this host holds the directory: a start waits for it, bounded. */
+    @Test
+    void aTaskOfAnotherProcessIsWaitedFor() throws Exception {
+        Path cacheDir = Files.createDirectories(dir.resolve("c"));
+        Path locker = Files.writeString(dir.resolve("Locker.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Locker {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE); var l = c.lock()) {
+                            System.out.println("locked");
+                            System.out.flush();
+                            System.in.read(); // holds the lock until its stdin closes
+                        }
+                    }
+                }
+                """);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), locker.toString(), cacheDir.resolve("lock").toString())
+                .redirectErrorStream(true).start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("locked");
+            assertThatThrownBy(() -> LocalCache.acquire(cacheDir, Duration.ofMillis(300)))
+                    .isInstanceOf(ConnectException.class).hasMessageContaining("locked by another process")
+                    .hasMessageContaining(DebshrewConnectorConfig.STATE_CACHE_DIR);
+            p.getOutputStream().close(); // the other task stops
+            try (LocalCache taken = LocalCache.acquire(cacheDir, Duration.ofSeconds(60))) {
+                assertThat(taken.storeDir()).isEqualTo(cacheDir.toAbsolutePath().resolve(LocalCache.STORE_DIR));
+            }
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
