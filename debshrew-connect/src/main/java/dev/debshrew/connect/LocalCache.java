@@ -86,7 +86,7 @@ final class LocalCache implements AutoCloseable {
         void read(long from, long to, StateChangelog.Replay replay);
     }
 
-    /** How the last {@link #open} restored the store: offsets read (a tail when {@code from} > begin) and state writes. */
+    /** How the last {@link #open} restored the store: the tail after a checkpoint or all, offsets read, state writes. */
     record Restored(boolean tail, long from, long to, long stateWrites) {
     }
 
@@ -172,28 +172,28 @@ final class LocalCache implements AutoCloseable {
         Optional<Checkpoint> usable = checkpoint.filter(c -> c.fits(now, System.currentTimeMillis()));
         List<JournalEntry> window = List.of();
         Cursor base = null;
-        long from = now.begin();
+        boolean tail = false;
         if (usable.isPresent() && Files.isRegularFile(storeDir().resolve("CURRENT"))) {
             try (RocksChainStore s = RocksChainStore.open(storeDir(), windowSize)) {
                 window = s.window();
                 base = s.base().orElse(null);
-                from = usable.get().offset();
+                tail = true;
             } catch (RuntimeException e) {
                 log.warn("local state cache {}: cannot reopen it ({}); restoring it from the whole changelog", dir,
                         e.getMessage());
-                window = List.of();
-                base = null;
-                from = now.begin();
             }
         }
-        if (from == now.begin()) {
+        if (!tail) {
             if (checkpoint.isPresent() && usable.isEmpty()) {
                 log.info("local state cache {}: its checkpoint {} does not fit topic '{}' (id {}, offsets {}..{},"
                         + " delete.retention.ms {}); restoring from the whole changelog", dir, checkpoint.get(),
                         now.topic(), now.topicId(), now.begin(), now.end(), now.tombstoneRetentionMs());
             }
+            window = List.of();
+            base = null;
             wipe(storeDir());
         }
+        long from = tail ? usable.get().offset() : now.begin();
         try (RocksRestore r = RocksRestore.begin(storeDir(), windowSize)) {
             StateChangelog.Replay replay = new StateChangelog.Replay(now.topic(), r::put, window, base);
             source.read(from, now.end(), replay);
@@ -204,7 +204,7 @@ final class LocalCache implements AutoCloseable {
                 throw new ConnectException(e.getMessage(), e);
             }
             RocksChainStore store = r.finish(s.window(), s.base());
-            restored = new Restored(from > now.begin(), from, now.end(), r.writes());
+            restored = new Restored(tail, from, now.end(), r.writes());
             return KafkaChainStore.over(store);
         }
     }
