@@ -47,7 +47,7 @@ public final class DebshrewSourceTask extends SourceTask {
     private ChainStore store;
     /** The state in Kafka (null without state.bootstrap.servers) and its RocksDB cache (null: none). */
     private KafkaChainStore kafkaStore;
-    private LocalCache cache;
+    private volatile LocalCache cache;
     private HandoffSink sink;
     private BlockFollower follower;
     private Thread engine;
@@ -104,10 +104,10 @@ public final class DebshrewSourceTask extends SourceTask {
 
     /** The state from the changelog topic, into the local cache {@code state.cache} names. */
     private KafkaChainStore openState(String pipeline) {
-        LocalCache.Source source = ChangelogTopic.source(config.stateClient(), config.stateTopic(),
-                config.stateReadTimeout());
         KafkaChainStore restored;
         if (config.rocksCache()) {
+            LocalCache.Source source = ChangelogTopic.source(config.stateClient(), config.stateTopic(),
+                    config.stateReadTimeout());
             cache = LocalCache.acquire(config.stateCacheDir(), config.stateReadTimeout());
             try {
                 restored = cache.open(source, config.cacheSize());
@@ -121,14 +121,8 @@ public final class DebshrewSourceTask extends SourceTask {
                     + " writes)", pipeline, cache.storeDir(), config.stateTopic(), r.from(), r.to(),
                     r.tail() ? "the tail after its checkpoint" : "the whole changelog", r.stateWrites());
         } else {
-            LocalCache.Position p = source.position();
-            StateChangelog.Replay replay = new StateChangelog.Replay(config.stateTopic());
-            source.read(p.begin(), p.end(), replay);
-            try {
-                restored = KafkaChainStore.restore(config.cacheSize(), replay.snapshot());
-            } catch (IllegalStateException e) {
-                throw new ConnectException(e.getMessage(), e);
-            }
+            restored = KafkaChainStore.restore(config.cacheSize(),
+                    ChangelogTopic.read(config.stateClient(), config.stateTopic(), config.stateReadTimeout()));
         }
         log.info("pipeline '{}': state and window restored from topic '{}' (window {})", pipeline,
                 config.stateTopic(), restored.window().isEmpty() ? "empty"
@@ -153,8 +147,8 @@ public final class DebshrewSourceTask extends SourceTask {
 
     /**
      * Writes the cache's checkpoint when the task stops cleanly (no failure, every group committed,
-     * nothing pending: the closed store holds what the changelog holds up to its last stable offset),
-     * then releases the directory.
+     * nothing pending: the closed store holds what the changelog holds up to this task's last
+     * committed record), then releases the directory.
      */
     private void releaseCache() {
         if (cache == null) {
@@ -162,11 +156,9 @@ public final class DebshrewSourceTask extends SourceTask {
         }
         try {
             if (failure.get() == null && sink.clean() && kafkaStore.settled()) {
-                LocalCache.Position at = ChangelogTopic.source(config.stateClient(), config.stateTopic(),
-                        config.stateReadTimeout()).position();
-                cache.checkpoint(at);
+                cache.checkpoint();
                 log.info("pipeline '{}': clean stop, local cache {} checkpointed at topic '{}' offset {}",
-                        config.pipelineName(), cache.storeDir(), at.topic(), at.end());
+                        config.pipelineName(), cache.storeDir(), config.stateTopic(), cache.checkpointOffset());
             } else {
                 log.info("pipeline '{}': no checkpoint for the local cache {} (the task did not stop cleanly); the"
                         + " next start restores it from the whole changelog", config.pipelineName(), cache.storeDir());
@@ -203,6 +195,10 @@ public final class DebshrewSourceTask extends SourceTask {
 
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        LocalCache c = cache;
+        if (c != null && metadata != null && metadata.topic().equals(config.stateTopic())) {
+            c.committed(metadata.offset()); // before the engine goes on (and may stop)
+        }
         sink.committed(record);
     }
 

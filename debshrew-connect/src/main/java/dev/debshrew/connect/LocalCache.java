@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The checkpoint is written only by a clean stop ({@link #checkpoint}: the last group
- *       committed, nothing pending) and deleted as soon as a task starts using the directory: while
+ *       committed, nothing pending; its offset is the end of the task's own last committed record,
+ *       {@link #committed}) and deleted as soon as a task starts using the directory: while
  *       a task runs, the store may be ahead of the committed transactions, and a crash leaves it so.</li>
  *   <li>At start ({@link #open}): with a checkpoint of the same topic within its offsets and younger
  *       than half the topic's {@code delete.retention.ms} ({@link Checkpoint#fits}), only the
@@ -95,6 +97,10 @@ final class LocalCache implements AutoCloseable {
     private final FileChannel lockFile;
     private final FileLock lock;
     private Restored restored;
+    /** Where the changelog was when the store was restored (topic, id). */
+    private Position restoredAt;
+    /** The offset after the last changelog record of this task the worker committed (or the restore's end). */
+    private final AtomicLong committedEnd = new AtomicLong(-1);
 
     private LocalCache(Path dir, Semaphore inProcess, FileChannel lockFile, FileLock lock) {
         this.dir = dir;
@@ -205,6 +211,8 @@ final class LocalCache implements AutoCloseable {
             }
             RocksChainStore store = r.finish(s.window(), s.base());
             restored = new Restored(tail, from, now.end(), r.writes());
+            restoredAt = now;
+            committedEnd.set(now.end());
             return KafkaChainStore.over(store);
         }
     }
@@ -233,12 +241,25 @@ final class LocalCache implements AutoCloseable {
         return p;
     }
 
-    /** Records that the (closed) store holds the changelog up to {@code at.end()}: written on a clean stop only. */
-    void checkpoint(Position at) {
+    /** The worker committed this task's changelog record at {@code offset} (its transaction is committed). */
+    void committed(long offset) {
+        committedEnd.accumulateAndGet(offset + 1, Math::max);
+    }
+
+    /**
+     * Records that the (closed) store holds the changelog up to the end of this task's last committed
+     * record (or the restore's end): written on a clean stop only. Not the topic's end at the stop: a
+     * task started meanwhile on another worker may have written after it, and the next start here
+     * must read those records.
+     */
+    void checkpoint() {
+        if (restoredAt == null) {
+            throw new IllegalStateException("local state cache " + dir + ": nothing restored, nothing to checkpoint");
+        }
         Path tmp = dir.resolve(CHECKPOINT + ".tmp");
         try {
-            Files.writeString(tmp, at.topic() + "\n" + at.topicId() + "\n" + at.end() + "\n" + System.currentTimeMillis()
-                    + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp, restoredAt.topic() + "\n" + restoredAt.topicId() + "\n" + committedEnd.get() + "\n"
+                    + System.currentTimeMillis() + "\n", StandardCharsets.UTF_8);
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 c.force(true);
             }
@@ -248,6 +269,11 @@ final class LocalCache implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("local state cache " + dir + ": cannot write its checkpoint: " + e, e);
         }
+    }
+
+    /** The offset a {@link #checkpoint} now would record. */
+    long checkpointOffset() {
+        return committedEnd.get();
     }
 
     private static void wipe(Path store) {

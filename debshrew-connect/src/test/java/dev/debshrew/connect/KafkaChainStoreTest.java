@@ -122,7 +122,7 @@ class KafkaChainStoreTest {
             restored.forEach(KafkaChainStore::close);
             if (kept != null) {
                 keptAt = changelog.position().end();
-                kept.checkpoint(changelog.position());
+                kept.checkpoint();
                 kept.close();
                 kept = null;
             }

@@ -81,7 +81,7 @@ class LocalCacheTest {
                 assertEqualsReference(s, upTo);
             }
             if (clean) {
-                cache.checkpoint(changelog.position());
+                cache.checkpoint();
             }
             return cache.restored();
         }
@@ -105,6 +105,34 @@ class LocalCacheTest {
                 .isLessThan(changelog.records.stream().filter(c -> c.key().startsWith("s:")).count());
     }
 
+    /**
+     * The checkpoint is the end of the task's own last committed record: records a task started
+     * meanwhile on another worker wrote after it are read at the next start here.
+     */
+    @Test
+    void theCheckpointIsTheEndOfTheTasksOwnCommittedWrites() {
+        Path cacheDir = dir.resolve("c");
+        publish(0, 5);
+        long own;
+        try (LocalCache cache = LocalCache.acquire(cacheDir, WAIT)) {
+            try (KafkaChainStore s = cache.open(changelog, WINDOW)) {
+                s.commit(List.of(block(6))); // this task's block 6, committed by the worker
+                writer.commit(List.of(block(6)));
+                reference.commit(List.of(block(6)));
+                writer.drain();
+                changelog.records.addAll(s.drain());
+                cache.committed(changelog.records.size() - 1);
+                own = changelog.records.size();
+                publish(7, 8); // a newer task on another worker, before this one's stop completes
+                assertThat(cache.checkpointOffset()).isEqualTo(own);
+            }
+            cache.checkpoint();
+        }
+        LocalCache.Restored r = startAndStop(cacheDir, 8, true); // blocks 7 and 8 read from the tail
+        assertThat(r.tail()).isTrue();
+        assertThat(r.from()).isEqualTo(own).isLessThan(changelog.records.size());
+    }
+
     @Test
     void withoutACheckpointTheStoreIsRestoredWhole() {
         Path cacheDir = dir.resolve("c");
@@ -120,6 +148,7 @@ class LocalCacheTest {
     void aStoreLeftAheadByACrashIsWiped() {
         Path cacheDir = dir.resolve("c");
         publish(0, 5);
+        long own;
         try (LocalCache cache = LocalCache.acquire(cacheDir, WAIT)) {
             try (KafkaChainStore s = cache.open(changelog, WINDOW)) {
                 s.commit(List.of(block(6))); // committed locally, never in the changelog: the crash comes first
