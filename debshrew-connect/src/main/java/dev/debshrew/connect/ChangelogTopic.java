@@ -19,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.errors.ConnectException;
 
@@ -29,6 +30,9 @@ import org.apache.kafka.connect.errors.ConnectException;
  * transaction of it is left open).
  */
 final class ChangelogTopic {
+
+    /** How often the identity of a topic just created is asked again while the broker does not know it yet. */
+    private static final long METADATA_RETRY_MS = 100;
 
     private ChangelogTopic() {
     }
@@ -165,7 +169,17 @@ final class ChangelogTopic {
                     throw e;
                 }
             }
-            return topicId(admin, topic, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) { // until the new topic's metadata reaches the broker that answers
+                try {
+                    return topicId(admin, topic, timeout);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(METADATA_RETRY_MS);
+                }
+            }
         } catch (ExecutionException | TimeoutException e) {
             throw new ConnectException("state changelog topic '" + topic + "': cannot create it: " + e, e);
         } catch (InterruptedException e) {
