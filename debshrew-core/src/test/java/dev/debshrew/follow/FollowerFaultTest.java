@@ -143,6 +143,41 @@ class FollowerFaultTest {
         }
     }
 
+    /** The follower's WARN lines so far (the appender adds under its own lock). */
+    private List<String> warnings() {
+        synchronized (followerLog) {
+            return followerLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    /**
+     * Waits (bounded) until the follower logged {@code count} retry warnings and the node's last
+     * successful call is more than {@code stale} ago.
+     */
+    private void awaitOutage(Run run, int count, Duration stale) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (warnings().stream().filter(w -> RETRY.matcher(w).find()).count() < count
+                || (run.metrics.sinceLastNodeSuccess() != null
+                        && run.metrics.sinceLastNodeSuccess().compareTo(stale) <= 0)) {
+            assertThat(run.run.failure()).as("follower failure").isNull();
+            assertThat(System.nanoTime()).as("%d retry warnings within %s: %s", count, WAIT, warnings())
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits (bounded) until the node answered {@code count} more height calls. */
+    private static void awaitHeightCalls(DevnetServer devnet, Run run, int count) throws InterruptedException {
+        long target = devnet.requestCount("metashrew_height") + count;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (devnet.requestCount("metashrew_height") < target) {
+            assertThat(run.run.failure()).as("follower failure").isNull();
+            assertThat(System.nanoTime()).as("%d height calls within %s", count, WAIT).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     /** The file's messages with the wall-clock timestamps of inverse messages zeroed. */
     private static List<CdcMessage> normalised(Path file) throws Exception {
         return TableFold.readFile(file).stream().map(m -> m.header().inverse()
@@ -256,7 +291,9 @@ class FollowerFaultTest {
                 proxy.stop(); // connections closed, new ones refused
                 followerLog.list.clear();
                 devnet.mine(4); // the chain moves on while the node is unreachable
-                Thread.sleep(4_000);
+                // 50, 100, 200, 400 ms, ...: the fifth wait is capped at 800; readiness below counts the node
+                // stale after 2 s without a successful call
+                awaitOutage(run, 5, Duration.ofSeconds(2));
                 assertThat(run.run.isAlive()).as("follower alive while the node is down").isTrue();
                 assertThat(run.run.failure()).isNull();
                 assertThat(run.follower.nextHeight()).as("nothing processed while down").isEqualTo(nextAtOutage);
@@ -269,8 +306,7 @@ class FollowerFaultTest {
                         .as("liveness does not depend on the node").isTrue();
 
                 // WARN lines: each names the block waited for and the cause, with growing waits
-                List<String> warns = followerLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                        .map(ILoggingEvent::getFormattedMessage).toList();
+                List<String> warns = warnings();
                 List<Matcher> retries = warns.stream().map(RETRY::matcher).filter(Matcher::find).toList();
                 assertThat(retries).as("follower WARN lines: %s", warns).hasSizeGreaterThanOrEqualTo(5);
                 for (Matcher m : retries) {
@@ -313,7 +349,7 @@ class FollowerFaultTest {
                 devnet.inject(Fault.heightBackwards(9).times(3)); // below the reorg window
                 for (int i = 0; i < 6; i++) {
                     devnet.mine(1);
-                    Thread.sleep(150);
+                    awaitHeightCalls(devnet, run, 3); // the follower polled the node a few times at this height
                 }
                 devnet.clearFaults();
                 run.awaitCaughtUp();
