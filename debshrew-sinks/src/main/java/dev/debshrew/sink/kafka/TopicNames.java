@@ -28,8 +28,13 @@ import java.util.Arrays;
  * name. A topic longer than 215 characters is cut to 215 and suffixed with {@code --} and the first
  * 32 hex digits (128 bits) of the SHA-256 of the full name: exactly 249 characters, so cut names
  * never equal uncut ones, and two cut names collide only if SHA-256 does.
+ *
+ * <p>Public so that every writer of debshrew's CDC topics routes alike (the Kafka sink's
+ * {@code topic_template} and debshrew-connect's {@code topic.template}): validate a template with
+ * {@link #isLegalTemplate}, map (table, source) with {@link #expand}, and compare topics as Kafka does
+ * with {@link #folded}.
  */
-final class TopicNames {
+public final class TopicNames {
 
     static final int MAX_LENGTH = 249;
     /** Longest name used without a hash suffix ({@code --} + 32 hex digits fill up to 249). */
@@ -41,7 +46,7 @@ final class TopicNames {
     }
 
     /** Whether {@code name} is a legal Kafka topic name. */
-    static boolean isLegalTopic(String name) {
+    public static boolean isLegalTopic(String name) {
         if (name.isEmpty() || name.length() > MAX_LENGTH || name.equals(".") || name.equals("..")) {
             return false;
         }
@@ -59,7 +64,7 @@ final class TopicNames {
      * {@code _} between them (placeholder values never contain either, so the pair stays
      * recoverable from the topic name; see the class comment).
      */
-    static boolean isLegalTemplate(String template) {
+    public static boolean isLegalTemplate(String template) {
         int t = template.indexOf("{table}");
         int s = template.indexOf("{source}");
         if ((t < 0 && s < 0) || (t >= 0 && template.indexOf("{table}", t + 1) >= 0)
@@ -85,8 +90,11 @@ final class TopicNames {
                 || c == '.' || c == '_' || c == '-';
     }
 
-    /** The topic for {@code table} / {@code source} under {@code template}. */
-    static String expand(String template, String table, String source) {
+    /**
+     * The topic for {@code table} / {@code source} under {@code template} (one that
+     * {@link #isLegalTemplate} accepts): always a legal topic name, distinct for distinct pairs.
+     */
+    public static String expand(String template, String table, String source) {
         boolean both = template.contains("{table}") && template.contains("{source}");
         String t = template;
         if (t.contains("{table}")) {
@@ -102,7 +110,7 @@ final class TopicNames {
     }
 
     /** How Kafka names {@code topic} in metrics; two topics with the same folded name cannot coexist. */
-    static String folded(String topic) {
+    public static String folded(String topic) {
         return topic.replace('.', '_');
     }
 
