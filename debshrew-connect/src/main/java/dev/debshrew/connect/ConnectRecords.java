@@ -7,7 +7,9 @@ import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.format.KeyFormat;
 import dev.debshrew.sink.format.OutputFormat;
 import java.nio.charset.StandardCharsets;
+import dev.debshrew.sink.kafka.TopicNames;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +20,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Turns a {@link SinkBatch} (consecutive blocks, or the undos of a reorg) into Connect records: one
- * per CDC message, keyed and serialised as the daemon's Kafka sink does (the native JSON as a string,
+ * per CDC message, in {@code topic} or the topic {@code topic.template} routes it to, keyed and serialised as the daemon's Kafka sink does (the native JSON as a string,
  * the key by {@link KeyFormat}; or, with {@code value.format=debezium}, the Debezium envelope as a
  * Connect struct, {@link DebeziumEnvelope}), then one cursor record that ends the group; before them the state
  * changelog records ({@link StateChangelog}) of the same transaction. Every record of a block
@@ -34,6 +36,10 @@ final class ConnectRecords {
     private final Map<String, String> partition;
     private final String pipeline;
     private final String topic;
+    /** topic.template, or null: every CDC record goes to {@link #topic}. */
+    private final String topicTemplate;
+    /** The routed topic of each (table, source), as the daemon's Kafka sink caches it. */
+    private final Map<String, String> topicByTable = new HashMap<>();
     private final String cursorTopic;
     private final String stateTopic;
     private final KeyFormat keyFormat;
@@ -45,10 +51,11 @@ final class ConnectRecords {
         this.pipeline = config.pipelineName();
         this.partition = sourcePartition(pipeline);
         this.topic = config.topic();
+        this.topicTemplate = config.topicTemplate();
         this.cursorTopic = config.cursorTopic();
         this.stateTopic = config.stateTopic();
         this.keyFormat = config.keyFormat();
-        this.debezium = config.debezium() ? new DebeziumEnvelope(keyFormat, topic) : null;
+        this.debezium = config.debezium() ? new DebeziumEnvelope(keyFormat) : null;
     }
 
     /** The source partition of a pipeline's offsets. */
@@ -98,14 +105,15 @@ final class ConnectRecords {
             List<CdcMessage> messages = block.messages();
             for (int i = 0; i < messages.size(); i++) {
                 CdcMessage m = messages.get(i);
+                String recordTopic = topicFor(m);
                 if (debezium != null) {
-                    SchemaAndValue value = debezium.value(m, i);
-                    out.add(new SourceRecord(partition, offset, topic, null, DebeziumEnvelope.KEY_SCHEMA,
+                    SchemaAndValue value = debezium.value(m, i, recordTopic);
+                    out.add(new SourceRecord(partition, offset, recordTopic, null, DebeziumEnvelope.KEY_SCHEMA,
                             debezium.key(m), value.schema(), value.value()));
                 } else {
                     String value = new String(format.encode(m, i), StandardCharsets.UTF_8);
-                    out.add(new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, keyFormat.key(m),
-                            Schema.STRING_SCHEMA, value));
+                    out.add(new SourceRecord(partition, offset, recordTopic, null, Schema.STRING_SCHEMA,
+                            keyFormat.key(m), Schema.STRING_SCHEMA, value));
                 }
             }
         }
@@ -116,6 +124,33 @@ final class ConnectRecords {
                 : new SourceRecord(partition, groupOffset, cursorTopic, 0, Schema.STRING_SCHEMA, pipeline,
                         Schema.STRING_SCHEMA, cursorJson(c)));
         return out;
+    }
+
+    /**
+     * The topic of {@code m}'s record: {@code topic}, or with {@code topic.template} the daemon's Kafka
+     * sink's routing ({@link TopicNames#expand}) of its table and source.
+     *
+     * @throws ConnectException naming {@code topic.template} when the routed topic is (or folds to) the
+     *         cursor or state topic, as the daemon's Kafka sink refuses it for its cursor topic
+     */
+    String topicFor(CdcMessage m) {
+        if (topicTemplate == null) {
+            return topic;
+        }
+        String table = m.payload().table();
+        String source = m.header().source();
+        String routed = topicByTable.computeIfAbsent(table + '\u0000' + source,
+                k -> TopicNames.expand(topicTemplate, table, source));
+        String folded = TopicNames.folded(routed);
+        for (String own : new String[] {cursorTopic, stateTopic}) {
+            if (folded.equals(TopicNames.folded(own))) {
+                throw new ConnectException("table '" + table + "' of source '" + source + "' (block "
+                        + m.header().blockHeight() + ") maps to topic '" + routed + "', which is (or collides with)"
+                        + " the connector's own topic '" + own + "'; change " + DebshrewConnectorConfig.TOPIC_TEMPLATE
+                        + ", " + DebshrewConnectorConfig.CURSOR_TOPIC + " or " + DebshrewConnectorConfig.STATE_TOPIC);
+            }
+        }
+        return routed;
     }
 
     /** {@code {"height":h,"hash":"..."}}; the hash is hex, nothing to escape. */

@@ -41,11 +41,9 @@ final class DebeziumEnvelope {
     private final OutputFormat format = OutputFormat.debezium(true);
     private final JsonConverter reader = new JsonConverter();
     private final KeyFormat keyFormat;
-    private final String topic;
 
-    DebeziumEnvelope(KeyFormat keyFormat, String topic) {
+    DebeziumEnvelope(KeyFormat keyFormat) {
         this.keyFormat = keyFormat;
-        this.topic = topic;
         reader.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "true",
                 JsonConverterConfig.SCHEMAS_CACHE_SIZE_CONFIG, "1000"), false);
     }
@@ -56,11 +54,12 @@ final class DebeziumEnvelope {
     }
 
     /**
-     * The envelope of {@code m}, the {@code index}-th message of its block.
+     * The envelope of {@code m}, the {@code index}-th message of its block, for {@code topic} (the
+     * record's topic; the envelope itself, like the daemon's, does not depend on it).
      *
      * @throws ConnectException naming the table, key and block when the row cannot be read as Connect data
      */
-    SchemaAndValue value(CdcMessage m, int index) {
+    SchemaAndValue value(CdcMessage m, int index, String topic) {
         try {
             return reader.toConnectData(topic, format.encode(m, index));
         } catch (DataException e) {

@@ -1,6 +1,7 @@
 package dev.debshrew.connect;
 
 import dev.debshrew.sink.format.KeyFormat;
+import dev.debshrew.sink.kafka.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,8 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The connector's configuration, declared once ({@link #CONFIG_DEF}): what the daemon's config file
- * holds for one pipeline (node, transform module, reorg window, start height, output topic and
- * key), in Kafka Connect's dotted style. The connector validates it; each task parses it again.
+ * holds for one pipeline (node, transform module, reorg window, start height, output topic or
+ * per-table topic template, key and value format), in Kafka Connect's dotted style. The connector validates it; each task parses it again.
  */
 public final class DebshrewConnectorConfig extends AbstractConfig {
 
@@ -26,6 +27,7 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
     public static final String START_HEIGHT = "start.height";
     public static final String PIPELINE_NAME = "pipeline.name";
     public static final String TOPIC = "topic";
+    public static final String TOPIC_TEMPLATE = "topic.template";
     public static final String KEY_FORMAT = "key.format";
     public static final String VALUE_FORMAT = "value.format";
     public static final String CURSOR_TOPIC = "cursor.topic";
@@ -67,7 +69,8 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                     + " when renaming the connector to keep the offsets.", GROUP, 6, ConfigDef.Width.MEDIUM,
                     "Pipeline name")
             .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Topic every CDC record is written to (in value.format).", GROUP, 7,
+                    Importance.HIGH, "Topic every CDC record is written to (in value.format) when topic.template is"
+                            + " unset; also the base of the default cursor.topic.", GROUP, 7,
                     ConfigDef.Width.MEDIUM, "Topic")
             .define(KEY_FORMAT, Type.STRING, "key", ConfigDef.CaseInsensitiveValidString.in("key", "table_key"),
                     Importance.MEDIUM, "Record key: the row key (key) or <table>:<key> (table_key), as the"
@@ -112,7 +115,13 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
             .define(STATE_CACHE_DIR, Type.STRING, null, Importance.MEDIUM, "Directory of the task's RocksDB cache on"
                     + " the worker (state.cache=rocksdb), created when missing; it must be writable. Unset:"
                     + " <java.io.tmpdir>/debshrew-connect/<pipeline>-task0.", GROUP, 17, ConfigDef.Width.LONG,
-                    "State cache directory");
+                    "State cache directory")
+            .define(TOPIC_TEMPLATE, Type.STRING, null, legalTopicTemplate(), Importance.MEDIUM, "Per-table topic of the"
+                    + " CDC records, e.g. debshrew.{table}; placeholders {table} and {source}, mapped injectively"
+                    + " exactly as the daemon's Kafka sink maps its topic_template (docs/sinks.md, \"Topic names\")."
+                    + " When set it wins over topic for the CDC records; topic still names the default cursor.topic"
+                    + " (<topic>.cursor). Unset: every CDC record goes to topic.", GROUP, 18, ConfigDef.Width.MEDIUM,
+                    "Topic template");
 
     static {
         int order = 100;
@@ -180,6 +189,25 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
                 : "not writable on this worker (" + p + " is not a writable directory)";
     }
 
+    /** Unset, or a template the daemon's Kafka sink accepts as topic_template ({@link TopicNames#isLegalTemplate}). */
+    private static ConfigDef.Validator legalTopicTemplate() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null && !TopicNames.isLegalTemplate((String) value)) {
+                    throw new ConfigException(name, value, "must contain {table} and/or {source} (each at most"
+                            + " once), otherwise only [a-zA-Z0-9._-]; with both, the text between them must contain"
+                            + " '.' or '_'");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "unset, or a template with {table} and/or {source}";
+            }
+        };
+    }
+
     private static ConfigDef.Validator nullOrAtLeastZero() {
         return new ConfigDef.Validator() {
             @Override
@@ -224,6 +252,11 @@ public final class DebshrewConnectorConfig extends AbstractConfig {
 
     public String topic() {
         return getString(TOPIC);
+    }
+
+    /** The per-table topic template of the CDC records; null: every record goes to {@link #topic()}. */
+    public String topicTemplate() {
+        return getString(TOPIC_TEMPLATE);
     }
 
     public KeyFormat keyFormat() {

@@ -3,15 +3,25 @@ package dev.debshrew.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.debshrew.cdc.CdcHeader;
+import dev.debshrew.cdc.CdcMessage;
+import dev.debshrew.cdc.CdcPayload;
+import dev.debshrew.cdc.Operation;
+import dev.debshrew.sink.BlockChange;
 import dev.debshrew.sink.Cursor;
+import dev.debshrew.sink.SinkBatch;
 import dev.debshrew.sink.format.KeyFormat;
+import dev.debshrew.sink.kafka.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,5 +119,53 @@ class DebshrewConnectorConfigTest {
         assertThat(ConnectRecords.cursorOf("pipe", null)).isEmpty();
         assertThatThrownBy(() -> ConnectRecords.cursorOf("pipe", Map.of("position", 3)))
                 .isInstanceOf(ConnectException.class).hasMessageContaining("pipe").hasMessageContaining("position");
+    }
+
+    @Test
+    void aBadTopicTemplateIsRefusedNamingTheOption() throws Exception {
+        assertThat(new DebshrewConnectorConfig(minimal()).topicTemplate()).isNull();
+        for (String bad : new String[] {"cdc", "cdc.{table}.{table}", "cdc {table}", "{table}{source}", ""}) {
+            Map<String, String> p = minimal();
+            p.put(DebshrewConnectorConfig.TOPIC_TEMPLATE, bad);
+            assertThatThrownBy(() -> new DebshrewConnectorConfig(p)).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(DebshrewConnectorConfig.TOPIC_TEMPLATE).hasMessageContaining("{table}");
+        }
+        Map<String, String> p = minimal();
+        p.put(DebshrewConnectorConfig.TOPIC_TEMPLATE, "cdc.{source}.{table}");
+        DebshrewConnectorConfig c = new DebshrewConnectorConfig(p);
+        assertThat(c.topicTemplate()).isEqualTo("cdc.{source}.{table}");
+        assertThat(c.cursorTopic()).as("topic still names the cursor topic").isEqualTo("out.cursor");
+    }
+
+    private static CdcMessage message(String table, String source) {
+        return new CdcMessage(CdcHeader.of(source, 1000, 7, "a".repeat(64), "tx"),
+                new CdcPayload(Operation.CREATE, table, "k", null, JsonNodeFactory.instance.objectNode().put("v", 1)));
+    }
+
+    @Test
+    void theTemplateRoutesEachTableAsTheDaemonsKafkaSinkDoes() throws Exception {
+        for (String format : new String[] {"native", "debezium"}) {
+            Map<String, String> p = minimal();
+            p.put(DebshrewConnectorConfig.TOPIC_TEMPLATE, "cdc.{source}.{table}");
+            p.put(DebshrewConnectorConfig.VALUE_FORMAT, format);
+            if (format.equals("debezium")) {
+                p.put(DebshrewConnectorConfig.KEY_CONVERTER, DebshrewConnectorConfig.JSON_CONVERTER);
+                p.put(DebshrewConnectorConfig.VALUE_CONVERTER, DebshrewConnectorConfig.JSON_CONVERTER);
+            }
+            ConnectRecords records = new ConnectRecords(new DebshrewConnectorConfig(p));
+            SinkBatch batch = SinkBatch.of(new BlockChange(new Cursor(7, "a".repeat(64)),
+                    List.of(message("tx_outs", "txindex"), message("a b", "txindex"), message("tx_outs", "x.y"))));
+            assertThat(records.of(batch, List.of())).extracting(SourceRecord::topic).as(format).containsExactly(
+                    "cdc.txindex.-tx-5fouts", TopicNames.expand("cdc.{source}.{table}", "a b", "txindex"),
+                    "cdc.-x-2ey.-tx-5fouts", "out.cursor");
+        }
+        Map<String, String> p = minimal();
+        p.put(DebshrewConnectorConfig.TOPIC_TEMPLATE, "{table}");
+        ConnectRecords records = new ConnectRecords(new DebshrewConnectorConfig(p));
+        SinkBatch clash = SinkBatch.of(new BlockChange(new Cursor(7, "a".repeat(64)),
+                List.of(message("out_cursor", "txindex"))));
+        assertThatThrownBy(() -> records.of(clash, List.of())).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("out_cursor").hasMessageContaining("out.cursor")
+                .hasMessageContaining(DebshrewConnectorConfig.TOPIC_TEMPLATE);
     }
 }
