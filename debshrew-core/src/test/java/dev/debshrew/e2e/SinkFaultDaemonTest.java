@@ -105,8 +105,10 @@ class SinkFaultDaemonTest {
                 closeQuietly(locker);
             }
             pg.start();
-            assertThat(PgRead.cursor(pg.url(), SCHEMA, PIPELINE).height()).as("the aborted group left nothing")
-                    .isEqualTo(before);
+            // the daemon may already have committed again (it retries as soon as the server is back), so the
+            // cursor is the aborted group's start or a later, complete commit; assertExact below proves the rest
+            assertThat(PgRead.cursor(pg.url(), SCHEMA, PIPELINE).height()).as("the cursor after the restart")
+                    .isBetween(before, devnet.height());
             awaitTip(d, devnet);
             assertThat(d.terminate(E2e.WAIT)).isZero();
             assertExact("postgres stopped mid-transaction", devnet);
